@@ -1,0 +1,40 @@
+"""The HTTP app factory (FastAPI; OpenAPI at /docs)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api import errors
+from api.bootstrap import Services, bootstrap
+from api.routes import admin, health, players
+
+
+def create_app(services: Services | None = None, *, follow: bool = True) -> FastAPI:
+    """The app over `services` (built from the environment if None).
+
+    With `follow`, the projections run in a thread of this process; without
+    it, another process (`casino-ledger projections run`) keeps them current.
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = services is None
+        app.state.services = services or bootstrap()
+        if follow:
+            app.state.services.projections.start()
+        try:
+            yield
+        finally:
+            app.state.services.projections.stop()
+            if own:
+                app.state.services.close()
+
+    app = FastAPI(title="casino-ledger", version="0.1.0", lifespan=lifespan,
+                  description="Event-sourced money core of a crypto casino.")
+    errors.install(app)
+    for router in (health.router, players.router, admin.router):
+        app.include_router(router)
+    return app

@@ -1,0 +1,45 @@
+"""A player's wallets: balances and the ledger statement."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from api.deps import ConsistentRead, PlayerReader, ServicesDep
+from api.schemas import BalancePublic, BalancesPublic, LedgerEntryPublic, LedgerPage
+from domain.errors import InvalidInput
+
+router = APIRouter(prefix="/v1/players", tags=["players"])
+
+
+@router.get("/{player_id}/balances", response_model=BalancesPublic,
+            dependencies=[ConsistentRead])
+def balances(player_id: str, _: PlayerReader, services: ServicesDep) -> BalancesPublic:
+    rows = services.balances.for_player(player_id)
+    return BalancesPublic(player_id=player_id,
+                          balances=[BalancePublic.model_validate(r) for r in rows])
+
+
+@router.get("/{player_id}/ledger", response_model=LedgerPage,
+            dependencies=[ConsistentRead])
+def ledger(player_id: str, _: PlayerReader, services: ServicesDep,
+           currency: str | None = None, cursor: str | None = None,
+           limit: Annotated[int, Query(ge=1, le=500)] = 50) -> LedgerPage:
+    """Entries newest first; pass `nextCursor` back as `cursor` for the next page."""
+    rows = services.ledger_entries.page(player_id, currency=currency,
+                                        before=parse_cursor(cursor), limit=limit)
+    next_cursor = f"{rows[-1]['position']}-{rows[-1]['leg']}" if len(rows) == limit else None
+    return LedgerPage(entries=[LedgerEntryPublic.model_validate(r) for r in rows],
+                      next_cursor=next_cursor)
+
+
+def parse_cursor(cursor: str | None) -> tuple[int, int] | None:
+    if cursor is None:
+        return None
+    try:
+        position, leg = (int(part) for part in cursor.split("-"))
+    except ValueError:
+        raise InvalidInput(f"cursor: {cursor!r} is not a ledger cursor",
+                           field="cursor") from None
+    return position, leg

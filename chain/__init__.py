@@ -1,0 +1,1 @@
+"""Blockchain adapters (web3, bitcoinlib); they arrive with the cashier issue."""

@@ -1,0 +1,39 @@
+"""The ledger application: one event log for every aggregate of the casino.
+
+One application means one notification log, so projections, audits and exports
+follow a single total order, and a command touching several aggregates commits
+them in one transaction.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from eventsourcing.application import AggregateNotFoundError, Application
+
+from domain.command_runner import Command, CommandRunner, Outcome
+from domain.money import Currencies
+from domain.wallet import Wallet, wallet_id
+
+
+class Ledger(Application):
+    name = "Ledger"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Wallet: 100}
+
+    def __init__(self, env: dict[str, str], currencies: Currencies):
+        super().__init__(env)
+        self.currencies = currencies
+        self.commands = CommandRunner(self, currencies)
+
+    def execute(self, command: Command) -> Outcome:
+        return self.commands.execute(command)
+
+    def wallet(self, player_id: str, currency: str) -> Wallet | None:
+        try:
+            return self.repository.get(wallet_id(player_id, currency))
+        except AggregateNotFoundError:
+            return None
+
+    def head(self) -> int:
+        """The position of the newest event in the log (0 when empty)."""
+        return self.recorder.max_notification_id() or 0

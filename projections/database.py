@@ -1,0 +1,111 @@
+"""The view database: one SQL dialect layer over the ledger's own datastore.
+
+Views live in the same database as the events (the SQLite file, or the
+PostgreSQL schema) and share the application's connection pool. View SQL is
+written once, with `?` placeholders and `{s}` before each table name; this
+module turns it into each dialect. Decimals are NUMERIC on PostgreSQL and exact
+TEXT on SQLite, and always come back as Decimal.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from decimal import Decimal
+from functools import lru_cache
+from typing import Any
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
+from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
+
+TYPES = {
+    "sqlite": {"decimal": "TEXT", "time": "TEXT", "serial": "INTEGER"},
+    "postgres": {"decimal": "NUMERIC", "time": "TIMESTAMPTZ", "serial": "BIGINT"},
+}
+
+
+class ViewDatabase:
+    def __init__(self, datastore: SQLiteDatastore | PostgresDatastore):
+        self.datastore = datastore
+        if isinstance(datastore, SQLiteDatastore):
+            sqlite3.register_adapter(Decimal, str)
+            sqlite3.register_adapter(datetime, datetime.isoformat)
+            self.dialect = "sqlite"
+            self.schema_prefix = ""
+            self.tracking: TrackingRecorder = SQLiteTrackingRecorder(datastore)
+            self.tracking_table = "tracking"
+        else:
+            self.dialect = "postgres"
+            self.schema_prefix = f'"{datastore.schema}".'
+            self.tracking_table = "projection_tracking"
+            self.tracking = PostgresTrackingRecorder(
+                datastore, tracking_table_name=self.tracking_table
+            )
+        self.tracking.create_table()
+
+    def sql(self, statement: str) -> str:
+        return _translate(statement, self.dialect, self.schema_prefix)
+
+    def ddl(self, statement: str) -> str:
+        """Table definitions: `{decimal}`, `{time}`, `{serial}` become dialect types."""
+        return self.sql(statement.replace("{decimal}", TYPES[self.dialect]["decimal"])
+                        .replace("{time}", TYPES[self.dialect]["time"])
+                        .replace("{serial}", TYPES[self.dialect]["serial"]))
+
+    @contextmanager
+    def transaction(self, *, commit: bool = True) -> Iterator[Any]:
+        with self.datastore.transaction(commit=commit) as cursor:
+            yield Cursor(self, cursor)
+
+    def position(self, name: str) -> int:
+        return self.tracking.max_tracking_id(name) or 0
+
+
+class Cursor:
+    """A cursor that speaks the view SQL dialect."""
+
+    def __init__(self, db: ViewDatabase, raw: Any):
+        self.db = db
+        self.raw = raw
+
+    def execute(self, statement: str, params: tuple[Any, ...] = ()) -> Cursor:
+        self.raw.execute(self.db.sql(statement), params)
+        return self
+
+    def executemany(self, statement: str, rows: list[tuple[Any, ...]]) -> None:
+        if rows:
+            self.raw.executemany(self.db.sql(statement), rows)
+
+    def fetchone(self) -> Any:
+        return self.raw.fetchone()
+
+    def fetchall(self) -> list[Any]:
+        return self.raw.fetchall()
+
+    def track(self, name: str, position: int) -> None:
+        """Record `position` for view `name` in this transaction (exactly once)."""
+        self.db.tracking._insert_tracking(self.raw, Tracking(name, position))  # noqa: SLF001
+
+    def forget(self, name: str) -> None:
+        """Drop view `name`'s position, so it is rebuilt from zero."""
+        self.execute(f"DELETE FROM {{s}}{self.db.tracking_table} "
+                     "WHERE application_name = ?", (name,))
+
+
+def decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(value)
+
+
+def timestamp(value: Any) -> datetime:
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+@lru_cache(maxsize=512)
+def _translate(statement: str, dialect: str, prefix: str) -> str:
+    statement = statement.replace("{s}", prefix)
+    if dialect == "postgres":
+        statement = statement.replace("%", "%%").replace("?", "%s")
+    return statement

@@ -1,0 +1,86 @@
+"""Journal: the double-entry postings of every money event, and account balances.
+
+Each event's legs must sum to zero per currency before they are written; a
+view that meets an unbalanced event stops and says so. The trial balance (sum
+of all account balances per currency) is therefore zero at every position.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from domain.money import ZERO
+from domain.wallet import Wallet
+from projections.database import Cursor, decimal
+from projections.view import View
+
+INSERT = (
+    "INSERT INTO {s}journal_postings (position, leg, currency, account, amount, "
+    "entry_type, reference, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+)
+UPSERT = (
+    "INSERT INTO {s}account_balances (currency, account, balance) VALUES (?, ?, ?) "
+    "ON CONFLICT (currency, account) DO UPDATE SET balance = excluded.balance"
+)
+
+
+class UnbalancedEvent(Exception):
+    """An event whose legs do not sum to zero: a bug, never skipped."""
+
+
+class JournalView(View):
+    name = "journal"
+    tables = ("journal_postings", "account_balances")
+    order_by = {"journal_postings": "position, leg",
+                "account_balances": "currency, account"}
+    schema = (
+        "CREATE TABLE IF NOT EXISTS {s}journal_postings (position BIGINT NOT NULL, "
+        "leg INTEGER NOT NULL, currency TEXT NOT NULL, account TEXT NOT NULL, "
+        "amount {decimal} NOT NULL, entry_type TEXT NOT NULL, "
+        "reference TEXT NOT NULL, occurred_at {time} NOT NULL, "
+        "PRIMARY KEY (position, leg))",
+        "CREATE TABLE IF NOT EXISTS {s}account_balances (currency TEXT NOT NULL, "
+        "account TEXT NOT NULL, balance {decimal} NOT NULL, "
+        "PRIMARY KEY (currency, account))",
+    )
+
+    def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
+        balances: dict[tuple[str, str], Decimal] = {}
+        rows = []
+        for position, event in batch:
+            if not isinstance(event, Wallet.Event):
+                continue
+            legs = event.legs()
+            if sum((leg.amount for leg in legs), ZERO) != 0:
+                raise UnbalancedEvent(f"event at position {position} does not balance")
+            for leg_no, leg in enumerate(legs):
+                key = (event.currency, leg.account)
+                if key not in balances:
+                    balances[key] = self._balance(cursor, key)
+                balances[key] += leg.amount
+                rows.append((position, leg_no, event.currency, leg.account,
+                             leg.amount, event.entry_type, event.reference,
+                             event.timestamp))
+        cursor.executemany(INSERT, rows)
+        cursor.executemany(UPSERT, [(*key, value) for key, value in balances.items()])
+
+    def _balance(self, cursor: Cursor, key: tuple[str, str]) -> Decimal:
+        found = cursor.execute(
+            "SELECT balance FROM {s}account_balances WHERE currency = ? AND account = ?",
+            key).fetchone()
+        return decimal(found["balance"]) if found else ZERO
+
+    def account_balances(self, currency: str | None = None) -> dict[tuple[str, str], Decimal]:
+        with self.db.transaction(commit=False) as cursor:
+            found = cursor.execute(
+                "SELECT currency, account, balance FROM {s}account_balances").fetchall()
+        return {(r["currency"], r["account"]): decimal(r["balance"]) for r in found
+                if currency in (None, r["currency"])}
+
+    def trial_balance(self) -> dict[str, Decimal]:
+        """Sum of every account per currency: zero when the books balance."""
+        totals: dict[str, Decimal] = {}
+        for (currency, _), balance in self.account_balances().items():
+            totals[currency] = totals.get(currency, ZERO) + balance
+        return totals

@@ -1,0 +1,131 @@
+"""The projection runner: a pull loop that keeps every view up to the log's head.
+
+The library's subscription runner cannot follow a SQLite application, so this
+loop reads the notification log in batches (the same code on SQLite and
+PostgreSQL) and applies each batch to each view in one transaction with the
+view's new position. A view that fails keeps its position and retries the
+same batch; it never skips an event, and its error shows in `status()`.
+It runs as a thread inside `serve` or alone in `casino-ledger projections run`.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
+
+from projections.view import View
+
+log = logging.getLogger(__name__)
+
+BATCH = 500
+
+
+class ProjectionRunner:
+    def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[Any],
+                 views: Iterable[View], *, poll_interval: float = 0.5):
+        self.recorder = recorder
+        self.mapper = mapper
+        self.views = {view.name: view for view in views}
+        self.poll_interval = poll_interval
+        self.errors: dict[str, str] = {}
+        self._wakeup = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def head(self) -> int:
+        return self.recorder.max_notification_id() or 0
+
+    def catch_up(self, names: Iterable[str] | None = None, *, until: int | None = None,
+                 progress: Callable[[int], None] | None = None) -> None:
+        """Apply every new event (up to `until`) to the named views (default all)."""
+        views = [self.views[n] for n in names] if names else list(self.views.values())
+        positions = {view.name: view.position() for view in views}
+        while views:
+            notes = self.recorder.select_notifications(
+                start=min(positions.values()), limit=BATCH, stop=until,
+                inclusive_of_start=False)
+            if not notes:
+                return
+            events = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
+            for view in views:
+                part = [pair for pair in events if pair[0] > positions[view.name]]
+                if part:
+                    positions[view.name] = self._apply(view, part)
+            if progress:
+                progress(events[-1][0])
+
+    def _apply(self, view: View, batch: list[tuple[int, Any]]) -> int:
+        try:
+            with view.db.transaction() as cursor:
+                cursor.track(view.name, batch[-1][0])  # a write first: takes the lock
+                view.apply(cursor, batch)
+        except IntegrityError:
+            return view.position()  # another runner got there first
+        return batch[-1][0]
+
+    def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> None:
+        """Drop a view and build it again from position zero."""
+        view = self.views[name]
+        with view.db.transaction() as cursor:
+            view.drop(cursor)
+            view.create(cursor)
+        self.catch_up([name], progress=progress)
+
+    def wait(self, position: int, timeout: float, names: Iterable[str] | None = None,
+             ) -> bool:
+        """Block until the views reflect `position` (read-your-writes), or time out."""
+        views = [self.views[n] for n in names] if names else list(self.views.values())
+        deadline = time.monotonic() + timeout
+        while True:
+            if all(view.position() >= position for view in views):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            self.wake()
+            time.sleep(0.005)
+
+    def status(self) -> list[dict[str, Any]]:
+        head = self.head()
+        return [{"name": name, "position": view.position(), "head": head,
+                 "lag": head - view.position(), "error": self.errors.get(name)}
+                for name, view in self.views.items()]
+
+    # Following the log in a thread.
+
+    def wake(self, *_: Any) -> None:
+        self._wakeup.set()
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self.run, name="projections", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wakeup.set()
+        if self._thread:
+            self._thread.join(timeout=10)
+
+    def run(self) -> None:
+        while not self._stop.is_set():
+            self._wakeup.clear()
+            for name in self.views:
+                self._follow(name)
+            self._wakeup.wait(self.poll_interval)
+
+    def _follow(self, name: str) -> None:
+        try:
+            self.catch_up([name])
+        except Exception as error:  # noqa: BLE001 - reported, then the same batch retried
+            if self.errors.get(name) != str(error):
+                log.exception("projection %s stopped at %s", name,
+                              self.views[name].position())
+            self.errors[name] = str(error)
+            self._stop.wait(1.0)
+        else:
+            self.errors.pop(name, None)

@@ -1,0 +1,1 @@
+"""Scheduled jobs (APScheduler); the jobs arrive with the bonus and cashier issues."""
