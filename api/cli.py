@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import logging
 import sys
-from contextlib import contextmanager
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import typer
 from pydantic import ValidationError
@@ -15,6 +15,7 @@ from rich.table import Table
 
 from api.auth import Role
 from api.bootstrap import Services, bootstrap
+from api.config import ConfigError
 from api.settings import Settings
 
 cli = typer.Typer(help="Event-sourced money core of a crypto casino.", no_args_is_help=True)
@@ -34,9 +35,17 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+def build(settings: Settings) -> Services:
+    try:
+        return bootstrap(settings)
+    except ConfigError as error:
+        console.print(f"[red]configuration error[/red] {error}")
+        raise typer.Exit(2) from None
+
+
 @contextmanager
 def services() -> Iterator[Services]:
-    built = bootstrap(load_settings())
+    built = build(load_settings())
     try:
         yield built
     finally:
@@ -55,7 +64,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     logging.basicConfig(level=logging.INFO)
     console.print(f"casino-ledger on http://{host}:{port} (database "
                   f"{settings.database_url.split('@')[-1]})")
-    uvicorn.run(create_app(bootstrap(settings), follow=follow), host=host, port=port)
+    uvicorn.run(create_app(build(settings), follow=follow), host=host, port=port)
 
 
 @cli.command()

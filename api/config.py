@@ -9,7 +9,7 @@ from __future__ import annotations
 import tomllib
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from domain.money import Currencies
 
@@ -44,9 +44,20 @@ class BusinessConfig(BaseModel):
         return Currencies({code: c.precision for code, c in self.currencies.items()})
 
 
+class ConfigError(Exception):
+    """The business configuration file is unreadable or breaks a rule."""
+
+
 def load_config(path: Path | None) -> BusinessConfig:
     """The built-in defaults, overridden by the TOML file at `path` if given."""
     if path is None:
         return BusinessConfig()
-    with path.open("rb") as handle:
-        return BusinessConfig.model_validate(tomllib.load(handle))
+    try:
+        with path.open("rb") as handle:
+            return BusinessConfig.model_validate(tomllib.load(handle))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: not valid TOML: {error}") from error
+    except ValidationError as error:
+        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
+                             for e in error.errors())
+        raise ConfigError(f"{path}: {problems}") from error

@@ -17,7 +17,7 @@ from decimal import Decimal
 from functools import lru_cache
 from typing import Any
 
-from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.persistence import TrackingRecorder
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 
@@ -64,6 +64,10 @@ class ViewDatabase:
         return self.tracking.max_tracking_id(name) or 0
 
 
+class PositionMoved(Exception):
+    """Another follower advanced the view first; this batch was not applied."""
+
+
 class Cursor:
     """A cursor that speaks the view SQL dialect."""
 
@@ -85,9 +89,24 @@ class Cursor:
     def fetchall(self) -> list[Any]:
         return self.raw.fetchall()
 
-    def track(self, name: str, position: int) -> None:
-        """Record `position` for view `name` in this transaction (exactly once)."""
-        self.db.tracking._insert_tracking(self.raw, Tracking(name, position))  # noqa: SLF001
+    def advance(self, name: str, expected: int, position: int) -> None:
+        """Move view `name` from `expected` to `position` in this transaction.
+
+        A compare-and-set: if another follower moved the view first, this
+        raises PositionMoved and the transaction rolls back, so no event is
+        ever applied twice, even with two followers running.
+        """
+        table = f"{{s}}{self.db.tracking_table}"
+        if expected == 0:
+            self.execute(f"INSERT INTO {table} (application_name, notification_id) "
+                         "VALUES (?, ?) ON CONFLICT (application_name) DO NOTHING "
+                         "RETURNING notification_id", (name, position))
+        else:
+            self.execute(f"UPDATE {table} SET notification_id = ? WHERE "
+                         "application_name = ? AND notification_id = ? "
+                         "RETURNING notification_id", (position, name, expected))
+        if self.fetchone() is None:
+            raise PositionMoved(f"view {name} is no longer at {expected}")
 
     def forget(self, name: str) -> None:
         """Drop view `name`'s position, so it is rebuilt from zero."""

@@ -16,8 +16,9 @@ import time
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from eventsourcing.persistence import ApplicationRecorder, IntegrityError, Mapper
+from eventsourcing.persistence import ApplicationRecorder, Mapper
 
+from projections.database import PositionMoved
 from projections.view import View
 
 log = logging.getLogger(__name__)
@@ -55,17 +56,19 @@ class ProjectionRunner:
             for view in views:
                 part = [pair for pair in events if pair[0] > positions[view.name]]
                 if part:
-                    positions[view.name] = self._apply(view, part)
+                    positions[view.name] = self._apply(view, positions[view.name], part)
             if progress:
                 progress(events[-1][0])
 
-    def _apply(self, view: View, batch: list[tuple[int, Any]]) -> int:
+    def _apply(self, view: View, expected: int, batch: list[tuple[int, Any]]) -> int:
         try:
             with view.db.transaction() as cursor:
-                cursor.track(view.name, batch[-1][0])  # a write first: takes the lock
+                # The position is written first: on SQLite that takes the write lock
+                # before any read, so the transaction cannot be refused half-way.
+                cursor.advance(view.name, expected, batch[-1][0])
                 view.apply(cursor, batch)
-        except IntegrityError:
-            return view.position()  # another runner got there first
+        except PositionMoved:
+            return view.position()  # another follower applied this batch first
         return batch[-1][0]
 
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> None:

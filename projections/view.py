@@ -1,8 +1,8 @@
 """A view: tables built from the event log, with the position they reflect.
 
-A view applies a batch of events and records the batch's last position in the
-same transaction, so each event is applied exactly once; a replayed position
-raises IntegrityError and changes nothing. Dropping the tables and the position
+A view applies a batch of events and moves its position (compare-and-set from
+the position the batch started at) in the same transaction, so each event is
+applied exactly once, even when two followers race. Dropping the tables and the position
 rebuilds the view from zero.
 """
 

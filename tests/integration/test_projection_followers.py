@@ -1,0 +1,51 @@
+"""Projections stay exactly-once when several followers run against one database."""
+
+from __future__ import annotations
+
+import threading
+from decimal import Decimal
+
+from api.bootstrap import bootstrap
+from domain.adjustments import Adjust
+
+
+def credit_many(services, count: int) -> None:
+    for n in range(count):
+        services.ledger.execute(Adjust(f"r{n}", f"p{n % 5}", "USDT", Decimal("1.000000"),
+                                       "cash", "load", "fin"))
+
+
+def test_two_followers_racing_apply_each_event_once(services, settings):
+    """Like `serve` and `projections run` both following the same log."""
+    credit_many(services, 120)
+    other = bootstrap(settings)
+    try:
+        followers = [threading.Thread(target=s.projections.catch_up)
+                     for s in (services, other, services, other)]
+        for follower in followers:
+            follower.start()
+        for follower in followers:
+            follower.join()
+    finally:
+        other.close()
+    rows = services.balances.for_player("p0")
+    assert [r["cash"] for r in rows] == [Decimal("24")]
+    entries = services.ledger_entries.page("p0", limit=500)
+    assert len(entries) == 24
+    assert services.journal.trial_balance() == {"USDT": 0}
+
+
+def test_projection_that_restarts_resumes_where_it_stopped(services, settings):
+    credit_many(services, 10)
+    services.projections.catch_up()
+    credit_many_more = [Adjust(f"late{n}", "p0", "USDT", Decimal("2"), "cash", "load", "fin")
+                        for n in range(3)]
+    for command in credit_many_more:
+        services.ledger.execute(command)
+    restarted = bootstrap(settings)
+    try:
+        restarted.projections.catch_up()
+        [row] = restarted.balances.for_player("p0")
+    finally:
+        restarted.close()
+    assert row["cash"] == Decimal("8")
