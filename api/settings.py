@@ -13,6 +13,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 log = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///./var/casino-ledger.sqlite3"
+# Aggregates kept in memory between commands; each use still reads (and
+# applies) any newer events, so another process's writes are never missed.
+AGGREGATE_CACHE = "10000"
 
 
 class Settings(BaseSettings):
@@ -23,6 +26,7 @@ class Settings(BaseSettings):
     config: Path | None = None
     token_ttl: int = Field(default=3600, gt=0)
     read_wait_ms: int = Field(default=2000, ge=0, le=30000)
+    group_commit: int = Field(default=100, ge=0, le=10000)
 
     @field_validator("database_url")
     @classmethod
@@ -72,7 +76,8 @@ def eventsourcing_env(database_url: str) -> dict[str, str]:
         path = sqlite_path(database_url)
         path.parent.mkdir(parents=True, exist_ok=True)
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": str(path), "SQLITE_LOCK_TIMEOUT": "10"}
+                "SQLITE_DBNAME": str(path), "SQLITE_LOCK_TIMEOUT": "10",
+                "AGGREGATE_CACHE_MAXSIZE": AGGREGATE_CACHE}
     schema = parse_qs(url.query).get("schema", [""])[0]
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
@@ -86,4 +91,5 @@ def eventsourcing_env(database_url: str) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": "5",
         "POSTGRES_MAX_OVERFLOW": "15",
         "POSTGRES_CONNECT_TIMEOUT": "5",
+        "AGGREGATE_CACHE_MAXSIZE": AGGREGATE_CACHE,
     }

@@ -1,11 +1,12 @@
 """The one command path: decide events on the aggregates, then save them once.
 
 Commands only decide (load aggregates through a UnitOfWork, call their command
-methods, return a result); this runner owns the transaction. Every aggregate a
+methods, return a result); a runner owns the transaction. Every aggregate a
 command changed is saved with its Request record in one `save`, with optimistic
 concurrency on each. A stale read loses the race with IntegrityError and the
-command is decided again on fresh state. Batching many commands into one
-transaction (group commit) is a change of this module alone.
+command is decided again on fresh state. `GroupCommitRunner`
+(domain/group_commit.py) batches many commands into one transaction on top of
+this path.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ import json
 import random
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import Busy, InvalidInput
@@ -51,15 +54,16 @@ class Outcome:
 
 
 class CommandRunner:
+    """Runs each command in its own transaction, retrying on a stale read."""
+
     def __init__(self, app: Application[Any], currencies: Currencies):
-        self._app = app
-        self._currencies = currencies
+        self.app = app
+        self.currencies = currencies
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
-        self.on_saved: list[Any] = []
+        self.on_saved: list[Callable[[int], None]] = []
 
     def execute(self, command: Command) -> Outcome:
-        if not command.request_id or len(command.request_id) > 200:
-            raise InvalidInput("requestId must be 1 to 200 characters", field="requestId")
+        check_request_id(command)
         stripe = self._stripes[hash(command.partition) % LOCK_STRIPES]
         with stripe:
             for attempt in range(MAX_ATTEMPTS):
@@ -70,20 +74,42 @@ class CommandRunner:
         raise Busy("the wallet is busy; retry the same request")
 
     def _attempt(self, command: Command) -> Outcome:
-        uow = UnitOfWork(self._app.repository, self._currencies)
-        printed = fingerprint(command)
-        prior = uow.find(request_key(command.kind, command.request_id))
-        if prior is not None:
-            return Outcome(prior.replay(printed), self._app.recorder.max_notification_id(),
-                           replayed=True)
-        result = command.decide(uow)
-        uow.add(Request(kind=command.kind, request_id=command.request_id,
-                        fingerprint=printed, result=result))
-        recordings = self._app.save(*uow.changed())
+        uow = UnitOfWork(self.app.repository, self.currencies)
+        result, replayed = decide(command, uow)
+        if replayed:
+            return Outcome(result, self.head(), replayed=True)
+        return Outcome(result, self.save(uow.changed()))
+
+    def save(self, aggregates: list[Aggregate]) -> int:
+        """Save in one transaction; tell the listeners the new log position."""
+        recordings = self.app.save(*aggregates)
         position = recordings[-1].notification.id
         for listener in self.on_saved:
             listener(position)
-        return Outcome(result, position)
+        return position
+
+    def head(self) -> int:
+        return self.app.recorder.max_notification_id() or 0
+
+    def close(self) -> None:
+        """Nothing runs in the background here."""
+
+
+def decide(command: Command, uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
+    """The command's result and whether it is a replay of an earlier request."""
+    printed = fingerprint(command)
+    prior = uow.find(request_key(command.kind, command.request_id))
+    if prior is not None:
+        return prior.replay(printed), True
+    result = command.decide(uow)
+    uow.add(Request(kind=command.kind, request_id=command.request_id,
+                    fingerprint=printed, result=result))
+    return result, False
+
+
+def check_request_id(command: Command) -> None:
+    if not command.request_id or len(command.request_id) > 200:
+        raise InvalidInput("requestId must be 1 to 200 characters", field="requestId")
 
 
 def fingerprint(command: Command) -> str:

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 from eventsourcing.application import AggregateNotFoundError, Application
 
 from domain.command_runner import Command, CommandRunner, Outcome
+from domain.group_commit import GroupCommitRunner
 from domain.money import Currencies
 from domain.wallet import Wallet, wallet_id
 
@@ -20,10 +21,14 @@ class Ledger(Application):
     name = "Ledger"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Wallet: 100}
 
-    def __init__(self, env: dict[str, str], currencies: Currencies):
+    def __init__(self, env: dict[str, str], currencies: Currencies, *,
+                 group_commit: int = 0):
+        """`group_commit` is the largest batch per transaction (0: one command each)."""
         super().__init__(env)
         self.currencies = currencies
-        self.commands = CommandRunner(self, currencies)
+        self.commands: CommandRunner | GroupCommitRunner = (
+            GroupCommitRunner(self, currencies, max_batch=group_commit)
+            if group_commit else CommandRunner(self, currencies))
 
     def execute(self, command: Command) -> Outcome:
         return self.commands.execute(command)
@@ -33,6 +38,10 @@ class Ledger(Application):
             return self.repository.get(wallet_id(player_id, currency))
         except AggregateNotFoundError:
             return None
+
+    def close(self) -> None:
+        self.commands.close()
+        super().close()
 
     def head(self) -> int:
         """The position of the newest event in the log (0 when empty)."""

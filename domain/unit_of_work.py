@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from copy import deepcopy
+
 from typing import Any, TypeVar
 from uuid import UUID
 
@@ -15,19 +17,36 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class UnitOfWork:
-    def __init__(self, repository: Repository[Any], currencies: Currencies):
+    def __init__(self, repository: Repository[Any], currencies: Currencies,
+                 parent: UnitOfWork | None = None):
         self._repository = repository
         self.currencies = currencies
+        self._parent = parent
         self._aggregates: dict[UUID, Aggregate] = {}
+
+    def fork(self) -> UnitOfWork:
+        """A child that copies what it touches, so a refused command leaves no trace."""
+        return UnitOfWork(self._repository, self.currencies, parent=self)
+
+    def merge(self, child: UnitOfWork) -> None:
+        """Keep what a child decided (its copies replace the originals)."""
+        self._aggregates.update(child._aggregates)
 
     def find(self, aggregate_id: UUID) -> Any | None:
         """The aggregate with this id (loaded once per unit), or None."""
-        if aggregate_id not in self._aggregates:
+        if aggregate_id in self._aggregates:
+            return self._aggregates[aggregate_id]
+        if self._parent is not None:
+            found = self._parent.find(aggregate_id)
+            found = None if found is None else deepcopy(found)
+        else:
             try:
-                self._aggregates[aggregate_id] = self._repository.get(aggregate_id)
+                found = self._repository.get(aggregate_id)
             except AggregateNotFoundError:
-                return None
-        return self._aggregates[aggregate_id]
+                found = None
+        if found is not None:
+            self._aggregates[aggregate_id] = found
+        return found
 
     def add(self, aggregate: A) -> A:
         self._aggregates[aggregate.id] = aggregate

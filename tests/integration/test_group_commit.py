@@ -1,0 +1,93 @@
+"""Group commit: many commands in one transaction, each with its own outcome."""
+
+from __future__ import annotations
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+
+from api.bootstrap import bootstrap
+from domain.adjustments import Adjust
+from domain.errors import Conflict, InsufficientFunds
+
+ONE = Decimal("1.000000")
+
+
+def adjust(request_id: str, player: str, amount: str) -> Adjust:
+    return Adjust(request_id, player, "USDT", Decimal(amount), "cash", "test", "fin")
+
+
+def run_together(services, commands):
+    """Submit all commands at once; each result or exception, in order."""
+    gate = threading.Barrier(len(commands))
+
+    def submit(command):
+        gate.wait()
+        try:
+            return services.ledger.execute(command)
+        except Exception as error:  # noqa: BLE001 - the test inspects it
+            return error
+
+    with ThreadPoolExecutor(len(commands)) as pool:
+        return list(pool.map(submit, commands))
+
+
+def test_concurrent_commands_share_transactions(services):
+    results = run_together(services, [adjust(f"c{n}", f"p{n % 4}", "1") for n in range(40)])
+    assert all(r.position for r in results)
+    runner = services.ledger.commands
+    assert runner.batched == 40
+    assert runner.batches < 40, "no two commands ever shared a transaction"
+    wallets = [services.ledger.wallet(f"p{n}", "USDT") for n in range(4)]
+    assert [w.cash for w in wallets] == [Decimal(10)] * 4
+
+
+def test_a_refused_command_does_not_fail_its_batch(services):
+    services.ledger.execute(adjust("seed", "p1", "5"))
+    commands = [adjust(f"d{n}", "p1", "-1") for n in range(8)]
+    results = run_together(services, commands)
+    accepted = [r for r in results if not isinstance(r, Exception)]
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(accepted) == 5
+    assert all(isinstance(r, InsufficientFunds) for r in refused)
+    assert services.ledger.wallet("p1", "USDT").cash == 0
+
+
+def test_one_request_id_twice_in_a_batch_pays_once(services):
+    """Whichever payload lands first wins; the same payload replays, another conflicts."""
+    same, other_payload = adjust("twice", "p1", "3"), adjust("twice", "p1", "4")
+    results = run_together(services, [same, same, same, other_payload])
+    fresh = [r for r in results if not isinstance(r, Exception) and not r.replayed]
+    assert len(fresh) == 1
+    paid = services.ledger.wallet("p1", "USDT").cash
+    assert paid == fresh[0].result["cash"]
+    for command, result in zip([same, same, same, other_payload], results):
+        if command.amount == paid:
+            assert not isinstance(result, Exception)
+            assert result.result == fresh[0].result
+        else:
+            assert isinstance(result, Conflict)
+
+
+def test_batch_that_loses_a_race_to_another_process_is_retried_alone(services, settings):
+    """Two ledgers on one database: stale cached wallets make whole batches fail."""
+    services.ledger.execute(adjust("seed", "p1", "1000"))
+    other = bootstrap(settings)
+    try:
+        other.ledger.execute(adjust("warm", "p1", "1"))  # both caches hold p1
+        commands = [(services if n % 2 else other, adjust(f"r{n}", "p1", "-1"))
+                    for n in range(30)]
+        gate = threading.Barrier(len(commands))
+
+        def submit(pair):
+            gate.wait()
+            return pair[0].ledger.execute(pair[1])
+
+        with ThreadPoolExecutor(len(commands)) as pool:
+            outcomes = list(pool.map(submit, commands))
+        lost = services.ledger.commands.lost_races + other.ledger.commands.lost_races
+    finally:
+        other.close()
+    assert lost > 0, "the two ledgers never collided; the test proved nothing"
+    assert all(o.position for o in outcomes)
+    assert services.ledger.wallet("p1", "USDT").cash == Decimal(1001 - 30)
