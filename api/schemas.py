@@ -34,6 +34,10 @@ class ErrorPublic(Schema):
     error: ErrorBody
 
 
+BALANCE_AMOUNTS = ("cash", "bonus", "locked", "bonusLocked", "available")
+ENTRY_AMOUNTS = ("amount", "balanceAfter")
+
+
 class BalancePublic(Schema):
     player_id: str
     currency: str

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Mapping
+from typing import Any
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
@@ -85,6 +86,16 @@ class Currencies:
             raise InvalidInput(f"{field}: must not be zero", field=field)
         return quantized + ZERO  # normalises -0 to 0
 
+
+    def at_precision(self, figures: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
+        """A copy of `figures` with its amount fields written at full precision.
+
+        A currency no longer configured keeps its amounts as stored.
+        """
+        if figures["currency"] not in self:
+            return figures
+        quantum = self.get(figures["currency"]).quantum
+        return {k: v.quantize(quantum) if k in fields else v for k, v in figures.items()}
 
     def check(self, amount: Decimal, currency: str, field: str = "amount") -> Decimal:
         """Refuse a computed or passed-in Decimal that is not exact at the precision."""

@@ -6,7 +6,13 @@ from fastapi import APIRouter, Response
 
 from api.auth import Principal, Role
 from api.deps import ServicesDep, require
-from api.schemas import AdjustmentCreate, AdjustmentPublic, BalancePublic, ProjectionStatus
+from api.schemas import (
+    BALANCE_AMOUNTS,
+    AdjustmentCreate,
+    AdjustmentPublic,
+    BalancePublic,
+    ProjectionStatus,
+)
 from domain.adjustments import Adjust
 
 router = APIRouter(prefix="/v1/admin", tags=["admin"])
@@ -24,8 +30,9 @@ def adjust(body: AdjustmentCreate, services: ServicesDep, response: Response,
         actor=principal.subject))
     if outcome.position is not None:
         response.headers["X-Log-Position"] = str(outcome.position)
+    figures = ledger.currencies.at_precision(outcome.result, BALANCE_AMOUNTS)
     return AdjustmentPublic(request_id=body.request_id,
-                            balance=BalancePublic.model_validate(outcome.result),
+                            balance=BalancePublic.model_validate(figures),
                             position=outcome.position)
 
 

@@ -7,7 +7,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.deps import ConsistentRead, PlayerReader, ServicesDep
-from api.schemas import BalancePublic, BalancesPublic, LedgerEntryPublic, LedgerPage
+from api.schemas import (
+    BALANCE_AMOUNTS,
+    ENTRY_AMOUNTS,
+    BalancePublic,
+    BalancesPublic,
+    LedgerEntryPublic,
+    LedgerPage,
+)
 from domain.errors import InvalidInput
 
 router = APIRouter(prefix="/v1/players", tags=["players"])
@@ -16,9 +23,11 @@ router = APIRouter(prefix="/v1/players", tags=["players"])
 @router.get("/{player_id}/balances", response_model=BalancesPublic,
             dependencies=[ConsistentRead])
 def balances(player_id: str, _: PlayerReader, services: ServicesDep) -> BalancesPublic:
+    currencies = services.ledger.currencies
     rows = services.balances.for_player(player_id)
-    return BalancesPublic(player_id=player_id,
-                          balances=[BalancePublic.model_validate(r) for r in rows])
+    return BalancesPublic(player_id=player_id, balances=[
+        BalancePublic.model_validate(currencies.at_precision(r, BALANCE_AMOUNTS))
+        for r in rows])
 
 
 @router.get("/{player_id}/ledger", response_model=LedgerPage,
@@ -30,8 +39,10 @@ def ledger(player_id: str, _: PlayerReader, services: ServicesDep,
     rows = services.ledger_entries.page(player_id, currency=currency,
                                         before=parse_cursor(cursor), limit=limit)
     next_cursor = f"{rows[-1]['position']}-{rows[-1]['leg']}" if len(rows) == limit else None
-    return LedgerPage(entries=[LedgerEntryPublic.model_validate(r) for r in rows],
-                      next_cursor=next_cursor)
+    currencies = services.ledger.currencies
+    return LedgerPage(entries=[
+        LedgerEntryPublic.model_validate(currencies.at_precision(r, ENTRY_AMOUNTS))
+        for r in rows], next_cursor=next_cursor)
 
 
 def parse_cursor(cursor: str | None) -> tuple[int, int] | None:
