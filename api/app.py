@@ -10,6 +10,14 @@ from fastapi import FastAPI
 from api import errors
 from api.bootstrap import Services, bootstrap
 from api.routes import admin, health, players
+from api.schemas import ErrorPublic
+
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": ErrorPublic, "description": description}
+    for status, description in ((401, "No valid bearer token"),
+                                (403, "The role may not do this"),
+                                (409, "Conflict or insufficient funds"),
+                                (422, "Invalid input"))}
 
 
 def create_app(services: Services | None = None, *, follow: bool = True) -> FastAPI:
@@ -35,6 +43,7 @@ def create_app(services: Services | None = None, *, follow: bool = True) -> Fast
     app = FastAPI(title="casino-ledger", version="0.1.0", lifespan=lifespan,
                   description="Event-sourced money core of a crypto casino.")
     errors.install(app)
-    for router in (health.router, players.router, admin.router):
-        app.include_router(router)
+    app.include_router(health.router)
+    for router in (players.router, admin.router):
+        app.include_router(router, responses=ERROR_RESPONSES)
     return app

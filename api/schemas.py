@@ -9,7 +9,9 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 from pydantic.alias_generators import to_camel
 
-Amount = Annotated[Decimal, PlainSerializer(str, return_type=str)]
+# Fixed-point, never exponent form ("0.00000000", not "0E-8").
+Amount = Annotated[Decimal, PlainSerializer(lambda amount: format(amount, "f"),
+                                             return_type=str)]
 AmountText = Annotated[str, Field(description='A decimal string such as "10.50"',
                                   examples=["10.50"])]
 RequestId = Annotated[str, Field(min_length=1, max_length=200)]

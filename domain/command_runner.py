@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
+from uuid import UUID
 
-from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
@@ -56,7 +56,7 @@ class Outcome:
 class CommandRunner:
     """Runs each command in its own transaction, retrying on a stale read."""
 
-    def __init__(self, app: Application[Any], currencies: Currencies):
+    def __init__(self, app: Any, currencies: Currencies):
         self.app = app
         self.currencies = currencies
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
@@ -76,20 +76,22 @@ class CommandRunner:
     def _attempt(self, command: Command) -> Outcome:
         uow = UnitOfWork(self.app.repository, self.currencies)
         result, replayed = decide(command, uow)
+        key = request_key(command.kind, command.request_id)
         if replayed:
-            return Outcome(result, self.head(), replayed=True)
-        return Outcome(result, self.save(uow.changed()))
+            return Outcome(result, self.app.position_of(key), replayed=True)
+        return Outcome(result, self.save(uow.changed())[key])
 
-    def save(self, aggregates: list[Aggregate]) -> int:
-        """Save in one transaction; tell the listeners the new log position."""
+    def save(self, aggregates: list[Aggregate]) -> dict[UUID, int]:
+        """Save in one transaction; the log position of each aggregate's last event.
+
+        A command's position is that of its Request record: it is added after
+        every aggregate the command touched, so it is saved after all of the
+        command's events, and a replay can find it again.
+        """
         recordings = self.app.save(*aggregates)
-        position = recordings[-1].notification.id
         for listener in self.on_saved:
-            listener(position)
-        return position
-
-    def head(self) -> int:
-        return self.app.recorder.max_notification_id() or 0
+            listener(recordings[-1].notification.id)
+        return {r.domain_event.originator_id: r.notification.id for r in recordings}
 
     def close(self) -> None:
         """Nothing runs in the background here."""

@@ -17,7 +17,6 @@ from concurrent.futures import Future
 from queue import Empty, SimpleQueue
 from typing import Any
 
-from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError
 
 from domain.command_runner import (
@@ -28,13 +27,14 @@ from domain.command_runner import (
     decide,
 )
 from domain.money import Currencies
+from domain.request import request_key
 from domain.unit_of_work import UnitOfWork
 
 STOP = object()
 
 
 class GroupCommitRunner:
-    def __init__(self, app: Application[Any], currencies: Currencies, *,
+    def __init__(self, app: Any, currencies: Currencies, *,
                  max_batch: int = 100):
         self._single = CommandRunner(app, currencies)
         self.on_saved = self._single.on_saved
@@ -98,7 +98,7 @@ class GroupCommitRunner:
             decided.append((command, future, result, replayed))
         changed = shared.changed()
         try:
-            position = self._single.save(changed) if changed else self._single.head()
+            positions = self._single.save(changed) if changed else {}
         except IntegrityError:
             self.lost_races += 1
             for command, future, _, _ in decided:
@@ -110,7 +110,9 @@ class GroupCommitRunner:
             return
         self.batches += 1
         self.batched += len(decided)
-        for _, future, result, replayed in decided:
+        for command, future, result, replayed in decided:
+            key = request_key(command.kind, command.request_id)
+            position = positions.get(key) or self._single.app.position_of(key)
             future.set_result(Outcome(result, position, replayed))
 
     def _run_alone(self, command: Command, future: Future[Outcome]) -> None:

@@ -8,8 +8,10 @@ them in one transaction.
 from __future__ import annotations
 
 from typing import Any, ClassVar
+from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from domain.command_runner import Command, CommandRunner, Outcome
 from domain.group_commit import GroupCommitRunner
@@ -42,6 +44,26 @@ class Ledger(Application):
     def close(self) -> None:
         self.commands.close()
         super().close()
+
+    def position_of(self, aggregate_id: UUID) -> int:
+        """The log position of an aggregate's first event (e.g. a Request record).
+
+        The library does not return notification ids with stored events, so
+        this asks the events table directly.
+        """
+        recorder: Any = self.recorder
+        if isinstance(recorder, SQLiteApplicationRecorder):
+            statement = (f"SELECT rowid AS position FROM {recorder.events_table_name} "
+                         "WHERE originator_id = ? AND originator_version = 1")
+            key: Any = aggregate_id.hex
+        else:
+            statement = ("SELECT notification_id AS position FROM "
+                         f'"{recorder.datastore.schema}"."{recorder.events_table_name}" '
+                         "WHERE originator_id = %s AND originator_version = 1")
+            key = aggregate_id
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, (key,))
+            return cursor.fetchone()["position"]
 
     def head(self) -> int:
         """The position of the newest event in the log (0 when empty)."""

@@ -69,23 +69,34 @@ class Currencies:
         zero: bool = False,
     ) -> Decimal:
         """Parse a decimal string into an exact amount of `currency`, or refuse."""
+        amount = self.check(_to_decimal(text, field), currency, field, shown=repr(text))
+        if amount < 0 and not negative:
+            raise InvalidInput(f"{field}: must not be negative", field=field)
+        if amount == 0 and not zero:
+            raise InvalidInput(f"{field}: must not be zero", field=field)
+        return amount
+
+    def check(self, amount: Decimal, currency: str, field: str = "amount", *,
+              shown: str | None = None) -> Decimal:
+        """The amount at the currency's precision, if it is exact there; else refuse.
+
+        `shown` is the amount as the caller wrote it, for the error message.
+        """
         cur = self.get(currency)
-        amount = _to_decimal(text, field)
-        if amount.adjusted() >= MAX_INTEGER_DIGITS:
-            raise InvalidInput(f"{field}: {text!r} is too large", field=field)
+        shown = shown or str(amount)
+        if not isinstance(amount, Decimal):
+            raise InvalidInput(f"{field}: {shown} is not a Decimal", field=field)
+        if not amount.is_finite():
+            raise InvalidInput(f"{field}: {shown} is not a finite number", field=field)
+        if amount and amount.adjusted() >= MAX_INTEGER_DIGITS:
+            raise InvalidInput(f"{field}: {shown} is too large (at most "
+                               f"{MAX_INTEGER_DIGITS} integer digits)", field=field)
         quantized = amount.quantize(cur.quantum)
         if quantized != amount:
             raise InvalidInput(
-                f"{field}: {text!r} has more than {cur.precision} decimal places "
-                f"for {cur.code}",
-                field=field,
-            )
-        if quantized < 0 and not negative:
-            raise InvalidInput(f"{field}: must not be negative", field=field)
-        if quantized == 0 and not zero:
-            raise InvalidInput(f"{field}: must not be zero", field=field)
+                f"{field}: {shown} has more than {cur.precision} decimal places for "
+                f"{cur.code} (at most {cur.precision} decimal places)", field=field)
         return quantized + ZERO  # normalises -0 to 0
-
 
     def at_precision(self, figures: dict[str, Any], fields: tuple[str, ...]) -> dict[str, Any]:
         """A copy of `figures` with its amount fields written at full precision.
@@ -97,15 +108,6 @@ class Currencies:
         quantum = self.get(figures["currency"]).quantum
         return {k: v.quantize(quantum) if k in fields else v for k, v in figures.items()}
 
-    def check(self, amount: Decimal, currency: str, field: str = "amount") -> Decimal:
-        """Refuse a computed or passed-in Decimal that is not exact at the precision."""
-        cur = self.get(currency)
-        if not amount.is_finite() or amount.quantize(cur.quantum) != amount:
-            raise InvalidInput(
-                f"{field}: {amount} is not a {cur.code} amount with at most "
-                f"{cur.precision} decimal places", field=field)
-        return amount
-
 
 def _to_decimal(text: object, field: str) -> Decimal:
     if not isinstance(text, str):
@@ -113,11 +115,11 @@ def _to_decimal(text: object, field: str) -> Decimal:
             f"{field}: amounts are decimal strings such as \"10.50\"", field=field
         )
     try:
-        amount = Decimal(text) if text == text.strip() else None
+        # Decimal() also takes "1_000" and non-ASCII digits; an amount may not.
+        plain = text == text.strip() and text.isascii() and "_" not in text
+        amount = Decimal(text) if plain else None
     except InvalidOperation:
         amount = None
     if amount is None:
         raise InvalidInput(f"{field}: {text!r} is not a decimal number", field=field)
-    if not amount.is_finite():
-        raise InvalidInput(f"{field}: {text!r} is not a finite number", field=field)
     return amount

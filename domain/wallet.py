@@ -154,6 +154,10 @@ class Wallet(Aggregate):
 
     def hold(self, hold_id: str, *, cash: Decimal, bonus: Decimal = ZERO,
              purpose: str = "BET", request_id: str, reference: str) -> None:
+        for part, field in ((cash, "cash"), (bonus, "bonus")):
+            if part < 0:
+                raise InvalidInput(f"{field} part of a hold must not be negative",
+                                   field=field)
         self._check_new_hold(hold_id, cash + bonus)
         check_choice(purpose, HOUSE_ACCOUNT_BY_HOLD_PURPOSE, "purpose")
         check_covers(self.available, cash, "cash available")

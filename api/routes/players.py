@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.deps import ConsistentRead, PlayerReader, ServicesDep
+from api.deps import ConsistentRead, ServicesDep, player_reader
 from api.schemas import (
     BALANCE_AMOUNTS,
     ENTRY_AMOUNTS,
@@ -20,9 +20,10 @@ from domain.errors import InvalidInput
 router = APIRouter(prefix="/v1/players", tags=["players"])
 
 
+# Access is checked before the (bounded) wait for the views.
 @router.get("/{player_id}/balances", response_model=BalancesPublic,
-            dependencies=[ConsistentRead])
-def balances(player_id: str, _: PlayerReader, services: ServicesDep) -> BalancesPublic:
+            dependencies=[Depends(player_reader), ConsistentRead])
+def balances(player_id: str, services: ServicesDep) -> BalancesPublic:
     currencies = services.ledger.currencies
     rows = services.balances.for_player(player_id)
     return BalancesPublic(player_id=player_id, balances=[
@@ -31,8 +32,8 @@ def balances(player_id: str, _: PlayerReader, services: ServicesDep) -> Balances
 
 
 @router.get("/{player_id}/ledger", response_model=LedgerPage,
-            dependencies=[ConsistentRead])
-def ledger(player_id: str, _: PlayerReader, services: ServicesDep,
+            dependencies=[Depends(player_reader), ConsistentRead])
+def ledger(player_id: str, services: ServicesDep,
            currency: str | None = None, cursor: str | None = None,
            limit: Annotated[int, Query(ge=1, le=500)] = 50) -> LedgerPage:
     """Entries newest first; pass `nextCursor` back as `cursor` for the next page."""
