@@ -11,13 +11,14 @@ from __future__ import annotations
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import Aggregate, event
+from eventsourcing.domain import event
 
+from domain.aggregate import LedgerAggregate
 from domain.errors import Conflict
 from domain.ids import natural_id
 
 
-class Request(Aggregate):
+class Request(LedgerAggregate):
     @staticmethod
     def create_id(kind: str, request_id: str, **_: Any) -> UUID:
         return request_key(kind, request_id)

@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.aggregate import LedgerAggregate
 from domain.errors import InsufficientFunds, InvalidInput, UnknownHold
 from domain.ids import natural_id
 from domain.money import ZERO
@@ -33,8 +34,8 @@ DEBIT_TAGS = frozenset({"ADJUSTMENT"})
 BALANCES = ("cash", "bonus")
 
 
-class Wallet(Aggregate):
-    class Event(Aggregate.Event):
+class Wallet(LedgerAggregate):
+    class Event(LedgerAggregate.Event):
         player_id: str
         currency: str
         request_id: str

@@ -12,6 +12,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from datetime import datetime, timezone
 
 import psycopg
 import pytest
@@ -19,6 +20,7 @@ from psycopg import sql
 
 from api.bootstrap import Services, bootstrap
 from api.settings import Settings
+from domain.clock import clock
 
 BACKENDS = [b.strip() for b in
             os.environ.get("CASINO_LEDGER_TEST_BACKENDS", "sqlite,postgres").split(",")
@@ -70,3 +72,11 @@ def services(settings: Settings) -> Iterator[Services]:
     built = bootstrap(settings)
     yield built
     built.close()
+
+
+@pytest.fixture
+def frozen_clock():
+    """The ledger's clock, stopped; tests move it with .freeze() and .advance()."""
+    clock.freeze(datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc))
+    yield clock
+    clock.resume()
