@@ -51,7 +51,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
     env = eventsourcing_env(settings.database_url)
     if env.get("POSTGRES_SCHEMA"):
         create_schema(settings.database_url, env["POSTGRES_SCHEMA"])
-    ledger = Ledger(env=env, currencies=config.wallet_currencies(),
+    ledger = Ledger(env=env, rules=config.rules(),
                     group_commit=settings.group_commit)
     db = ViewDatabase(ledger.recorder.datastore)  # type: ignore[attr-defined]
     views = [BalancesView(db), LedgerEntriesView(db), JournalView(db)]

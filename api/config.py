@@ -7,11 +7,23 @@ sections (VIP ladder, programs, limits) here, each with its defaults.
 from __future__ import annotations
 
 import tomllib
+from decimal import Decimal
+from typing import Annotated, Literal
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from domain.money import Currencies
+from domain.rules import Rules
+from domain.vip import DEFAULT_LADDER, VipLadder
 
 DEFAULT_CURRENCIES = {
     "BTC": 8, "ETH": 18, "USDT": 6, "USDC": 6, "SOL": 9, "BNB": 18, "TRX": 6,
@@ -21,14 +33,54 @@ REPORTING_CURRENCY = ("USD", 2)
 
 class CurrencyConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
     precision: int = Field(ge=0, le=18)
 
 
-class BusinessConfig(BaseModel):
+# Indicative USD prices for VIP XP until FX rates are set as events.
+DEFAULT_USD_RATES = {
+    "BTC": "60000", "ETH": "3000", "USDT": "1", "USDC": "1", "SOL": "150",
+    "BNB": "600", "TRX": "0.25",
+}
+
+
+def _no_float(value: object) -> object:
+    if isinstance(value, float):
+        raise ValueError("write amounts as strings (\"0.5\"), never as TOML floats")
+    return value
+
+
+# A decimal from a TOML string or integer; floats are refused.
+Amount = Annotated[Decimal, BeforeValidator(_no_float)]
+
+
+class Section(BaseModel):
     model_config = ConfigDict(extra="forbid")
+
+
+class BetsConfig(Section):
+    funding: Literal["cash_first", "bonus_first"] = "cash_first"
+    max_stake: dict[str, Amount] = Field(default_factory=dict)
+
+
+class VipLevelConfig(Section):
+    name: str = Field(min_length=1)
+    xp: Amount = Field(ge=0)
+
+
+class VipConfig(Section):
+    levels: list[VipLevelConfig] = Field(default_factory=lambda: [
+        VipLevelConfig(name=name, xp=xp) for name, xp in DEFAULT_LADDER])
+
+
+class BusinessConfig(Section):
     currencies: dict[str, CurrencyConfig] = Field(
         default_factory=lambda: {c: CurrencyConfig(precision=p)
                                  for c, p in DEFAULT_CURRENCIES.items()})
+    bets: BetsConfig = Field(default_factory=BetsConfig)
+    vip: VipConfig = Field(default_factory=VipConfig)
+    usd_rates: dict[str, Amount] = Field(
+        default_factory=lambda: {c: Decimal(r) for c, r in DEFAULT_USD_RATES.items()})
 
     @field_validator("currencies")
     @classmethod
@@ -40,8 +92,27 @@ class BusinessConfig(BaseModel):
             raise ValueError("USD is the reporting currency, not a wallet currency")
         return value
 
+    @model_validator(mode="after")
+    def _consistent(self) -> BusinessConfig:
+        for section, codes in (("bets.max_stake", self.bets.max_stake),
+                               ("usd_rates", self.usd_rates)):
+            unknown = set(codes) - set(self.currencies)
+            if unknown:
+                raise ValueError(f"{section} names unknown currencies {sorted(unknown)}")
+        VipLadder(tuple((level.name, level.xp) for level in self.vip.levels))
+        return self
+
     def wallet_currencies(self) -> Currencies:
         return Currencies({code: c.precision for code, c in self.currencies.items()})
+
+    def rules(self) -> Rules:
+        return Rules(
+            currencies=self.wallet_currencies(),
+            funding=self.bets.funding,
+            max_stake=self.bets.max_stake,
+            ladder=VipLadder(tuple((level.name, level.xp) for level in self.vip.levels)),
+            usd_rates=self.usd_rates,
+        )
 
 
 class ConfigError(Exception):

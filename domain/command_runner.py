@@ -26,7 +26,7 @@ from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
 from domain.errors import Busy, InvalidInput
-from domain.money import Currencies
+from domain.rules import Rules
 from domain.request import Request, request_key
 from domain.unit_of_work import UnitOfWork
 
@@ -36,7 +36,7 @@ LOCK_STRIPES = 256
 
 class Command(Protocol):
     kind: ClassVar[str]
-    request_id: str
+    request_id: str | None
 
     @property
     def partition(self) -> str:
@@ -56,9 +56,9 @@ class Outcome:
 class CommandRunner:
     """Runs each command in its own transaction, retrying on a stale read."""
 
-    def __init__(self, app: Any, currencies: Currencies):
+    def __init__(self, app: Any, rules: Rules):
         self.app = app
-        self.currencies = currencies
+        self.rules = rules
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self.on_saved: list[Callable[[int], None]] = []
 
@@ -74,12 +74,11 @@ class CommandRunner:
         raise Busy("the wallet is busy; retry the same request")
 
     def _attempt(self, command: Command) -> Outcome:
-        uow = UnitOfWork(self.app.repository, self.currencies)
+        uow = UnitOfWork(self.app.repository, self.rules)
         result, replayed = decide(command, uow)
-        key = request_key(command.kind, command.request_id)
         if replayed:
-            return Outcome(result, self.app.position_of(key), replayed=True)
-        return Outcome(result, self.save(uow.changed())[key])
+            return Outcome(result, self.replayed_position(command), replayed=True)
+        return Outcome(result, position_in(command, self.save(uow.changed())))
 
     def save(self, aggregates: list[Aggregate]) -> dict[UUID, int]:
         """Save in one transaction; the log position of each aggregate's last event.
@@ -93,12 +92,25 @@ class CommandRunner:
             listener(recordings[-1].notification.id)
         return {r.domain_event.originator_id: r.notification.id for r in recordings}
 
+    def replayed_position(self, command: Command) -> int:
+        """Where the first run of a repeated command is in the log."""
+        if command.request_id is None:
+            return self.app.head()
+        return self.app.position_of(request_key(command.kind, command.request_id))
+
     def close(self) -> None:
         """Nothing runs in the background here."""
 
 
 def decide(command: Command, uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
-    """The command's result and whether it is a replay of an earlier request."""
+    """The command's result and whether it is a replay of an earlier request.
+
+    A command without a requestId is idempotent by its natural key (such as a
+    PUT of a game): when it changes nothing, it counts as a replay.
+    """
+    if command.request_id is None:
+        result = command.decide(uow)
+        return result, not uow.changed()
     printed = fingerprint(command)
     prior = uow.find(request_key(command.kind, command.request_id))
     if prior is not None:
@@ -109,7 +121,16 @@ def decide(command: Command, uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
     return result, False
 
 
+def position_in(command: Command, positions: dict[UUID, int]) -> int:
+    """A command's log position: its Request record's, else its last event's."""
+    if command.request_id is None:
+        return max(positions.values())
+    return positions[request_key(command.kind, command.request_id)]
+
+
 def check_request_id(command: Command) -> None:
+    if command.request_id is None:
+        return
     if not command.request_id or len(command.request_id) > 200:
         raise InvalidInput("requestId must be 1 to 200 characters", field="requestId")
 

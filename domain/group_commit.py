@@ -25,18 +25,17 @@ from domain.command_runner import (
     Outcome,
     check_request_id,
     decide,
+    position_in,
 )
-from domain.money import Currencies
-from domain.request import request_key
+from domain.rules import Rules
 from domain.unit_of_work import UnitOfWork
 
 STOP = object()
 
 
 class GroupCommitRunner:
-    def __init__(self, app: Any, currencies: Currencies, *,
-                 max_batch: int = 100):
-        self._single = CommandRunner(app, currencies)
+    def __init__(self, app: Any, rules: Rules, *, max_batch: int = 100):
+        self._single = CommandRunner(app, rules)
         self.on_saved = self._single.on_saved
         self.max_batch = max_batch
         self._queue: SimpleQueue[Any] = SimpleQueue()
@@ -85,7 +84,7 @@ class GroupCommitRunner:
         return batch
 
     def _commit(self, batch: list[tuple[Command, Future[Outcome]]]) -> None:
-        shared = UnitOfWork(self._single.app.repository, self._single.currencies)
+        shared = UnitOfWork(self._single.app.repository, self._single.rules)
         decided = []
         for command, future in batch:
             trial = shared.fork()
@@ -111,8 +110,8 @@ class GroupCommitRunner:
         self.batches += 1
         self.batched += len(decided)
         for command, future, result, replayed in decided:
-            key = request_key(command.kind, command.request_id)
-            position = positions.get(key) or self._single.app.position_of(key)
+            position = (self._single.replayed_position(command) if replayed
+                        else position_in(command, positions))
             future.set_result(Outcome(result, position, replayed))
 
     def _run_alone(self, command: Command, future: Future[Outcome]) -> None:

@@ -15,7 +15,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from domain.command_runner import Command, CommandRunner, Outcome
 from domain.group_commit import GroupCommitRunner
-from domain.money import Currencies
+from domain.rules import Rules
 from domain.wallet import Wallet, wallet_id
 
 
@@ -23,14 +23,14 @@ class Ledger(Application):
     name = "Ledger"
     snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Wallet: 100}
 
-    def __init__(self, env: dict[str, str], currencies: Currencies, *,
-                 group_commit: int = 0):
+    def __init__(self, env: dict[str, str], rules: Rules, *, group_commit: int = 0):
         """`group_commit` is the largest batch per transaction (0: one command each)."""
         super().__init__(env)
-        self.currencies = currencies
+        self.rules = rules
+        self.currencies = rules.currencies
         self.commands: CommandRunner | GroupCommitRunner = (
-            GroupCommitRunner(self, currencies, max_batch=group_commit)
-            if group_commit else CommandRunner(self, currencies))
+            GroupCommitRunner(self, rules, max_batch=group_commit)
+            if group_commit else CommandRunner(self, rules))
 
     def execute(self, command: Command) -> Outcome:
         return self.commands.execute(command)

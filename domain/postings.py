@@ -29,6 +29,8 @@ HOUSE_ACCOUNT_BY_TAG = {
     "RAKEBACK": HOUSE_RAKEBACK_EXPENSE,
     "CASHBACK": HOUSE_CASHBACK_EXPENSE,
     "BONUS": HOUSE_BONUS_EXPENSE,
+    "REFUND": HOUSE_GGR,
+    "ROLLBACK": HOUSE_GGR,
 }
 
 # Where a settled hold goes, by the purpose it was taken for.

@@ -11,22 +11,28 @@ from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate
 
 from domain.money import Currencies
+from domain.player import Player, player_key
+from domain.rules import Rules
 from domain.wallet import Wallet, wallet_id
 
 A = TypeVar("A", bound=Aggregate)
 
 
 class UnitOfWork:
-    def __init__(self, repository: Repository[Any], currencies: Currencies,
+    def __init__(self, repository: Repository[Any], rules: Rules,
                  parent: UnitOfWork | None = None):
         self._repository = repository
-        self.currencies = currencies
+        self.rules = rules
         self._parent = parent
         self._aggregates: dict[UUID, Aggregate] = {}
 
+    @property
+    def currencies(self) -> Currencies:
+        return self.rules.currencies
+
     def fork(self) -> UnitOfWork:
         """A child that copies what it touches, so a refused command leaves no trace."""
-        return UnitOfWork(self._repository, self.currencies, parent=self)
+        return UnitOfWork(self._repository, self.rules, parent=self)
 
     def merge(self, child: UnitOfWork) -> None:
         """Keep what a child decided (its copies replace the originals)."""
@@ -60,6 +66,13 @@ class UnitOfWork:
             return found
         return self.add(Wallet(player_id=player_id, currency=currency,
                                request_id=request_id, reference=""))
+
+    def player(self, player_id: str) -> Player:
+        """The player's record, registered at the bottom of the ladder if new."""
+        found = self.find(player_key(player_id))
+        if found is not None:
+            return found
+        return self.add(Player(player_id, level=self.rules.ladder.names[0]))
 
     def changed(self) -> list[Aggregate]:
         return [a for a in self._aggregates.values() if a.pending_events]

@@ -29,8 +29,9 @@ from domain.postings import (
     transfer,
 )
 
-CREDIT_TAGS = frozenset(HOUSE_ACCOUNT_BY_TAG)
-DEBIT_TAGS = frozenset({"ADJUSTMENT"})
+CREDIT_TAGS = frozenset(
+    {"DEPOSIT", "ADJUSTMENT", "PAYOUT", "RAKEBACK", "CASHBACK", "BONUS", "REFUND"})
+DEBIT_TAGS = frozenset({"ADJUSTMENT", "ROLLBACK"})
 BALANCES = ("cash", "bonus")
 
 
@@ -99,6 +100,14 @@ class Wallet(LedgerAggregate):
                 self.pocket("bonus_locked"), house, self.bonus
             )
 
+    class HoldReinstated(HoldSettled):
+        """A settled hold taken back from the house, e.g. a settlement rolled back."""
+
+        entry_type = "SETTLE_REVERSAL"
+
+        def legs(self) -> list[Leg]:
+            return [Leg(leg.account, -leg.amount) for leg in super().legs()]
+
     class Locked(Held):
         """Cash set aside for a withdrawal; like a hold, but never bonus."""
 
@@ -155,11 +164,7 @@ class Wallet(LedgerAggregate):
 
     def hold(self, hold_id: str, *, cash: Decimal, bonus: Decimal = ZERO,
              purpose: str = "BET", request_id: str, reference: str) -> None:
-        for part, field in ((cash, "cash"), (bonus, "bonus")):
-            if part < 0:
-                raise InvalidInput(f"{field} part of a hold must not be negative",
-                                   field=field)
-        self._check_new_hold(hold_id, cash + bonus)
+        self._check_new_hold(hold_id, cash, bonus)
         check_choice(purpose, HOUSE_ACCOUNT_BY_HOLD_PURPOSE, "purpose")
         check_covers(self.available, cash, "cash available")
         check_covers(self.bonus_available, bonus, "bonus available")
@@ -175,9 +180,16 @@ class Wallet(LedgerAggregate):
         self._hold_released(hold_id, held["purpose"], held["cash"], held["bonus"],
                             request_id, reference)
 
+    def reinstate_hold(self, hold_id: str, *, cash: Decimal, bonus: Decimal,
+                       purpose: str = "BET", request_id: str, reference: str) -> None:
+        """Take a settled hold back from the house and hold it again."""
+        self._check_new_hold(hold_id, cash, bonus)
+        check_choice(purpose, HOUSE_ACCOUNT_BY_HOLD_PURPOSE, "purpose")
+        self._hold_reinstated(hold_id, purpose, cash, bonus, request_id, reference)
+
     def lock(self, lock_id: str, amount: Decimal, *, request_id: str,
              reference: str) -> None:
-        self._check_new_hold(lock_id, amount)
+        self._check_new_hold(lock_id, amount, ZERO)
         check_covers(self.available, amount, "cash available")
         self._locked(lock_id, "WITHDRAWAL", amount, ZERO, request_id, reference)
 
@@ -186,12 +198,16 @@ class Wallet(LedgerAggregate):
         self._unlocked(lock_id, held["purpose"], held["cash"], ZERO, request_id,
                        reference)
 
-    def _check_new_hold(self, hold_id: str, total: Decimal) -> None:
+    def _check_new_hold(self, hold_id: str, cash: Decimal, bonus: Decimal) -> None:
         if not hold_id:
             raise InvalidInput("hold id must not be empty", field="holdId")
         if hold_id in self.holds:
             raise InvalidInput(f"hold {hold_id} is already open", field="holdId")
-        check_positive(total)
+        for part, field in ((cash, "cash"), (bonus, "bonus")):
+            if part < 0:
+                raise InvalidInput(f"{field} part of a hold must not be negative",
+                                   field=field)
+        check_positive(cash + bonus)
 
     def _open_hold(self, hold_id: str, kind: str) -> dict[str, Any]:
         held = self.holds.get(hold_id)
@@ -227,6 +243,13 @@ class Wallet(LedgerAggregate):
     def _hold_released(self, hold_id: str, purpose: str, cash: Decimal,
                        bonus: Decimal, request_id: str, reference: str) -> None:
         self._unreserve(hold_id, cash, bonus)
+
+    @event(HoldReinstated)
+    def _hold_reinstated(self, hold_id: str, purpose: str, cash: Decimal,
+                         bonus: Decimal, request_id: str, reference: str) -> None:
+        self.cash += cash
+        self.bonus += bonus
+        self._reserve(hold_id, "HOLD", purpose, cash, bonus)
 
     @event(Locked)
     def _locked(self, hold_id: str, purpose: str, cash: Decimal, bonus: Decimal,

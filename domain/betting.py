@@ -1,0 +1,294 @@
+"""Seamless-wallet commands from game providers: place, settle, refund, roll back.
+
+Each command commits the bets, wallets and player records it touches in one
+transaction. Placement refuses with `BetRejected` (a stable reason code) and
+changes nothing; settlement of a bet already settled the same way is a no-op,
+and settled another way is a conflict.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import ROUND_DOWN, Decimal
+from typing import Any, ClassVar
+from uuid import UUID
+
+from domain.bet import OPEN, OUTCOMES, REFUNDED, SETTLED, Bet, bet_key
+from domain.clock import clock
+from domain.errors import Conflict, InsufficientFunds, InvalidInput, NotFound
+from domain.game import game_key
+from domain.money import ZERO, Currencies
+from domain.player import BetRejected, player_key
+from domain.unit_of_work import UnitOfWork
+from domain.wallet import Wallet, wallet_id
+
+
+@dataclass(frozen=True)
+class PlaceBet:
+    kind: ClassVar[str] = "bet"
+    request_id: str
+    provider: str
+    player_id: str
+    game_id: str
+    round_id: str
+    currency: str
+    stake: Decimal
+
+    @property
+    def partition(self) -> str:
+        return self.player_id
+
+    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+        self._check_stake(uow)
+        game = uow.find(game_key(self.game_id))
+        if game is None:
+            raise BetRejected("UNKNOWN_GAME", f"no game {self.game_id!r} in the catalogue")
+        wallet = uow.find(wallet_id(self.player_id, self.currency))
+        if wallet is None:
+            raise BetRejected("INSUFFICIENT_FUNDS", f"no {self.currency} wallet")
+        player = uow.find(player_key(self.player_id))
+        if player is not None:
+            player.check_may_bet(self.currency, self.stake, open_bet_stakes(wallet),
+                                 clock.now())
+        cash, bonus = fund(self.stake, wallet, uow.rules.funding)
+        bet = uow.add(Bet(
+            self.provider, self.request_id, self.player_id, self.game_id, self.round_id,
+            self.currency, self.stake, cash, bonus, game.rtp, game.category,
+            game.provider, game.house_game))
+        wallet.hold(bet.hold_id, cash=cash, bonus=bonus, purpose="BET",
+                    request_id=self.request_id, reference=bet.hold_id)
+        return {"status": "ACCEPTED", "betId": bet.hold_id, "currency": self.currency,
+                "hold": self.stake, "cashPart": cash, "bonusPart": bonus,
+                **balance_after(wallet)}
+
+    def _check_stake(self, uow: UnitOfWork) -> None:
+        if self.currency not in uow.currencies:
+            raise BetRejected("UNKNOWN_CURRENCY", f"{self.currency!r} is not a currency")
+        try:
+            uow.currencies.check(self.stake, self.currency, "stake")
+        except InvalidInput as error:
+            raise BetRejected("INVALID_AMOUNT", error.message) from None
+        if self.stake <= 0:
+            raise BetRejected("INVALID_AMOUNT", "stake: must be positive")
+        limit = uow.rules.max_stake.get(self.currency)
+        if limit is not None and self.stake > limit:
+            raise BetRejected("MAX_STAKE", f"stake over the maximum {limit} {self.currency}")
+
+
+@dataclass(frozen=True)
+class BetOutcome:
+    bet_id: str
+    outcome: str
+    payout: Decimal
+
+
+@dataclass(frozen=True)
+class SettleRound:
+    kind: ClassVar[str] = "settlement"
+    request_id: str
+    provider: str
+    round_id: str
+    bets: tuple[BetOutcome, ...]
+
+    @property
+    def partition(self) -> str:
+        return f"round:{self.round_id}"
+
+    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+        ids = [item.bet_id for item in self.bets]
+        if not ids or len(set(ids)) != len(ids):
+            raise InvalidInput("bets: one entry per bet, at least one", field="bets")
+        return {"roundId": self.round_id,
+                "bets": [self._settle(uow, item) for item in self.bets]}
+
+    def _settle(self, uow: UnitOfWork, item: BetOutcome) -> dict[str, Any]:
+        bet = find_bet(uow, self.provider, item.bet_id)
+        if bet.round_id != self.round_id:
+            raise InvalidInput(f"bets: bet {item.bet_id} belongs to round {bet.round_id}",
+                               field="bets")
+        payout = checked_payout(uow, bet, item)
+        wallet = uow.wallet(bet.player_id, bet.currency, self.request_id)
+        if not bet.settled_as(item.outcome, payout):
+            cash_payout, bonus_payout = split_payout(uow, bet, payout)
+            bet.settle(item.outcome, payout, cash_payout=cash_payout,
+                       bonus_payout=bonus_payout, request_id=self.request_id)
+            apply_settlement(uow, bet, wallet, self.request_id)
+        return {"betId": item.bet_id, "outcome": bet.outcome, "payout": bet.payout,
+                **balance_after(wallet)}
+
+
+@dataclass(frozen=True)
+class RefundBet:
+    kind: ClassVar[str] = "refund"
+    request_id: str
+    provider: str
+    bet_id: str
+    reason: str
+
+    @property
+    def partition(self) -> str:
+        return f"bet:{self.bet_id}"
+
+    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+        bet = find_bet(uow, self.provider, self.bet_id)
+        wallet = uow.wallet(bet.player_id, bet.currency, self.request_id)
+        if bet.status == OPEN:
+            wallet.release_hold(bet.hold_id, request_id=self.request_id,
+                                reference=bet.hold_id)
+        elif bet.status == SETTLED and bet.outcome == "LOSS":
+            return_stake(wallet, bet, self.request_id)
+            uow.player(bet.player_id).reverse_play(
+                bet_id=bet.hold_id, currency=bet.currency, net_loss=bet.net_loss)
+        elif bet.status != REFUNDED:
+            raise Conflict(f"bet {self.bet_id} is {bet.status.lower()} ({bet.outcome}); "
+                           "only an open or lost bet can be refunded (roll a win back first)")
+        if bet.status != REFUNDED:
+            bet.refund(request_id=self.request_id, reason=self.reason)
+        return {"betId": self.bet_id, "status": bet.status, "amount": bet.stake,
+                **balance_after(wallet)}
+
+
+@dataclass(frozen=True)
+class RollbackBet:
+    kind: ClassVar[str] = "rollback"
+    request_id: str
+    provider: str
+    bet_id: str
+
+    @property
+    def partition(self) -> str:
+        return f"bet:{self.bet_id}"
+
+    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+        bet = find_bet(uow, self.provider, self.bet_id)
+        wallet = uow.wallet(bet.player_id, bet.currency, self.request_id)
+        if bet.status == OPEN:
+            wallet.release_hold(bet.hold_id, request_id=self.request_id,
+                                reference=bet.hold_id)
+        elif bet.status == SETTLED:
+            undo_settlement(uow, bet, wallet, self.request_id)
+        bet.roll_back(request_id=self.request_id)
+        return {"betId": self.bet_id, "status": bet.status, **balance_after(wallet)}
+
+
+def parse_stake(currencies: Currencies, amount: object, currency: str) -> Decimal:
+    """A stake from the wire; a bad one is a REJECTED bet, not a malformed request."""
+    if currency not in currencies:
+        raise BetRejected("UNKNOWN_CURRENCY", f"{currency!r} is not a currency")
+    try:
+        return currencies.parse(amount, currency, "stake.amount")
+    except InvalidInput as error:
+        raise BetRejected("INVALID_AMOUNT", error.message) from None
+
+
+def find_bet(uow: UnitOfWork, provider: str, bet_id: str) -> Bet:
+    """The provider's bet, or NotFound (another provider's bets are not visible)."""
+    try:
+        bet = uow.find(UUID(bet_id))
+    except ValueError:
+        bet = None
+    if not isinstance(bet, Bet) or bet.provider != provider:
+        raise NotFound(f"no bet {bet_id} for provider {provider}", field="betId")
+    return bet
+
+
+def fund(stake: Decimal, wallet: Wallet, policy: str) -> tuple[Decimal, Decimal]:
+    """Split a stake into cash and bonus parts by the funding-source policy."""
+    if policy == "cash_first":
+        cash = min(stake, wallet.available)
+        bonus = stake - cash
+    else:
+        bonus = min(stake, wallet.bonus_available)
+        cash = stake - bonus
+    if cash > wallet.available or bonus > wallet.bonus_available:
+        raise BetRejected("INSUFFICIENT_FUNDS", f"the {wallet.currency} wallet cannot "
+                          f"cover a stake of {stake}")
+    return cash, bonus
+
+
+def open_bet_stakes(wallet: Wallet) -> Decimal:
+    return sum((h["cash"] + h["bonus"] for h in wallet.holds.values()
+                if h["purpose"] == "BET"), ZERO)
+
+
+def checked_payout(uow: UnitOfWork, bet: Bet, item: BetOutcome) -> Decimal:
+    """The payout as recorded: positive for a WIN, zero otherwise.
+
+    A PUSH or VOID returns the stake through the released hold; a provider may
+    send its payout as 0 or as the stake, and both are recorded as 0.
+    """
+    if item.outcome not in OUTCOMES:
+        raise InvalidInput(f"outcome: {item.outcome!r} is not one of {OUTCOMES}",
+                           field="outcome")
+    payout = uow.currencies.check(item.payout, bet.currency, "payout")
+    if payout < 0 or (item.outcome == "WIN" and payout == 0):
+        raise InvalidInput("payout: a WIN pays a positive amount", field="payout")
+    if item.outcome == "LOSS" and payout != 0:
+        raise InvalidInput("payout: a LOSS pays nothing", field="payout")
+    if item.outcome in ("PUSH", "VOID"):
+        if payout not in (ZERO, bet.stake):
+            raise InvalidInput("payout: a PUSH or VOID returns the stake (send 0 or the "
+                               "stake)", field="payout")
+        return ZERO
+    return payout
+
+
+def split_payout(uow: UnitOfWork, bet: Bet, payout: Decimal) -> tuple[Decimal, Decimal]:
+    """Winnings on the bonus part of a stake are bonus money; the rest is cash."""
+    if bet.bonus_part == 0:
+        return payout, ZERO
+    quantum = uow.currencies.get(bet.currency).quantum
+    bonus = (payout * bet.bonus_part / bet.stake).quantize(quantum, rounding=ROUND_DOWN)
+    return payout - bonus, bonus
+
+
+def apply_settlement(uow: UnitOfWork, bet: Bet, wallet: Wallet, request_id: str) -> None:
+    """Move the money of a settled bet, and count it for the player."""
+    ref = bet.hold_id
+    if bet.outcome in ("WIN", "LOSS"):
+        wallet.settle_hold(ref, request_id=request_id, reference=ref)
+    else:
+        wallet.release_hold(ref, request_id=request_id, reference=ref)
+    for amount, balance in ((bet.cash_payout, "cash"), (bet.bonus_payout, "bonus")):
+        if amount:
+            wallet.credit(amount, balance=balance, tag="PAYOUT", request_id=request_id,
+                          reference=ref)
+    if bet.outcome != "VOID":
+        uow.player(bet.player_id).record_play(
+            bet_id=ref, currency=bet.currency, net_loss=bet.net_loss,
+            xp=uow.rules.in_usd(bet.stake, bet.currency), ladder=uow.rules.ladder)
+
+
+def undo_settlement(uow: UnitOfWork, bet: Bet, wallet: Wallet, request_id: str) -> None:
+    """Take back a settlement's payout and hold the stake again."""
+    ref = bet.hold_id
+    for amount, balance in ((bet.cash_payout, "cash"), (bet.bonus_payout, "bonus")):
+        if amount:
+            try:
+                wallet.debit(amount, balance=balance, tag="ROLLBACK",
+                             request_id=request_id, reference=ref)
+            except InsufficientFunds as error:
+                raise Conflict(f"the payout of bet {ref} was already spent: "
+                               f"{error.message}") from None
+    if bet.outcome in ("WIN", "LOSS"):
+        wallet.reinstate_hold(ref, cash=bet.cash_part, bonus=bet.bonus_part,
+                              request_id=request_id, reference=ref)
+    else:
+        wallet.hold(ref, cash=bet.cash_part, bonus=bet.bonus_part, purpose="BET",
+                    request_id=request_id, reference=ref)
+    if bet.outcome != "VOID":
+        uow.player(bet.player_id).reverse_play(bet_id=ref, currency=bet.currency,
+                                               net_loss=bet.net_loss)
+
+
+def return_stake(wallet: Wallet, bet: Bet, request_id: str) -> None:
+    for amount, balance in ((bet.cash_part, "cash"), (bet.bonus_part, "bonus")):
+        if amount:
+            wallet.credit(amount, balance=balance, tag="REFUND", request_id=request_id,
+                          reference=bet.hold_id)
+
+
+def balance_after(wallet: Wallet) -> dict[str, Decimal]:
+    """What the player can play with now: free cash plus free bonus."""
+    return {"balanceAfter": wallet.available + wallet.bonus_available,
+            "cashAfter": wallet.available, "bonusAfter": wallet.bonus_available}
