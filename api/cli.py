@@ -9,6 +9,7 @@ from contextlib import contextmanager
 
 import typer
 from pydantic import ValidationError
+from pydantic_settings import SettingsError
 from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
@@ -28,6 +29,9 @@ console = Console()
 def load_settings() -> Settings:
     try:
         return Settings()
+    except SettingsError as error:  # a complex value that is not valid JSON
+        console.print(f"[red]configuration error[/red] {error}")
+        raise typer.Exit(2) from None
     except ValidationError as error:
         for problem in error.errors():
             field = "CASINO_LEDGER_" + "_".join(str(p) for p in problem["loc"]).upper()

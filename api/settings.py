@@ -7,7 +7,7 @@ import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 log = logging.getLogger(__name__)
@@ -27,6 +27,16 @@ class Settings(BaseSettings):
     token_ttl: int = Field(default=3600, gt=0)
     read_wait_ms: int = Field(default=2000, ge=0, le=30000)
     group_commit: int = Field(default=100, ge=0, le=10000)
+    # Game providers' HMAC secrets, as a JSON object: provider id -> secret.
+    provider_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+
+    @field_validator("provider_secrets")
+    @classmethod
+    def _long_secrets(cls, value: dict[str, SecretStr]) -> dict[str, SecretStr]:
+        short = [p for p, s in value.items() if len(s.get_secret_value()) < 16]
+        if short:
+            raise ValueError(f"secrets of {short} are shorter than 16 characters")
+        return value
 
     @field_validator("database_url")
     @classmethod
