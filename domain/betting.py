@@ -118,23 +118,37 @@ class SettleRound:
 
 
 @dataclass(frozen=True)
-class RefundBet:
-    kind: ClassVar[str] = "refund"
+class OnBet:
+    """A provider's command on one of its bets."""
+
     request_id: str
     provider: str
     bet_id: str
-    reason: str
 
     @property
     def partition(self) -> str:
         return f"bet:{self.bet_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def load(self, uow: UnitOfWork) -> tuple[Bet, Wallet]:
         bet = find_bet(uow, self.provider, self.bet_id)
-        wallet = uow.wallet(bet.player_id, bet.currency, self.request_id)
+        return bet, uow.wallet(bet.player_id, bet.currency, self.request_id)
+
+    def release(self, bet: Bet, wallet: Wallet) -> None:
+        wallet.release_hold(bet.hold_id, request_id=self.request_id,
+                            reference=bet.hold_id)
+
+
+@dataclass(frozen=True)
+class RefundBet(OnBet):
+    """Return the stake of an open or lost bet; a repeat changes nothing."""
+
+    kind: ClassVar[str] = "refund"
+    reason: str
+
+    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+        bet, wallet = self.load(uow)
         if bet.status == OPEN:
-            wallet.release_hold(bet.hold_id, request_id=self.request_id,
-                                reference=bet.hold_id)
+            self.release(bet, wallet)
         elif bet.status == SETTLED and bet.outcome == "LOSS":
             return_stake(wallet, bet, self.request_id)
             uow.player(bet.player_id).reverse_play(
@@ -149,22 +163,15 @@ class RefundBet:
 
 
 @dataclass(frozen=True)
-class RollbackBet:
-    kind: ClassVar[str] = "rollback"
-    request_id: str
-    provider: str
-    bet_id: str
+class RollbackBet(OnBet):
+    """Undo a bet's last step: its settlement (back to OPEN) or its placement."""
 
-    @property
-    def partition(self) -> str:
-        return f"bet:{self.bet_id}"
+    kind: ClassVar[str] = "rollback"
 
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
-        bet = find_bet(uow, self.provider, self.bet_id)
-        wallet = uow.wallet(bet.player_id, bet.currency, self.request_id)
+        bet, wallet = self.load(uow)
         if bet.status == OPEN:
-            wallet.release_hold(bet.hold_id, request_id=self.request_id,
-                                reference=bet.hold_id)
+            self.release(bet, wallet)
         elif bet.status == SETTLED:
             undo_settlement(uow, bet, wallet, self.request_id)
         bet.roll_back(request_id=self.request_id)
