@@ -9,7 +9,7 @@ from fastapi import FastAPI
 
 from api import errors
 from api.bootstrap import Services, bootstrap
-from api.routes import admin, health, players
+from api.routes import admin, admin_players, bets, games, health, players, reports
 from api.schemas import ErrorPublic
 
 ERROR_RESPONSES: dict[int | str, dict] = {
@@ -18,6 +18,8 @@ ERROR_RESPONSES: dict[int | str, dict] = {
                                 (403, "The role may not do this"),
                                 (409, "Conflict or insufficient funds"),
                                 (422, "Invalid input"))}
+NOT_FOUND: dict[int | str, dict] = {
+    404: {"model": ErrorPublic, "description": "No such bet or game"}}
 
 
 def create_app(services: Services | None = None, *, follow: bool = True) -> FastAPI:
@@ -44,6 +46,8 @@ def create_app(services: Services | None = None, *, follow: bool = True) -> Fast
                   description="Event-sourced money core of a crypto casino.")
     errors.install(app)
     app.include_router(health.router)
-    for router in (players.router, admin.router):
+    for router in (players.router, admin.router, admin_players.router, reports.router):
         app.include_router(router, responses=ERROR_RESPONSES)
+    for router in (bets.router, games.router):
+        app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)
     return app

@@ -17,9 +17,11 @@ from api.config import BusinessConfig, load_config
 from api.settings import Settings, eventsourcing_env
 from domain.ledger import Ledger
 from projections.balances import BalancesView
+from projections.bets import BetsView
 from projections.database import ViewDatabase
 from projections.journal import JournalView
 from projections.ledger_entries import LedgerEntriesView
+from projections.pnl import PnlView
 from projections.runner import ProjectionRunner
 
 
@@ -33,12 +35,16 @@ class Services:
     balances: BalancesView = field(init=False)
     ledger_entries: LedgerEntriesView = field(init=False)
     journal: JournalView = field(init=False)
+    bets: BetsView = field(init=False)
+    pnl: PnlView = field(init=False)
 
     def __post_init__(self) -> None:
         views = self.projections.views
         self.balances = views["balances"]
         self.ledger_entries = views["ledger_entries"]
         self.journal = views["journal"]
+        self.bets = views["bets"]
+        self.pnl = views["pnl"]
 
     def close(self) -> None:
         self.projections.stop()
@@ -54,7 +60,8 @@ def bootstrap(settings: Settings | None = None) -> Services:
     ledger = Ledger(env=env, rules=config.rules(),
                     group_commit=settings.group_commit)
     db = ViewDatabase(ledger.recorder.datastore)  # type: ignore[attr-defined]
-    views = [BalancesView(db), LedgerEntriesView(db), JournalView(db)]
+    views = [BalancesView(db), LedgerEntriesView(db), JournalView(db), BetsView(db),
+             PnlView(db)]
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views)
     ledger.commands.on_saved.append(runner.wake)
     tokens = TokenIssuer(settings.signing_key(), default_ttl=settings.token_ttl)

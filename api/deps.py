@@ -75,3 +75,9 @@ def consistent_read(services: ServicesDep, response: Response,
 
 
 ConsistentRead = Depends(consistent_read)
+
+
+def log_position(response: Response, position: int | None) -> None:
+    """Tell a writer where its command is in the log, to send back as X-Min-Position."""
+    if position is not None:
+        response.headers["X-Log-Position"] = str(position)

@@ -16,6 +16,7 @@ from domain.errors import (
     NotFound,
     UnknownHold,
 )
+from domain.player import BetRejected
 
 STATUS = {
     InvalidInput: 422,
@@ -32,6 +33,14 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
 
 
 def install(app: FastAPI) -> None:
+    @app.exception_handler(BetRejected)
+    async def bet_rejected(_: Request, error: BetRejected) -> JSONResponse:
+        """A refused bet is an answer, not an error: the seamless-wallet contract
+        wants 200 REJECTED with a stable reason code, which a provider tells apart
+        from a failed call. Nothing was recorded. Only bet placement raises it."""
+        return JSONResponse({"status": "REJECTED", "reason": error.reason,
+                             "message": error.message})
+
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
         return error_response(STATUS.get(type(error), 400), error.code, error.message)

@@ -12,6 +12,7 @@ A rollback undoes one step: a settlement (back to OPEN) or a placement
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
@@ -88,8 +89,10 @@ class Bet(LedgerAggregate):
 
     @event("Settled")
     def _settled(self, outcome: str, payout: Decimal, cash_payout: Decimal,
-                 bonus_payout: Decimal, request_id: str) -> None:
+                 bonus_payout: Decimal, request_id: str,
+                 timestamp: datetime | None = None) -> None:
         self.status = SETTLED
+        self.settled_at = timestamp
         self.outcome = outcome
         self.payout = payout
         self.cash_payout = cash_payout
@@ -112,6 +115,7 @@ class Bet(LedgerAggregate):
         self.payout = ZERO
         self.cash_payout = ZERO
         self.bonus_payout = ZERO
+        self.settled_at: datetime | None = None
 
 
 def bet_key(provider: str, request_id: str) -> UUID:

@@ -25,7 +25,6 @@ from domain.wallet import Wallet, wallet_id
 
 @dataclass(frozen=True)
 class PlaceBet:
-    kind: ClassVar[str] = "bet"
     request_id: str
     provider: str
     player_id: str
@@ -33,6 +32,10 @@ class PlaceBet:
     round_id: str
     currency: str
     stake: Decimal
+
+    @property
+    def kind(self) -> str:
+        return provider_kind("bet", self.provider)
 
     @property
     def partition(self) -> str:
@@ -84,11 +87,14 @@ class BetOutcome:
 
 @dataclass(frozen=True)
 class SettleRound:
-    kind: ClassVar[str] = "settlement"
     request_id: str
     provider: str
     round_id: str
     bets: tuple[BetOutcome, ...]
+
+    @property
+    def kind(self) -> str:
+        return provider_kind("settlement", self.provider)
 
     @property
     def partition(self) -> str:
@@ -114,7 +120,7 @@ class SettleRound:
                        bonus_payout=bonus_payout, request_id=self.request_id)
             apply_settlement(uow, bet, wallet, self.request_id)
         return {"betId": item.bet_id, "outcome": bet.outcome, "payout": bet.payout,
-                **balance_after(wallet)}
+                "currency": bet.currency, **balance_after(wallet)}
 
 
 @dataclass(frozen=True)
@@ -124,6 +130,11 @@ class OnBet:
     request_id: str
     provider: str
     bet_id: str
+    action: ClassVar[str]
+
+    @property
+    def kind(self) -> str:
+        return provider_kind(self.action, self.provider)
 
     @property
     def partition(self) -> str:
@@ -142,7 +153,7 @@ class OnBet:
 class RefundBet(OnBet):
     """Return the stake of an open or lost bet; a repeat changes nothing."""
 
-    kind: ClassVar[str] = "refund"
+    action: ClassVar[str] = "refund"
     reason: str
 
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
@@ -151,22 +162,21 @@ class RefundBet(OnBet):
             self.release(bet, wallet)
         elif bet.status == SETTLED and bet.outcome == "LOSS":
             return_stake(wallet, bet, self.request_id)
-            uow.player(bet.player_id).reverse_play(
-                bet_id=bet.hold_id, currency=bet.currency, net_loss=bet.net_loss)
+            reverse_play(uow, bet)
         elif bet.status != REFUNDED:
             raise Conflict(f"bet {self.bet_id} is {bet.status.lower()} ({bet.outcome}); "
                            "only an open or lost bet can be refunded (roll a win back first)")
         if bet.status != REFUNDED:
             bet.refund(request_id=self.request_id, reason=self.reason)
         return {"betId": self.bet_id, "status": bet.status, "amount": bet.stake,
-                **balance_after(wallet)}
+                "currency": bet.currency, **balance_after(wallet)}
 
 
 @dataclass(frozen=True)
 class RollbackBet(OnBet):
     """Undo a bet's last step: its settlement (back to OPEN) or its placement."""
 
-    kind: ClassVar[str] = "rollback"
+    action: ClassVar[str] = "rollback"
 
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
         bet, wallet = self.load(uow)
@@ -175,7 +185,13 @@ class RollbackBet(OnBet):
         elif bet.status == SETTLED:
             undo_settlement(uow, bet, wallet, self.request_id)
         bet.roll_back(request_id=self.request_id)
-        return {"betId": self.bet_id, "status": bet.status, **balance_after(wallet)}
+        return {"betId": self.bet_id, "status": bet.status, "currency": bet.currency,
+                **balance_after(wallet)}
+
+
+def provider_kind(action: str, provider: str) -> str:
+    """Each provider's requestIds are its own: the Request record is keyed by both."""
+    return f"{action}:{provider}"
 
 
 def parse_stake(currencies: Currencies, amount: object, currency: str) -> Decimal:
@@ -281,11 +297,20 @@ def undo_settlement(uow: UnitOfWork, bet: Bet, wallet: Wallet, request_id: str) 
         wallet.reinstate_hold(ref, cash=bet.cash_part, bonus=bet.bonus_part,
                               request_id=request_id, reference=ref)
     else:
-        wallet.hold(ref, cash=bet.cash_part, bonus=bet.bonus_part, purpose="BET",
-                    request_id=request_id, reference=ref)
+        try:
+            wallet.hold(ref, cash=bet.cash_part, bonus=bet.bonus_part, purpose="BET",
+                        request_id=request_id, reference=ref)
+        except InsufficientFunds as error:
+            raise Conflict(f"the stake bet {ref} returned was already spent: "
+                           f"{error.message}") from None
     if bet.outcome != "VOID":
-        uow.player(bet.player_id).reverse_play(bet_id=ref, currency=bet.currency,
-                                               net_loss=bet.net_loss)
+        reverse_play(uow, bet)
+
+
+def reverse_play(uow: UnitOfWork, bet: Bet) -> None:
+    uow.player(bet.player_id).reverse_play(
+        bet_id=bet.hold_id, currency=bet.currency, net_loss=bet.net_loss,
+        played_at=bet.settled_at)
 
 
 def return_stake(wallet: Wallet, bet: Bet, request_id: str) -> None:

@@ -17,6 +17,7 @@ import json
 import random
 import threading
 import time
+from decimal import Decimal
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
@@ -25,7 +26,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from domain.errors import Busy, InvalidInput
+from domain.errors import Busy, DomainError, InvalidInput
 from domain.rules import Rules
 from domain.request import Request, request_key
 from domain.unit_of_work import UnitOfWork
@@ -35,8 +36,11 @@ LOCK_STRIPES = 256
 
 
 class Command(Protocol):
-    kind: ClassVar[str]
     request_id: str | None
+
+    @property
+    def kind(self) -> str:
+        """What the command does; with the requestId, it keys the Request record."""
 
     @property
     def partition(self) -> str:
@@ -112,10 +116,19 @@ def decide(command: Command, uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
         result = command.decide(uow)
         return result, not uow.changed()
     printed = fingerprint(command)
-    prior = uow.find(request_key(command.kind, command.request_id))
+    key = request_key(command.kind, command.request_id)
+    prior = uow.find(key)
+    if prior is None:
+        try:
+            result = command.decide(uow)
+        except DomainError:
+            # A first attempt may have committed (in another process) after the
+            # lookup above: its effects are why this one was refused.
+            prior = uow.find(key)
+            if prior is None:
+                raise
     if prior is not None:
         return prior.replay(printed), True
-    result = command.decide(uow)
     uow.add(Request(kind=command.kind, request_id=command.request_id,
                     fingerprint=printed, result=result))
     return result, False
@@ -135,9 +148,16 @@ def check_request_id(command: Command) -> None:
         raise InvalidInput("requestId must be 1 to 200 characters", field="requestId")
 
 
+def _canonical(value: object) -> str:
+    """Numbers by value ("25" and "25.00" are the same payout), the rest as text."""
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
 def fingerprint(command: Command) -> str:
     """A hash of the command's payload, to tell a retry from a reuse of its id."""
     payload = dataclasses.asdict(command)  # type: ignore[call-overload]
     payload.pop("request_id")
-    canonical = json.dumps([command.kind, payload], sort_keys=True, default=str)
+    canonical = json.dumps([command.kind, payload], sort_keys=True, default=_canonical)
     return hashlib.sha256(canonical.encode()).hexdigest()

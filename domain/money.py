@@ -69,7 +69,7 @@ class Currencies:
         zero: bool = False,
     ) -> Decimal:
         """Parse a decimal string into an exact amount of `currency`, or refuse."""
-        amount = self.check(_to_decimal(text, field), currency, field, shown=repr(text))
+        amount = self.check(parse_decimal(text, field), currency, field, shown=repr(text))
         if amount < 0 and not negative:
             raise InvalidInput(f"{field}: must not be negative", field=field)
         if amount == 0 and not zero:
@@ -109,7 +109,11 @@ class Currencies:
         return {k: v.quantize(quantum) if k in fields else v for k, v in figures.items()}
 
 
-def _to_decimal(text: object, field: str) -> Decimal:
+def parse_decimal(text: object, field: str) -> Decimal:
+    """A decimal string, read strictly: no floats, spaces, underscores or exotic digits.
+
+    It may still be NaN or infinite; `Currencies.check` refuses those for money.
+    """
     if not isinstance(text, str):
         raise InvalidInput(
             f"{field}: amounts are decimal strings such as \"10.50\"", field=field

@@ -85,12 +85,15 @@ class Player(LedgerAggregate):
         if ladder.rank(reached) > ladder.rank(self.level):
             self._level_changed(reached, self.level, "XP", "")
 
-    def reverse_play(self, *, bet_id: str, currency: str, net_loss: Decimal) -> None:
-        """A settled bet refunded or rolled back: today's loss no longer counts it.
+    def reverse_play(self, *, bet_id: str, currency: str, net_loss: Decimal,
+                     played_at: datetime) -> None:
+        """A settled bet refunded or rolled back no longer counts on its day.
 
-        XP is not taken back: it measures play, and the level never drops by itself.
+        Only a play of the same UTC day comes off today's loss: refunding
+        yesterday's loss gives no extra room under today's limit. XP is not
+        taken back: it measures play, and the level never drops by itself.
         """
-        self._play_reversed(bet_id, currency, net_loss)
+        self._play_reversed(bet_id, currency, net_loss, played_at)
 
     def set_level(self, level: str, *, ladder: VipLadder, actor: str, reason: str) -> None:
         if level not in ladder.names:
@@ -120,9 +123,10 @@ class Player(LedgerAggregate):
 
     @event("PlayReversed")
     def _play_reversed(self, bet_id: str, currency: str, net_loss: Decimal,
-                       timestamp: datetime | None = None) -> None:
+                       played_at: datetime, timestamp: datetime | None = None) -> None:
         assert timestamp is not None
-        self._add_loss(timestamp.date(), currency, -net_loss)
+        if played_at.date() == timestamp.date():
+            self._add_loss(timestamp.date(), currency, -net_loss)
 
     @event("LevelChanged")
     def _level_changed(self, level: str, previous: str, cause: str, note: str) -> None:

@@ -1,21 +1,29 @@
-"""A player's wallets: balances and the ledger statement."""
+"""A player's own views: balances, the ledger statement, bet history and VIP status."""
 
 from __future__ import annotations
 
 from typing import Annotated
 
+from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Depends, Query
 
 from api.deps import ConsistentRead, ServicesDep, player_reader
 from api.schemas import (
     BALANCE_AMOUNTS,
+    BET_AMOUNTS,
     ENTRY_AMOUNTS,
     BalancePublic,
     BalancesPublic,
+    BetPage,
+    BetPublic,
     LedgerEntryPublic,
     LedgerPage,
+    VipPublic,
 )
 from domain.errors import InvalidInput
+from domain.player import Player, player_key
+from domain.player_commands import vip_status
+from projections.bets import cursor_of
 
 router = APIRouter(prefix="/v1/players", tags=["players"])
 
@@ -44,6 +52,32 @@ def ledger(player_id: str, services: ServicesDep,
     return LedgerPage(entries=[
         LedgerEntryPublic.model_validate(currencies.at_precision(r, ENTRY_AMOUNTS))
         for r in rows], next_cursor=next_cursor)
+
+
+@router.get("/{player_id}/bets", response_model=BetPage,
+            dependencies=[Depends(player_reader), ConsistentRead])
+def bets(player_id: str, services: ServicesDep, cursor: str | None = None,
+         limit: Annotated[int, Query(ge=1, le=500)] = 50) -> BetPage:
+    """Bets newest placement first; pass `nextCursor` back as `cursor` for the next page."""
+    rows = services.bets.page(player_id, before=parse_cursor(cursor), limit=limit)
+    next_cursor = "-".join(map(str, cursor_of(rows[-1]))) if len(rows) == limit else None
+    currencies = services.ledger.currencies
+    return BetPage(bets=[BetPublic.model_validate(currencies.at_precision(r, BET_AMOUNTS))
+                         for r in rows], next_cursor=next_cursor)
+
+
+# Read from the player's own record, which is current the moment a command
+# returns: there is no view to wait for, so no X-Min-Position.
+@router.get("/{player_id}/vip", response_model=VipPublic,
+            dependencies=[Depends(player_reader)])
+def vip(player_id: str, services: ServicesDep) -> VipPublic:
+    """Level, rank (0 at the bottom), XP (USD wagered) and what the next level needs."""
+    ledger = services.ledger
+    try:
+        player = ledger.repository.get(player_key(player_id))
+    except AggregateNotFoundError:  # never seen: as the domain would register them
+        player = Player(player_id, level=ledger.rules.ladder.names[0])
+    return VipPublic.model_validate(vip_status(player, ledger.rules.ladder))
 
 
 def parse_cursor(cursor: str | None) -> tuple[int, int] | None:

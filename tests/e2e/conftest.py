@@ -3,23 +3,32 @@
 `client` starts the app's lifespan (so the projection thread follows the log)
 against the same `services` the test can inspect. `auth(role, subject)` gives
 the headers of a caller; `adjust(...)` posts a finance adjustment, the one
-factory of wallet money for these tests.
+factory of wallet money for these tests. Game providers sign their calls:
+`signed(path, body, provider=...)` posts with X-Casino-Signature, and `game`,
+`place` and `settle` are the factories of games, bets and settlements.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import itertools
+import json
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from pydantic import SecretStr
 
 from api.app import create_app
 from api.auth import Role
 from api.bootstrap import Services
+from api.settings import Settings
+from tests.e2e.http_helpers import bet_body
 
 Headers = dict[str, str]
 
@@ -86,3 +95,84 @@ def adjust(client: TestClient, finance: Headers) -> Callable[..., httpx.Response
 @pytest.fixture
 def log_head(services: Services) -> Callable[[], int]:
     return services.projections.head
+
+
+# Game providers: signed seamless-wallet calls.
+
+PROVIDER_SECRETS = {"acme": "acme-secret-0123456789", "globex": "globex-secret-0123456789"}
+MAX_STAKE_USDT = "1000"
+UNSIGNED = object()
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    """The shared settings, plus two providers' secrets and a USDT stake limit."""
+    config = tmp_path / "casino.toml"
+    config.write_text(f'[bets]\nmax_stake = {{ USDT = "{MAX_STAKE_USDT}" }}\n')
+    return settings.model_copy(update={"config": config, "provider_secrets": {
+        name: SecretStr(secret) for name, secret in PROVIDER_SECRETS.items()}})
+
+
+def sign(secret: str, raw: bytes) -> str:
+    """X-Casino-Signature as a provider computes it (README, "Signing")."""
+    return "sha256=" + hmac.new(secret.encode(), raw, hashlib.sha256).hexdigest()
+
+
+@pytest.fixture
+def signed(client: TestClient, auth: Callable[..., Headers]) -> Callable[..., httpx.Response]:
+    """POST `body` as `provider`, signed with its secret (or `secret`), unless
+    `signature` is given (UNSIGNED sends no header)."""
+
+    def post(path: str, body: Any, *, provider: str = "acme", role: Role = Role.PROVIDER,
+             secret: str | None = None, signature: Any = None) -> httpx.Response:
+        raw = json.dumps(body).encode()
+        if signature is None:
+            signature = sign(secret or PROVIDER_SECRETS.get(provider, "x" * 16), raw)
+        headers = {**auth(role, provider), "Content-Type": "application/json"}
+        if signature is not UNSIGNED:
+            headers["X-Casino-Signature"] = signature
+        return client.post(path, content=raw, headers=headers)
+
+    return post
+
+
+@pytest.fixture
+def game(client: TestClient, operator: Headers) -> Callable[..., dict[str, Any]]:
+    """PUT a game into the catalogue (a 99% RTP slot by default); returns its body."""
+
+    def put(game_id: str = "slot-99", **fields: Any) -> dict[str, Any]:
+        body = {"rtp": "99", "category": "slots", "provider": "pragmatic",
+                "houseGame": False} | fields
+        response = client.put(f"/v1/admin/games/{game_id}", json=body, headers=operator)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return put
+
+
+@pytest.fixture
+def place(signed: Callable[..., httpx.Response]) -> Callable[..., dict[str, Any]]:
+    """Place a bet (fresh requestId unless given); returns the body, ACCEPTED or not."""
+    numbers = itertools.count(1)
+
+    def post(*, provider: str = "acme", **fields: Any) -> dict[str, Any]:
+        fields.setdefault("requestId", f"bet-{next(numbers)}")
+        response = signed("/v1/bets/place", bet_body(**fields), provider=provider)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return post
+
+
+@pytest.fixture
+def settle(signed: Callable[..., httpx.Response]) -> Callable[..., httpx.Response]:
+    """Settle one round: settle("r-1", (betId, "WIN", "25"), ...)."""
+    numbers = itertools.count(1)
+
+    def post(round_id: str, *bets: tuple[str, str, str], request_id: str | None = None,
+             provider: str = "acme") -> httpx.Response:
+        body = {"requestId": request_id or f"settle-{next(numbers)}", "roundId": round_id,
+                "bets": [{"betId": b, "outcome": o, "payout": p} for b, o, p in bets]}
+        return signed("/v1/rounds/settle", body, provider=provider)
+
+    return post
