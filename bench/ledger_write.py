@@ -4,24 +4,29 @@
                                            [--backends sqlite,postgres]
 
 For each backend it builds the ledger with `bootstrap` in a scratch place (a
-temporary SQLite file; a temporary PostgreSQL database), opens one USDT wallet
-per player, then for each thread count runs `ledger.execute(Adjust(...))`
-(random credits and debits over the players, each command its own requestId,
-so each is one transaction holding the wallet event and its Request record).
-It then times `projections.catch_up()` over everything written, checks the
-balances view against the amounts the commands moved, and runs the baseline:
-one INSERT per commit into a comparable plain table, with the same threads.
+temporary SQLite file; a temporary PostgreSQL database, dropped at the end),
+opens one funded USDT wallet per player, and for each thread count runs
+`ledger.execute(Adjust(...))`: random credits and debits over the players, each
+command its own requestId, so each appends the wallet event and its Request
+record. It does so twice: with `group_commit=0` (each command its own
+transaction) and with the group commit that `bootstrap` uses by default (a
+writer thread saves the queued commands in one transaction). Then it times
+`projections.catch_up()` over everything written, checks the balances view
+against the amounts the commands moved, and runs the baseline: one INSERT per
+commit into a comparable plain table, with the same thread counts.
 Everything it created is removed at the end, on Ctrl-C too. Not a test.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import platform
 import random
 import shutil
 import signal
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import threading
@@ -65,6 +70,7 @@ class Run:
     py_cpu: float = 0.0
     host_cpu: float = 0.0
     events: int | None = None
+    batch: float | None = None  # commands per transaction
 
     @property
     def rate(self) -> float:
@@ -85,7 +91,10 @@ def drive(run: Run, seconds: float, make_worker: Callable[[int], Callable[[int],
     lock = threading.Lock()
 
     def loop(work: Callable[[int], Decimal]) -> None:
-        barrier.wait()
+        try:
+            barrier.wait()
+        except threading.BrokenBarrierError:
+            return
         local, moved, i = [], Decimal(0), 0
         while not stop.is_set() and time.perf_counter() < deadline:
             began = time.perf_counter()
@@ -105,10 +114,17 @@ def drive(run: Run, seconds: float, make_worker: Callable[[int], Callable[[int],
         thread.start()
     host0, cpu0, start = host_ticks(), time.process_time(), time.perf_counter()
     deadline = start + seconds
-    barrier.wait()
-    for thread in threads:
-        while thread.is_alive():  # short joins, so Ctrl-C reaches the main thread
-            thread.join(0.2)
+    try:
+        barrier.wait()
+        for thread in threads:
+            while thread.is_alive():  # short joins, so Ctrl-C reaches the main thread
+                thread.join(0.2)
+    except BaseException:
+        stop.set()  # the workers finish their command before the databases go
+        barrier.abort()
+        for thread in threads:
+            thread.join(10)
+        raise
     run.seconds = time.perf_counter() - start
     run.py_cpu = (time.process_time() - cpu0) / run.seconds
     busy, total = (b - a for b, a in zip(host_ticks(), host0))
@@ -175,36 +191,46 @@ def check_balances(services: Services, players: int, moved: Decimal) -> bool:
 
 # The baseline: one INSERT per commit, no library.
 
-def postgres_raw_worker(url: str) -> Callable[[int], Callable[[int], Decimal]]:
+def postgres_raw_worker(url: str, label: str) -> Callable[[int], Callable[[int], Decimal]]:
     def make(thread: int) -> Callable[[int], Decimal]:
         conn = psycopg.connect(url)
-        rng = random.Random(f"raw-{thread}")
+        rng = random.Random(f"raw-{label}-{thread}")
 
         def work(i: int) -> Decimal:
             amount = Decimal(rng.randint(1, 1_000_000)).scaleb(-4)
-            conn.execute("INSERT INTO bench_raw (player_id, currency, amount, request_id, "
-                         "created_at) VALUES (%s, %s, %s, %s, now())",
-                         (f"p{rng.randrange(1000)}", CURRENCY, amount, f"t{thread}-{i}"))
-            conn.commit()
+            try:
+                conn.execute(
+                    "INSERT INTO bench_raw (player_id, currency, amount, request_id, "
+                    "created_at) VALUES (%s, %s, %s, %s, now())",
+                    (f"p{rng.randrange(1000)}", CURRENCY, amount, f"{label}-t{thread}-{i}"))
+                conn.commit()
+            except BaseException:
+                conn.rollback()
+                raise
             return amount
         work.close = conn.close  # type: ignore[attr-defined]
         return work
     return make
 
 
-def sqlite_raw_worker(path: Path) -> Callable[[int], Callable[[int], Decimal]]:
+def sqlite_raw_worker(path: Path, label: str) -> Callable[[int], Callable[[int], Decimal]]:
     def make(thread: int) -> Callable[[int], Decimal]:
         conn = sqlite3.connect(path, isolation_level=None, timeout=10,
                                check_same_thread=False)
-        rng = random.Random(f"raw-{thread}")
+        rng = random.Random(f"raw-{label}-{thread}")
 
         def work(i: int) -> Decimal:
             amount = Decimal(rng.randint(1, 1_000_000)).scaleb(-4)
             conn.execute("BEGIN IMMEDIATE")
-            conn.execute("INSERT INTO bench_raw (player_id, currency, amount, request_id, "
-                         "created_at) VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now'))",
-                         (f"p{rng.randrange(1000)}", CURRENCY, str(amount), f"t{thread}-{i}"))
-            conn.execute("COMMIT")
+            try:
+                conn.execute(
+                    "INSERT INTO bench_raw (player_id, currency, amount, request_id, "
+                    "created_at) VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now'))",
+                    (f"p{rng.randrange(1000)}", CURRENCY, str(amount), f"{label}-t{thread}-{i}"))
+                conn.execute("COMMIT")
+            except BaseException:
+                conn.rollback()
+                raise
             return amount
         work.close = conn.close  # type: ignore[attr-defined]
         return work
@@ -212,6 +238,16 @@ def sqlite_raw_worker(path: Path) -> Callable[[int], Callable[[int], Decimal]]:
 
 
 # Scratch databases, removed on the way out whatever happens.
+
+@contextmanager
+def no_interrupts() -> Iterator[None]:
+    """Hold off Ctrl-C while a cleanup runs, so a second one cannot skip it."""
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
 
 @contextmanager
 def scratch_sqlite() -> Iterator[tuple[str, Path]]:
@@ -225,7 +261,8 @@ def scratch_sqlite() -> Iterator[tuple[str, Path]]:
         conn.close()
         yield f"sqlite:///{folder}/ledger.sqlite3", raw
     finally:
-        shutil.rmtree(folder, ignore_errors=True)
+        with no_interrupts():
+            shutil.rmtree(folder, ignore_errors=True)
 
 
 @contextmanager
@@ -240,42 +277,85 @@ def scratch_postgres(server: str) -> Iterator[tuple[str, str]]:
                                           time="TIMESTAMPTZ"))
         yield f"{base}/{name}?schema=ledger", f"{base}/{name}"
     finally:
-        with psycopg.connect(server, autocommit=True) as conn:
+        with no_interrupts(), psycopg.connect(server, autocommit=True) as conn:
             conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
                          .format(sql.Identifier(name)))
 
 
 # One backend, start to finish.
 
+def group_commit_sizes(args: argparse.Namespace) -> list[int]:
+    """0 (one transaction per command) and the batch size `bootstrap` uses by default."""
+    field_ = Settings.model_fields.get("group_commit")
+    if field_ is None:  # a ledger from before group commit: one path only
+        return [0]
+    return [0, args.group_commit if args.group_commit is not None else field_.default]
+
+
+def bench_ledger(url: str, backend: str, group: int, args: argparse.Namespace,
+                 stop: threading.Event) -> tuple[list[Run], Decimal, Services]:
+    """The thread counts through one ledger; its services are left open for the caller."""
+    options = {"group_commit": group} if "group_commit" in Settings.model_fields else {}
+    services = bootstrap(Settings(database_url=url, secret=SECRET, **options))
+    try:
+        if services.ledger.head() == 0:
+            open_wallets(services, args.players)
+        for n in range(args.players):  # a warm aggregate cache, as in a running server
+            services.ledger.wallet(f"p{n}", CURRENCY)
+        runs, moved = [], Decimal(0)
+        path = f"group commit {group}" if group else "one command per txn"
+        for n in args.threads:
+            say(f"{backend}: ledger, {path}, {n} thread(s)")
+            head, batches = services.ledger.head(), batch_counters(services)
+            run = drive(Run(backend, path, n), args.seconds,
+                        command_worker(services, f"{backend}-{group}-{n}", args.players),
+                        stop)
+            run.events = services.ledger.head() - head
+            done = [b - a for b, a in zip(batch_counters(services), batches)]
+            run.batch = done[1] / done[0] if group and done[0] else 1.0 if not group else None
+            moved += run.moved
+            runs.append(run)
+        return runs, moved, services
+    except BaseException:
+        services.close()
+        raise
+
+
+def batch_counters(services: Services) -> tuple[int, int]:
+    commands = services.ledger.commands
+    return getattr(commands, "batches", 0), getattr(commands, "batched", 0)
+
+
 def bench_backend(backend: str, args: argparse.Namespace, stop: threading.Event,
                   ) -> tuple[list[Run], dict[str, object]]:
     with ExitStack() as stack:
         if backend == "sqlite":
             url, raw = stack.enter_context(scratch_sqlite())
-            raw_worker = sqlite_raw_worker(raw)
+            raw_worker = sqlite_raw_worker
         else:
             url, raw = stack.enter_context(scratch_postgres(args.postgres))
-            raw_worker = postgres_raw_worker(raw)
-        services = bootstrap(Settings(database_url=url, secret=SECRET))
-        stack.callback(services.close)
-        open_wallets(services, args.players)
-        runs, moved = [], Decimal(0)
-        for n in args.threads:
-            say(f"{backend}: ledger, {n} thread(s)")
-            head = services.ledger.head()
-            run = drive(Run(backend, "ledger", n), args.seconds,
-                        command_worker(services, f"{backend}-{n}", args.players), stop)
-            run.events = services.ledger.head() - head
-            moved += run.moved
-            runs.append(run)
-        say(f"{backend}: projection catch-up")
-        events, took = catch_up(services)
-        projection = {"backend": backend, "events": events, "seconds": took,
-                      "balanced": check_balances(services, args.players, moved),
-                      "trial": services.journal.trial_balance().get(CURRENCY)}
+            raw_worker = postgres_raw_worker
+        runs, moved, services = [], Decimal(0), None
+        try:
+            for group in group_commit_sizes(args):
+                if services is not None:
+                    services.close()  # one ledger at a time; the last one projects
+                    services = None
+                done, moved_here, services = bench_ledger(url, backend, group, args, stop)
+                runs += done
+                moved += moved_here
+            say(f"{backend}: projection catch-up")
+            events, took = catch_up(services)
+            projection = {"backend": backend, "events": events, "seconds": took,
+                          "balanced": check_balances(services, args.players, moved),
+                          "trial": services.journal.trial_balance().get(CURRENCY)}
+        finally:
+            if services is not None:
+                services.close()
         for n in args.threads:
             say(f"{backend}: raw INSERT, {n} thread(s)")
-            runs.append(drive(Run(backend, "raw", n), args.seconds, raw_worker, stop))
+            runs.append(drive(Run(backend, "raw INSERT", n), args.seconds,
+                              raw_worker(raw, f"{backend}-{n}"), stop))
         return runs, projection
 
 
@@ -285,7 +365,6 @@ def machine(server: str | None) -> list[str]:
     cpu = next((line.split(":", 1)[1].strip() for line in
                 Path("/proc/cpuinfo").read_text().splitlines()
                 if line.startswith("model name")), platform.processor() or "unknown")
-    import os
     lines = [f"CPU: {cpu}, {os.cpu_count()} cores",
              f"Python: {platform.python_version()} ({platform.platform()})"]
     if server:
@@ -295,24 +374,41 @@ def machine(server: str | None) -> list[str]:
             commit = conn.execute("SHOW synchronous_commit").fetchone()[0]
         lines.append(f"PostgreSQL: {version} (fsync={fsync}, synchronous_commit={commit})")
     lines.append(f"SQLite: {sqlite3.sqlite_version} (WAL, synchronous=FULL default)")
+    load = os.getloadavg()[0]
+    busy = " (other work is running: expect lower, noisier figures)" if load > 0.5 else ""
+    lines.append(f"Load average before the run: {load:.2f}{busy}")
+    lines.append(f"Code: {revision()}")
     return lines
 
 
+def revision() -> str:
+    """The commit measured, and whether product code differed from it."""
+    repo = Path(__file__).resolve().parents[1]
+    try:
+        head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=repo,
+                              capture_output=True, text=True, check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "domain", "projections",
+                                "api"], cwd=repo, capture_output=True, text=True).stdout
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown (not a git checkout)"
+    return f"commit {head}" + (" + uncommitted product changes" if dirty.strip() else "")
+
+
 def table(runs: list[Run]) -> list[str]:
-    raw = {(r.backend, r.threads): r.rate for r in runs if r.path == "raw"}
-    head = ("| backend | path | threads | commands/s | events/s | p50 ms | p99 ms "
-            "| vs raw | py CPU | host CPU | errors |")
-    lines = [head, "|" + "---|" * 11]
+    raw = {(r.backend, r.threads): r.rate for r in runs if r.path == "raw INSERT"}
+    lines = ["| backend | path | threads | commands/s | events/s | cmds/txn | p50 ms "
+             "| p99 ms | vs raw | py CPU | host CPU | errors |", "|" + "---|" * 12]
     for r in runs:
+        ledger = r.path != "raw INSERT"
         events = f"{r.events / r.seconds:,.0f}" if r.events is not None else "-"
-        ratio = f"{r.rate / raw[r.backend, r.threads]:.2f}" if (
-            r.path == "ledger" and raw.get((r.backend, r.threads))) else "-"
+        batch = f"{r.batch:.1f}" if r.batch is not None else "-"
+        ratio = (f"{r.rate / raw[r.backend, r.threads]:.2f}"
+                 if ledger and raw.get((r.backend, r.threads)) else "-")
         errors = ", ".join(f"{k} {v}" for k, v in r.errors.items()) or "0"
         lines.append(
-            f"| {r.backend} | {'ledger.execute(Adjust)' if r.path == 'ledger' else 'raw INSERT'}"
-            f" | {r.threads} | {r.rate:,.0f} | {events} | {r.percentile(0.5):.2f} "
-            f"| {r.percentile(0.99):.2f} | {ratio} | {r.py_cpu:.0%} | {r.host_cpu:.0%} "
-            f"| {errors} |")
+            f"| {r.backend} | {r.path} | {r.threads} | {r.rate:,.0f} | {events} | {batch} "
+            f"| {r.percentile(0.5):.2f} | {r.percentile(0.99):.2f} | {ratio} "
+            f"| {r.py_cpu:.0%} | {r.host_cpu:.0%} | {errors} |")
     return lines
 
 
@@ -332,11 +428,14 @@ def say(message: str) -> None:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--seconds", type=float, default=4.0,
-                        help="length of each measured run (default 4)")
+    parser.add_argument("--seconds", type=float, default=3.0,
+                        help="length of each measured run (default 3)")
     parser.add_argument("--threads", default="1,4,8", help="thread counts (default 1,4,8)")
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--players", type=int, default=2000)
+    parser.add_argument("--group-commit", type=int, default=None,
+                        help="batch size of the group-commit runs (default: the "
+                             "Settings default)")
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test",
                         help="a server connection for creating the scratch database")
     args = parser.parse_args(argv)
@@ -353,6 +452,7 @@ def main(argv: list[str] | None = None) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM cleans up too
     runs, projections = [], []
+    header = machine(args.postgres if "postgres" in args.backends else None)
     try:
         for backend in args.backends:
             done, projection = bench_backend(backend, args, stop)
@@ -364,13 +464,13 @@ def main(argv: list[str] | None = None) -> None:
         sys.exit(130)
     command = " ".join(["bench/ledger_write.py", *(argv if argv is not None else sys.argv[1:])])
     print("\n".join([
-        f"casino-ledger write benchmark: {command}", "",
-        *machine(args.postgres if "postgres" in args.backends else None), "",
-        f"{args.seconds:g} s per run, {args.players} players, one USDT wallet each; "
-        "each command = 1 transaction appending 2 events (wallet event + Request)", "",
+        f"casino-ledger write benchmark: {command}", "", *header, "",
+        f"{args.seconds:g} s per run, {args.players} players with one USDT wallet each, random "
+        "credits and debits. Every command appends 2 events (wallet event + Request record); "
+        "'one command per txn' commits each alone, 'group commit N' lets one writer thread "
+        "put up to N queued commands in a transaction. Raw INSERT: one row per commit.", "",
         *table(runs), "", "Projection catch-up (balances, ledger_entries, journal) over "
         "everything written:", "", *projection_table(projections)]))
-
 
 if __name__ == "__main__":
     main()

@@ -31,10 +31,10 @@ class Adjust:
             raise InvalidInput("reason must not be empty", field="reason")
         if self.amount == 0:
             raise InvalidInput("amount must not be zero", field="amount")
-        uow.currencies.check(self.amount, self.currency)
+        amount = uow.currencies.check(self.amount, self.currency)
         wallet = uow.wallet(self.player_id, self.currency, self.request_id)
-        move = wallet.credit if self.amount > 0 else wallet.debit
-        move(abs(self.amount), balance=self.balance, tag="ADJUSTMENT",
+        move = wallet.credit if amount > 0 else wallet.debit
+        move(abs(amount), balance=self.balance, tag="ADJUSTMENT",
              request_id=self.request_id, reference=f"adjustment:{self.request_id}",
              actor=self.actor, memo=self.reason)
         return wallet_figures(wallet)

@@ -42,7 +42,7 @@ class PlaceBet:
         return self.player_id
 
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
-        self._check_stake(uow)
+        stake = self._checked_stake(uow)
         game = uow.find(game_key(self.game_id))
         if game is None:
             raise BetRejected("UNKNOWN_GAME", f"no game {self.game_id!r} in the catalogue")
@@ -51,31 +51,33 @@ class PlaceBet:
             raise BetRejected("INSUFFICIENT_FUNDS", f"no {self.currency} wallet")
         player = uow.find(player_key(self.player_id))
         if player is not None:
-            player.check_may_bet(self.currency, self.stake, open_bet_stakes(wallet),
+            player.check_may_bet(self.currency, stake, open_bet_stakes(wallet),
                                  clock.now())
-        cash, bonus = fund(self.stake, wallet, uow.rules.funding)
+        cash, bonus = fund(stake, wallet, uow.rules.funding)
         bet = uow.add(Bet(
             self.provider, self.request_id, self.player_id, self.game_id, self.round_id,
-            self.currency, self.stake, cash, bonus, game.rtp, game.category,
+            self.currency, stake, cash, bonus, game.rtp, game.category,
             game.provider, game.house_game))
         wallet.hold(bet.hold_id, cash=cash, bonus=bonus, purpose="BET",
                     request_id=self.request_id, reference=bet.hold_id)
         return {"status": "ACCEPTED", "betId": bet.hold_id, "currency": self.currency,
-                "hold": self.stake, "cashPart": cash, "bonusPart": bonus,
+                "hold": stake, "cashPart": cash, "bonusPart": bonus,
                 **balance_after(wallet)}
 
-    def _check_stake(self, uow: UnitOfWork) -> None:
+    def _checked_stake(self, uow: UnitOfWork) -> Decimal:
+        """The stake at its currency's precision, or a rejection."""
         if self.currency not in uow.currencies:
             raise BetRejected("UNKNOWN_CURRENCY", f"{self.currency!r} is not a currency")
         try:
-            uow.currencies.check(self.stake, self.currency, "stake")
+            stake = uow.currencies.check(self.stake, self.currency, "stake")
         except InvalidInput as error:
             raise BetRejected("INVALID_AMOUNT", error.message) from None
-        if self.stake <= 0:
+        if stake <= 0:
             raise BetRejected("INVALID_AMOUNT", "stake: must be positive")
         limit = uow.rules.max_stake.get(self.currency)
-        if limit is not None and self.stake > limit:
+        if limit is not None and stake > limit:
             raise BetRejected("MAX_STAKE", f"stake over the maximum {limit} {self.currency}")
+        return stake
 
 
 @dataclass(frozen=True)

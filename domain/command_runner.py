@@ -35,6 +35,10 @@ MAX_ATTEMPTS = 30
 LOCK_STRIPES = 256
 
 
+class StaleRead(Exception):
+    """A command was refused on aggregates read at different moments; decide again."""
+
+
 class Command(Protocol):
     request_id: str | None
 
@@ -73,7 +77,7 @@ class CommandRunner:
             for attempt in range(MAX_ATTEMPTS):
                 try:
                     return self._attempt(command)
-                except IntegrityError:
+                except (IntegrityError, StaleRead):
                     time.sleep(random.uniform(0, 0.002 * (attempt + 1)))
         raise Busy("the wallet is busy; retry the same request")
 
@@ -106,21 +110,25 @@ class CommandRunner:
         """Nothing runs in the background here."""
 
 
-def decide(command: Command, uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
+def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
+           ) -> tuple[dict[str, Any], bool]:
     """The command's result and whether it is a replay of an earlier request.
 
     A command without a requestId is idempotent by its natural key (such as a
     PUT of a game): when it changes nothing, it counts as a replay.
+    `optimistic` looks for an earlier Request only among the aggregates in
+    memory, saving a query per command: a stored one makes the save fail with
+    IntegrityError, and the single-command path then replays it.
     """
     if command.request_id is None:
-        result = command.decide(uow)
+        result = refusal_checked(command, uow)
         return result, not uow.changed()
     printed = fingerprint(command)
     key = request_key(command.kind, command.request_id)
-    prior = uow.find(key)
+    prior = uow.peek(key) if optimistic else uow.find(key)
     if prior is None:
         try:
-            result = command.decide(uow)
+            result = refusal_checked(command, uow)
         except DomainError:
             # A first attempt may have committed (in another process) after the
             # lookup above: its effects are why this one was refused.
@@ -132,6 +140,16 @@ def decide(command: Command, uow: UnitOfWork) -> tuple[dict[str, Any], bool]:
     uow.add(Request(kind=command.kind, request_id=command.request_id,
                     fingerprint=printed, result=result))
     return result, False
+
+
+def refusal_checked(command: Command, uow: UnitOfWork) -> dict[str, Any]:
+    """Decide; a refusal stands only if everything it read is still current."""
+    try:
+        return command.decide(uow)
+    except DomainError:
+        if uow.stale():
+            raise StaleRead(command.kind) from None
+        raise
 
 
 def position_in(command: Command, positions: dict[UUID, int]) -> int:

@@ -6,8 +6,10 @@ their commands; one writer thread takes what has queued up (at most
 `max_batch`), decides each on a copy of the batch's aggregates (a refused
 command leaves no trace and never fails its neighbours), and saves the whole
 batch at once. If the batch loses an optimistic-concurrency race (another
-process wrote first), each of its commands is run again alone by the
-single-command path, so one stale aggregate never fails the others.
+process wrote first, or a command repeats a requestId stored earlier: the
+batch looks Requests up only in memory), each of its commands is run again
+alone by the single-command path, so one stale aggregate never fails the
+others and a repeat gets its first result.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from domain.command_runner import (
     Command,
     CommandRunner,
     Outcome,
+    StaleRead,
     check_request_id,
     decide,
     position_in,
 )
+from domain.errors import Busy
 from domain.rules import Rules
 from domain.unit_of_work import UnitOfWork
 
@@ -41,6 +45,7 @@ class GroupCommitRunner:
         self._queue: SimpleQueue[Any] = SimpleQueue()
         self._writer: threading.Thread | None = None
         self._start_lock = threading.Lock()
+        self._closed = False
         self.batches = 0  # transactions written, and commands they carried
         self.batched = 0
         self.lost_races = 0  # batches retried command by command
@@ -48,18 +53,23 @@ class GroupCommitRunner:
     def execute(self, command: Command) -> Outcome:
         check_request_id(command)
         future: Future[Outcome] = Future()
-        self._queue.put((command, future))
         self._ensure_writer()
+        self._queue.put((command, future))
         return future.result()
 
     def close(self) -> None:
+        with self._start_lock:
+            self._closed = True
         if self._writer is not None:
             self._queue.put(STOP)
             self._writer.join(timeout=10)
 
     def _ensure_writer(self) -> None:
+        """Start the writer, or a new one if it died; refuse once closed."""
         with self._start_lock:
-            if self._writer is None:
+            if self._closed:
+                raise Busy("the ledger is shutting down; retry the same request")
+            if self._writer is None or not self._writer.is_alive():
                 self._writer = threading.Thread(target=self._write, name="group-commit",
                                                 daemon=True)
                 self._writer.start()
@@ -89,7 +99,10 @@ class GroupCommitRunner:
         for command, future in batch:
             trial = shared.fork()
             try:
-                result, replayed = decide(command, trial)
+                result, replayed = decide(command, trial, optimistic=True)
+            except StaleRead:
+                self._run_alone(command, future)  # decided again on fresh reads
+                continue
             except Exception as error:  # noqa: BLE001 - handed to its caller
                 future.set_exception(error)
                 continue

@@ -7,6 +7,7 @@ them in one transaction.
 
 from __future__ import annotations
 
+import logging
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -17,6 +18,8 @@ from domain.command_runner import Command, CommandRunner, Outcome
 from domain.group_commit import GroupCommitRunner
 from domain.rules import Rules
 from domain.wallet import Wallet, wallet_id
+
+log = logging.getLogger(__name__)
 
 
 class Ledger(Application):
@@ -41,6 +44,13 @@ class Ledger(Application):
         except AggregateNotFoundError:
             return None
 
+    def _take_snapshots(self, processing_event: Any) -> None:
+        """Snapshots are taken after the commit: failing one must not fail the command."""
+        try:
+            super()._take_snapshots(processing_event)
+        except Exception:  # noqa: BLE001 - the events are saved; the next save retries
+            log.exception("taking a snapshot failed; the command's events are saved")
+
     def close(self) -> None:
         self.commands.close()
         super().close()
@@ -52,6 +62,9 @@ class Ledger(Application):
         this asks the events table directly.
         """
         recorder: Any = self.recorder
+        if not hasattr(recorder, "datastore"):
+            raise NotImplementedError("log positions of earlier requests need SQLite "
+                                      "or PostgreSQL")
         if isinstance(recorder, SQLiteApplicationRecorder):
             statement = (f"SELECT rowid AS position FROM {recorder.events_table_name} "
                          "WHERE originator_id = ? AND originator_version = 1")

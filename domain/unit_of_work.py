@@ -54,6 +54,12 @@ class UnitOfWork:
             self._aggregates[aggregate_id] = found
         return found
 
+    def peek(self, aggregate_id: UUID) -> Any | None:
+        """The aggregate if this unit (or its parent) already holds it; no query."""
+        if aggregate_id in self._aggregates:
+            return self._aggregates[aggregate_id]
+        return self._parent.peek(aggregate_id) if self._parent else None
+
     def add(self, aggregate: A) -> A:
         self._aggregates[aggregate.id] = aggregate
         return aggregate
@@ -73,6 +79,18 @@ class UnitOfWork:
         if found is not None:
             return found
         return self.add(Player(player_id, level=self.rules.ladder.names[0]))
+
+    def stale(self) -> bool:
+        """Whether any aggregate read here has newer events in the store now.
+
+        A command refused on such a read saw aggregates from different moments
+        (another process committed in between); it must be decided again.
+        """
+        for aggregate_id, aggregate in self._aggregates.items():
+            read_at = aggregate.version - len(aggregate.pending_events)
+            if read_at and self._repository.get(aggregate_id).version != read_at:
+                return True
+        return False
 
     def changed(self) -> list[Aggregate]:
         return [a for a in self._aggregates.values() if a.pending_events]

@@ -104,29 +104,28 @@ def fresh_services(database_url: str, **settings: Any) -> Services:
 def in_threads(jobs: list[tuple[Services, list[Any]]]) -> list[Any]:
     """Each job (services, commands) in a thread of its own, all released together.
 
-    Returns each command's Outcome or the exception it raised, in no particular order.
+    Returns each command's Outcome or the exception it raised, in the order of the
+    jobs and of their commands.
     """
     gate = threading.Barrier(len(jobs))
-    results: list[Any] = []
-    lock = threading.Lock()
+    results: list[list[Any]] = [[] for _ in jobs]
 
-    def work(services: Services, commands: list[Any]) -> None:
+    def work(services: Services, commands: list[Any], out: list[Any]) -> None:
         gate.wait()
         for command in commands:
             try:
-                result: Any = services.ledger.execute(command)
+                out.append(services.ledger.execute(command))
             except Exception as error:  # noqa: BLE001 - the test inspects it
-                result = error
-            with lock:
-                results.append(result)
+                out.append(error)
 
-    threads = [threading.Thread(target=work, args=job) for job in jobs]
+    threads = [threading.Thread(target=work, args=(*job, out))
+               for job, out in zip(jobs, results)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=120)
     assert not any(thread.is_alive() for thread in threads)
-    return results
+    return [result for out in results for result in out]
 
 
 # Reading the views.
