@@ -68,9 +68,11 @@ class Bet(LedgerAggregate):
     # Commands
 
     def settle(self, outcome: str, payout: Decimal, *, cash_payout: Decimal,
-               bonus_payout: Decimal, request_id: str) -> None:
+               bonus_payout: Decimal, request_id: str, player_level: str = "") -> None:
+        """Settle; `player_level` is the player's VIP level now (rakeback keys on it)."""
         self._check_status(OPEN, "settled")
-        self._settled(outcome, payout, cash_payout, bonus_payout, request_id)
+        self._settled(outcome, payout, cash_payout, bonus_payout, request_id,
+                      player_level)
 
     def refund(self, *, request_id: str, reason: str) -> None:
         self._refunded(self.status, request_id, reason)
@@ -89,10 +91,11 @@ class Bet(LedgerAggregate):
 
     @event("Settled")
     def _settled(self, outcome: str, payout: Decimal, cash_payout: Decimal,
-                 bonus_payout: Decimal, request_id: str,
+                 bonus_payout: Decimal, request_id: str, player_level: str = "",
                  timestamp: datetime | None = None) -> None:
         self.status = SETTLED
         self.settled_at = timestamp
+        self.settled_level = player_level
         self.outcome = outcome
         self.payout = payout
         self.cash_payout = cash_payout
@@ -116,6 +119,7 @@ class Bet(LedgerAggregate):
         self.cash_payout = ZERO
         self.bonus_payout = ZERO
         self.settled_at: datetime | None = None
+        self.settled_level = ""
 
 
 def bet_key(provider: str, request_id: str) -> UUID:

@@ -119,7 +119,8 @@ class SettleRound:
         if not bet.settled_as(item.outcome, payout):
             cash_payout, bonus_payout = split_payout(uow, bet, payout)
             bet.settle(item.outcome, payout, cash_payout=cash_payout,
-                       bonus_payout=bonus_payout, request_id=self.request_id)
+                       bonus_payout=bonus_payout, request_id=self.request_id,
+                       player_level=level_of(uow, bet.player_id))
             apply_settlement(uow, bet, wallet, self.request_id)
         return {"betId": item.bet_id, "outcome": bet.outcome, "payout": bet.payout,
                 "currency": bet.currency, **balance_after(wallet)}
@@ -229,6 +230,11 @@ def fund(stake: Decimal, wallet: Wallet, policy: str) -> tuple[Decimal, Decimal]
         raise BetRejected("INSUFFICIENT_FUNDS", f"the {wallet.currency} wallet cannot "
                           f"cover a stake of {stake}")
     return cash, bonus
+
+
+def level_of(uow: UnitOfWork, player_id: str) -> str:
+    player = uow.find(player_key(player_id))
+    return player.level if player is not None else uow.rules.ladder.names[0]
 
 
 def open_bet_stakes(wallet: Wallet) -> Decimal:

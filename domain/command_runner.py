@@ -101,10 +101,11 @@ class CommandRunner:
         return {r.domain_event.originator_id: r.notification.id for r in recordings}
 
     def replayed_position(self, command: Command) -> int:
-        """Where the first run of a repeated command is in the log."""
-        if command.request_id is None:
-            return self.app.head()
-        return self.app.position_of(request_key(command.kind, command.request_id))
+        """Where the first run of a repeated command is in the log (else the head)."""
+        position = None
+        if command.request_id is not None:
+            position = self.app.position_of(request_key(command.kind, command.request_id))
+        return position or self.app.head()
 
     def close(self) -> None:
         """Nothing runs in the background here."""
@@ -137,6 +138,8 @@ def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
                 raise
     if prior is not None:
         return prior.replay(printed), True
+    if not uow.changed():
+        return result, True  # nothing happened, so nothing to record or repeat
     uow.add(Request(kind=command.kind, request_id=command.request_id,
                     fingerprint=printed, result=result))
     return result, False

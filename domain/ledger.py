@@ -55,7 +55,7 @@ class Ledger(Application):
         self.commands.close()
         super().close()
 
-    def position_of(self, aggregate_id: UUID) -> int:
+    def position_of(self, aggregate_id: UUID) -> int | None:
         """The log position of an aggregate's first event (e.g. a Request record).
 
         The library does not return notification ids with stored events, so
@@ -76,7 +76,8 @@ class Ledger(Application):
             key = aggregate_id
         with recorder.datastore.transaction(commit=False) as cursor:
             cursor.execute(statement, (key,))
-            return cursor.fetchone()["position"]
+            found = cursor.fetchone()
+        return found["position"] if found else None
 
     def head(self) -> int:
         """The position of the newest event in the log (0 when empty)."""

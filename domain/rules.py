@@ -10,7 +10,36 @@ from domain.money import Currencies
 from domain.vip import VipLadder
 
 FUNDING_POLICIES = ("cash_first", "bonus_first")
+UNCLAIMED_POLICIES = ("forfeit", "carry")
 CENT = Decimal("0.01")
+BUCKETS = ("INSTANT", "DAILY", "WEEKLY", "MONTHLY")
+
+# Seed 002: the share of GGR returned by VIP level, and the bucket split.
+DEFAULT_LOYALTY = {
+    "Wood": Decimal("0"), "Metal": Decimal("0.25"), "Bronze": Decimal("0.275"),
+    "Silver": Decimal("0.4"), "Gold": Decimal("0.5"), "Platinum": Decimal("0.6"),
+    "Diamond": Decimal("0.7"), "Beast": Decimal("0.8"),
+}
+DEFAULT_SPLIT = {"INSTANT": Decimal("0.1"), "DAILY": Decimal("0.2"),
+                 "WEEKLY": Decimal("0.3"), "MONTHLY": Decimal("0.4")}
+
+
+@dataclass(frozen=True)
+class RakebackRules:
+    loyalty: Mapping[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_LOYALTY))
+    split: Mapping[str, Decimal] = field(default_factory=lambda: dict(DEFAULT_SPLIT))
+    provider_commission: bool = False
+    provider_commission_rate: Decimal = Decimal("0.15")
+    refund_clawback: bool = False
+    unclaimed: str = "forfeit"
+    double_rtp: Decimal = Decimal(1)
+    flip_secret: bytes = b"development flip secret"
+
+    def __post_init__(self) -> None:
+        if self.unclaimed not in UNCLAIMED_POLICIES:
+            raise ValueError(f"unclaimed must be one of {UNCLAIMED_POLICIES}")
+        if tuple(self.split) != BUCKETS or sum(self.split.values()) != 1:
+            raise ValueError(f"the split names {BUCKETS} in order and sums to 1")
 
 
 @dataclass(frozen=True)
@@ -20,6 +49,7 @@ class Rules:
     max_stake: Mapping[str, Decimal] = field(default_factory=dict)
     ladder: VipLadder = field(default_factory=VipLadder)
     usd_rates: Mapping[str, Decimal] = field(default_factory=dict)
+    rakeback: RakebackRules = field(default_factory=RakebackRules)
 
     def __post_init__(self) -> None:
         if self.funding not in FUNDING_POLICIES:

@@ -25,6 +25,7 @@ class UnitOfWork:
         self.rules = rules
         self._parent = parent
         self._aggregates: dict[UUID, Aggregate] = {}
+        self._pending_at_entry: dict[UUID, int] = {}
 
     @property
     def currencies(self) -> Currencies:
@@ -36,7 +37,9 @@ class UnitOfWork:
 
     def merge(self, child: UnitOfWork) -> None:
         """Keep what a child decided (its copies replace the originals)."""
-        self._aggregates.update(child._aggregates)
+        for aggregate_id, aggregate in child._aggregates.items():
+            self._aggregates[aggregate_id] = aggregate
+            self._pending_at_entry.setdefault(aggregate_id, 0)
 
     def find(self, aggregate_id: UUID) -> Any | None:
         """The aggregate with this id (loaded once per unit), or None."""
@@ -51,7 +54,7 @@ class UnitOfWork:
             except AggregateNotFoundError:
                 found = None
         if found is not None:
-            self._aggregates[aggregate_id] = found
+            self._enter(found)
         return found
 
     def peek(self, aggregate_id: UUID) -> Any | None:
@@ -61,8 +64,12 @@ class UnitOfWork:
         return self._parent.peek(aggregate_id) if self._parent else None
 
     def add(self, aggregate: A) -> A:
-        self._aggregates[aggregate.id] = aggregate
+        self._enter(aggregate, new=True)
         return aggregate
+
+    def _enter(self, aggregate: Aggregate, *, new: bool = False) -> None:
+        self._aggregates[aggregate.id] = aggregate
+        self._pending_at_entry[aggregate.id] = 0 if new else len(aggregate.pending_events)
 
     def wallet(self, player_id: str, currency: str, request_id: str) -> Wallet:
         """The player's wallet in this currency, opened by this request if new."""
@@ -93,4 +100,6 @@ class UnitOfWork:
         return False
 
     def changed(self) -> list[Aggregate]:
-        return [a for a in self._aggregates.values() if a.pending_events]
+        """The aggregates this unit added events to (a fork: this command alone)."""
+        return [a for i, a in self._aggregates.items()
+                if len(a.pending_events) > self._pending_at_entry[i]]
