@@ -22,7 +22,7 @@ from pydantic import (
 )
 
 from domain.money import Currencies
-from domain.rules import Rules
+from domain.rules import DEFAULT_LOYALTY, DEFAULT_SPLIT, RakebackRules, Rules
 from domain.vip import DEFAULT_LADDER, VipLadder
 
 DEFAULT_CURRENCIES = {
@@ -73,6 +73,16 @@ class VipConfig(Section):
         VipLevelConfig(name=name, xp=xp) for name, xp in DEFAULT_LADDER])
 
 
+class RakebackConfig(Section):
+    loyalty: dict[str, Amount] = Field(default_factory=lambda: dict(DEFAULT_LOYALTY))
+    split: dict[str, Amount] = Field(default_factory=lambda: dict(DEFAULT_SPLIT))
+    provider_commission: bool = False
+    provider_commission_rate: Amount = Field(default=Decimal("0.15"), ge=0, lt=1)
+    refund_clawback: bool = False
+    unclaimed: Literal["forfeit", "carry"] = "forfeit"
+    double_rtp: Amount = Field(default=Decimal(1), gt=0, le=1)
+
+
 class BusinessConfig(Section):
     currencies: dict[str, CurrencyConfig] = Field(
         default_factory=lambda: {c: CurrencyConfig(precision=p)
@@ -81,6 +91,7 @@ class BusinessConfig(Section):
     vip: VipConfig = Field(default_factory=VipConfig)
     usd_rates: dict[str, Amount] = Field(
         default_factory=lambda: {c: Decimal(r) for c, r in DEFAULT_USD_RATES.items()})
+    rakeback: RakebackConfig = Field(default_factory=RakebackConfig)
 
     @field_validator("currencies")
     @classmethod
@@ -99,19 +110,31 @@ class BusinessConfig(Section):
             unknown = set(codes) - set(self.currencies)
             if unknown:
                 raise ValueError(f"{section} names unknown currencies {sorted(unknown)}")
-        VipLadder(tuple((level.name, level.xp) for level in self.vip.levels))
+        ladder = VipLadder(tuple((level.name, level.xp) for level in self.vip.levels))
+        missing = set(ladder.names) - set(self.rakeback.loyalty)
+        if missing:
+            raise ValueError(f"rakeback.loyalty has no percent for levels {sorted(missing)}")
+        RakebackRules(split=self.rakeback.split)  # checks the buckets and their sum
         return self
 
     def wallet_currencies(self) -> Currencies:
         return Currencies({code: c.precision for code, c in self.currencies.items()})
 
-    def rules(self) -> Rules:
+    def rules(self, flip_secret: bytes = b"development flip secret") -> Rules:
+        """The domain's rules; `flip_secret` derives double-or-nothing server seeds."""
+        rakeback = self.rakeback
         return Rules(
             currencies=self.wallet_currencies(),
             funding=self.bets.funding,
             max_stake=self.bets.max_stake,
             ladder=VipLadder(tuple((level.name, level.xp) for level in self.vip.levels)),
             usd_rates=self.usd_rates,
+            rakeback=RakebackRules(
+                loyalty=rakeback.loyalty, split=rakeback.split,
+                provider_commission=rakeback.provider_commission,
+                provider_commission_rate=rakeback.provider_commission_rate,
+                refund_clawback=rakeback.refund_clawback, unclaimed=rakeback.unclaimed,
+                double_rtp=rakeback.double_rtp, flip_secret=flip_secret),
         )
 
 

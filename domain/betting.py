@@ -16,6 +16,7 @@ from uuid import UUID
 from domain.bet import OPEN, OUTCOMES, REFUNDED, SETTLED, Bet, bet_key
 from domain.clock import clock
 from domain.errors import Conflict, InsufficientFunds, InvalidInput, NotFound
+from domain.fx import in_usd, usd_rates
 from domain.game import game_key
 from domain.money import ZERO, Currencies
 from domain.player import BetRejected, player_key
@@ -287,7 +288,8 @@ def apply_settlement(uow: UnitOfWork, bet: Bet, wallet: Wallet, request_id: str)
     if bet.outcome != "VOID":
         uow.player(bet.player_id).record_play(
             bet_id=ref, currency=bet.currency, net_loss=bet.net_loss,
-            xp=uow.rules.in_usd(bet.stake, bet.currency), ladder=uow.rules.ladder)
+            xp=in_usd(bet.stake, usd_rates(uow).get(bet.currency, ZERO)),
+            ladder=uow.rules.ladder)
 
 
 def undo_settlement(uow: UnitOfWork, bet: Bet, wallet: Wallet, request_id: str) -> None:

@@ -136,6 +136,8 @@ def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
             prior = uow.find(key)
             if prior is None:
                 raise
+    if prior is None and not uow.changed() and optimistic:
+        prior = uow.find(key)  # no save will meet a stored Request: look it up now
     if prior is not None:
         return prior.replay(printed), True
     if not uow.changed():

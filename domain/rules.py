@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import Decimal
 
 from domain.money import Currencies
 from domain.vip import VipLadder
@@ -54,8 +54,3 @@ class Rules:
     def __post_init__(self) -> None:
         if self.funding not in FUNDING_POLICIES:
             raise ValueError(f"funding must be one of {FUNDING_POLICIES}")
-
-    def in_usd(self, amount: Decimal, currency: str) -> Decimal:
-        """The amount in USD at the configured rate (0 where no rate is set)."""
-        rate = self.usd_rates.get(currency, Decimal(0))
-        return (amount * rate).quantize(CENT, rounding=ROUND_HALF_EVEN)

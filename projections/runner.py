@@ -61,6 +61,7 @@ class ProjectionRunner:
                 progress(events[-1][0])
 
     def _apply(self, view: View, expected: int, batch: list[tuple[int, Any]]) -> int:
+        view.react(batch)
         try:
             with view.db.transaction() as cursor:
                 # The position is written first: on SQLite that takes the write lock

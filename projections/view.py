@@ -37,6 +37,14 @@ class View:
         """Apply (position, event) pairs in log order."""
         raise NotImplementedError
 
+    def react(self, batch: list[tuple[int, Any]]) -> None:
+        """Effects outside the view's transaction, before its position moves.
+
+        A view has none; a reaction (projections/reaction.py) runs commands
+        here. Should it stop half-way, the batch is reacted to again, so those
+        commands must be idempotent (their requestIds make them so).
+        """
+
     def position(self) -> int:
         return self.db.position(self.name)
 

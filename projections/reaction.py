@@ -1,0 +1,39 @@
+"""A reaction: a follower of the log whose effect is commands, not rows.
+
+It tracks its position like a view, so it sees each event at least once, and
+the commands it issues are keyed by requestIds derived from the events, so
+each takes effect exactly once even if a batch is reacted to twice. A
+command that fails stops the reaction at that batch; nothing is skipped.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+from domain.command_runner import Command
+from domain.ledger import Ledger
+from projections.database import Cursor, ViewDatabase
+from projections.view import View
+
+
+class Reaction(View):
+    tables = ()
+    schema = ()
+    order_by: dict[str, str] = {}
+
+    def __init__(self, db: ViewDatabase, ledger: Ledger):
+        super().__init__(db)
+        self.ledger = ledger
+
+    def commands(self, event: Any) -> Iterator[Command]:
+        """The commands an event calls for."""
+        raise NotImplementedError
+
+    def react(self, batch: list[tuple[int, Any]]) -> None:
+        for _, event in batch:
+            for command in self.commands(event):
+                self.ledger.execute(command)
+
+    def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
+        """A reaction keeps no rows; only its position moves."""
