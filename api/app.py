@@ -9,7 +9,18 @@ from fastapi import FastAPI
 
 from api import errors
 from api.bootstrap import Services, bootstrap
-from api.routes import admin, admin_players, bets, games, health, players, reports
+from api.routes import (
+    admin,
+    admin_players,
+    bets,
+    fx,
+    games,
+    health,
+    jobs,
+    players,
+    rakeback,
+    reports,
+)
 from api.schemas import ErrorPublic
 
 ERROR_RESPONSES: dict[int | str, dict] = {
@@ -22,11 +33,14 @@ NOT_FOUND: dict[int | str, dict] = {
     404: {"model": ErrorPublic, "description": "No such bet or game"}}
 
 
-def create_app(services: Services | None = None, *, follow: bool = True) -> FastAPI:
+def create_app(services: Services | None = None, *, follow: bool = True,
+               schedule: bool = False) -> FastAPI:
     """The app over `services` (built from the environment if None).
 
     With `follow`, the projections run in a thread of this process; without
     it, another process (`casino-ledger projections run`) keeps them current.
+    With `schedule`, the scheduler catches up missed job runs and then runs
+    the jobs on their schedule in this process (`serve` asks for it).
     """
 
     @asynccontextmanager
@@ -35,9 +49,12 @@ def create_app(services: Services | None = None, *, follow: bool = True) -> Fast
         app.state.services = services or bootstrap()
         if follow:
             app.state.services.projections.start()
+        if schedule:
+            app.state.services.scheduler.start()
         try:
             yield
         finally:
+            app.state.services.scheduler.stop()
             app.state.services.projections.stop()
             if own:
                 app.state.services.close()
@@ -46,7 +63,8 @@ def create_app(services: Services | None = None, *, follow: bool = True) -> Fast
                   description="Event-sourced money core of a crypto casino.")
     errors.install(app)
     app.include_router(health.router)
-    for router in (players.router, admin.router, admin_players.router, reports.router):
+    for router in (players.router, admin.router, admin_players.router, reports.router,
+                   jobs.router, fx.router, rakeback.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     for router in (bets.router, games.router):
         app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)

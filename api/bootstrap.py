@@ -6,6 +6,8 @@ Nothing is built at import time; the HTTP app, the CLI and the tests all call
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -15,14 +17,22 @@ from psycopg import sql
 from api.auth import TokenIssuer
 from api.config import BusinessConfig, load_config
 from api.settings import Settings, eventsourcing_env
+from domain.clock import clock
 from domain.ledger import Ledger
 from projections.balances import BalancesView
 from projections.bets import BetsView
 from projections.database import ViewDatabase
+from projections.job_runs import JobRunsView
 from projections.journal import JournalView
 from projections.ledger_entries import LedgerEntriesView
 from projections.pnl import PnlView
+from projections.rakeback import RakebackView
+from projections.rakeback_accrual import RakebackAccrual
 from projections.runner import ProjectionRunner
+from schedulers.jobs import Job, JobCatalogue
+from schedulers.rakeback_unlock import unlock_jobs
+from schedulers.runner import JobRunner
+from schedulers.service import JobScheduler
 
 
 @dataclass
@@ -37,6 +47,13 @@ class Services:
     journal: JournalView = field(init=False)
     bets: BetsView = field(init=False)
     pnl: PnlView = field(init=False)
+    rakeback: RakebackView = field(init=False)
+    job_runs: JobRunsView = field(init=False)
+    # Scheduled jobs: `jobs` is the catalogue (see build_jobs), `job_runner`
+    # runs one for a period, `scheduler` ticks them (started by serve).
+    jobs: JobCatalogue = field(init=False, default_factory=JobCatalogue)
+    job_runner: JobRunner = field(init=False)
+    scheduler: JobScheduler = field(init=False)
 
     def __post_init__(self) -> None:
         views = self.projections.views
@@ -45,8 +62,13 @@ class Services:
         self.journal = views["journal"]
         self.bets = views["bets"]
         self.pnl = views["pnl"]
+        self.rakeback = views["rakeback"]
+        self.job_runs = views["job_runs"]
+        self.job_runner = JobRunner(self.ledger, self.jobs, clock)
+        self.scheduler = JobScheduler(self.job_runner)
 
     def close(self) -> None:
+        self.scheduler.stop()
         self.projections.stop()
         self.ledger.close()
 
@@ -57,15 +79,28 @@ def bootstrap(settings: Settings | None = None) -> Services:
     env = eventsourcing_env(settings.database_url)
     if env.get("POSTGRES_SCHEMA"):
         create_schema(settings.database_url, env["POSTGRES_SCHEMA"])
-    ledger = Ledger(env=env, rules=config.rules(),
+    key = settings.signing_key()
+    flip_secret = hmac.new(key.encode(), b"double-or-nothing seeds", hashlib.sha256).digest()
+    ledger = Ledger(env=env, rules=config.rules(flip_secret),
                     group_commit=settings.group_commit)
     db = ViewDatabase(ledger.recorder.datastore)  # type: ignore[attr-defined]
     views = [BalancesView(db), LedgerEntriesView(db), JournalView(db), BetsView(db),
-             PnlView(db)]
+             PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger)]
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views)
     ledger.commands.on_saved.append(runner.wake)
-    tokens = TokenIssuer(settings.signing_key(), default_ttl=settings.token_ttl)
-    return Services(settings, config, ledger, runner, tokens)
+    tokens = TokenIssuer(key, default_ttl=settings.token_ttl)
+    services = Services(settings, config, ledger, runner, tokens)
+    services.jobs.extend(build_jobs(services))
+    return services
+
+
+def build_jobs(services: Services) -> list[Job]:
+    """The scheduled jobs of every feature (docs/scheduler.md).
+
+    A feature adds its jobs here, each an action over `services` for one
+    period, idempotent for that period; jobs of one kind run in this order.
+    """
+    return unlock_jobs(services.ledger, services.projections)
 
 
 def create_schema(database_url: str, schema: str) -> None:

@@ -16,6 +16,7 @@ from domain.errors import (
     NotFound,
     UnknownHold,
 )
+from domain.job_run import JobFailed
 from domain.player import BetRejected
 
 STATUS = {
@@ -25,6 +26,7 @@ STATUS = {
     Conflict: 409,
     NotFound: 404,
     Busy: 503,
+    JobFailed: 500,  # the job's own action failed; the attempt is recorded as failed
 }
 
 

@@ -140,8 +140,8 @@ def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
         prior = uow.find(key)  # no save will meet a stored Request: look it up now
     if prior is not None:
         return prior.replay(printed), True
-    if not uow.changed():
-        return result, True  # nothing happened, so nothing to record or repeat
+    if not uow.changed() and getattr(command, "quiet_when_unchanged", False):
+        return result, True  # it opted out: nothing happened, so nothing is recorded
     uow.add(Request(kind=command.kind, request_id=command.request_id,
                     fingerprint=printed, result=result))
     return result, False

@@ -96,15 +96,18 @@ class GroupCommitRunner:
     def _commit(self, batch: list[tuple[Command, Future[Outcome]]]) -> None:
         shared = UnitOfWork(self._single.app.repository, self._single.rules)
         decided = []
+        # Refusals rest on the batch's state, so they are handed out only once the
+        # batch is saved; a refusal on a stale read (None) is decided again alone.
+        refused: list[tuple[Command, Future[Outcome], Exception | None]] = []
         for command, future in batch:
             trial = shared.fork()
             try:
                 result, replayed = decide(command, trial, optimistic=True)
             except StaleRead:
-                self._run_alone(command, future)  # decided again on fresh reads
+                refused.append((command, future, None))
                 continue
-            except Exception as error:  # noqa: BLE001 - handed to its caller
-                future.set_exception(error)
+            except Exception as error:  # noqa: BLE001 - handed to its caller below
+                refused.append((command, future, error))
                 continue
             shared.merge(trial)
             decided.append((command, future, result, replayed))
@@ -113,12 +116,14 @@ class GroupCommitRunner:
             positions = self._single.save(changed) if changed else {}
         except IntegrityError:
             self.lost_races += 1
-            for command, future, _, _ in decided:
+            for command, future, *_ in decided + refused:
                 self._run_alone(command, future)
             return
         except Exception as error:  # noqa: BLE001 - every caller learns the save failed
             for _, future, _, _ in decided:
                 future.set_exception(error)
+            for command, future, _ in refused:
+                self._run_alone(command, future)
             return
         self.batches += 1
         self.batched += len(decided)
@@ -126,6 +131,11 @@ class GroupCommitRunner:
             position = (self._single.replayed_position(command) if replayed
                         else position_in(command, positions))
             future.set_result(Outcome(result, position, replayed))
+        for command, future, error in refused:
+            if error is None:
+                self._run_alone(command, future)
+            else:
+                future.set_exception(error)
 
     def _run_alone(self, command: Command, future: Future[Outcome]) -> None:
         try:

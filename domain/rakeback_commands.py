@@ -71,6 +71,8 @@ class AccrueRakeback:
     """Accrue a settled bet's rakeback; its requestId makes it happen once."""
 
     kind: ClassVar[str] = "rakeback-accrual"
+    # A bet with no rakeback (RTP 100, level Wood, VOID) appends nothing at all.
+    quiet_when_unchanged: ClassVar[bool] = True
     request_id: str
     bet_id: str
 

@@ -20,6 +20,8 @@ UPSERT = (
     "updated_at = excluded.updated_at"
 )
 
+KEY = ("player_id", "currency")
+
 
 class BalancesView(View):
     name = "balances"
@@ -34,12 +36,12 @@ class BalancesView(View):
     )
 
     def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
+        events = [(p, e) for p, e in batch if isinstance(e, Wallet.Event)]
+        found = cursor.rows_by_key("balances", KEY, (key_of(e) for _, e in events))
         rows: dict[tuple[str, str], dict[str, Any]] = {}
-        for position, event in batch:
-            if not isinstance(event, Wallet.Event):
-                continue
-            key = (event.player_id, event.currency)
-            row = rows.get(key) or self._load(cursor, key)
+        for position, event in events:
+            key = key_of(event)
+            row = rows.get(key) or pockets(found.get(key))
             for leg in event.legs():
                 pocket = pocket_of(leg.account, event.player_id)
                 if pocket:
@@ -50,14 +52,6 @@ class BalancesView(View):
             (*key, *(row[p] for p in POCKETS), row["position"], row["updated_at"])
             for key, row in rows.items()
         ])
-
-    def _load(self, cursor: Cursor, key: tuple[str, str]) -> dict[str, Any]:
-        found = cursor.execute(
-            "SELECT available, locked, bonus, bonus_locked FROM {s}balances "
-            "WHERE player_id = ? AND currency = ?", key).fetchone()
-        if found is None:
-            return dict.fromkeys(POCKETS, ZERO)
-        return {p: decimal(found[p]) for p in POCKETS}
 
     def for_player(self, player_id: str) -> list[dict[str, Any]]:
         with self.db.transaction(commit=False) as cursor:
@@ -73,6 +67,17 @@ class BalancesView(View):
                 "SELECT available, locked, bonus, bonus_locked FROM {s}balances "
                 "WHERE currency = ?", (currency,)).fetchall()
         return {p: sum((decimal(r[p]) for r in found), ZERO) for p in POCKETS}
+
+
+def key_of(event: Any) -> tuple[str, str]:
+    return (event.player_id, event.currency)
+
+
+def pockets(found: Any) -> dict[str, Any]:
+    """The pockets of a stored row, or zeros for a wallet the view has not seen."""
+    if found is None:
+        return dict.fromkeys(POCKETS, ZERO)
+    return {p: decimal(found[p]) for p in POCKETS}
 
 
 def figures(row: Any) -> dict[str, Any]:

@@ -59,28 +59,21 @@ class BetsView(View):
     )
 
     def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
+        events = [(p, e) for p, e in batch if type(e) in HANDLERS]
+        found = cursor.rows_by_key("bets", ("bet_id",), (
+            (str(e.originator_id),) for _, e in events if not isinstance(e, Bet.Placed)))
         rows: dict[str, dict[str, Any]] = {}
-        for position, event in batch:
-            handler = HANDLERS.get(type(event))
-            if handler is None:
-                continue
+        for position, event in events:
             bet_id = str(event.originator_id)
             if isinstance(event, Bet.Placed):
                 rows[bet_id] = placed(bet_id, position, event)
             else:
-                row = rows.get(bet_id) or self._load(cursor, bet_id)
-                handler(row, event)
+                row = rows.get(bet_id) or stored(found, bet_id)
+                HANDLERS[type(event)](row, event)
                 row["position"] = position
                 rows[bet_id] = row
         cursor.executemany(UPSERT, [tuple(row[c] for c in COLUMNS)
                                     for row in rows.values()])
-
-    def _load(self, cursor: Cursor, bet_id: str) -> dict[str, Any]:
-        found = cursor.execute("SELECT * FROM {s}bets WHERE bet_id = ?",
-                               (bet_id,)).fetchone()
-        if found is None:
-            raise UnknownBet(f"no placement of bet {bet_id} in the bets view")
-        return {c: found[c] for c in COLUMNS}
 
     def page(self, player_id: str, *, before: tuple[int, int] | None = None,
              limit: int = 50) -> list[dict[str, Any]]:
@@ -100,6 +93,13 @@ class BetsView(View):
             found = cursor.execute("SELECT * FROM {s}bets WHERE bet_id = ?",
                                    (str(bet_id),)).fetchone()
         return bet(found) if found else None
+
+
+def stored(found: dict[tuple[str], Any], bet_id: str) -> dict[str, Any]:
+    """The stored row of a bet placed in an earlier batch."""
+    if (bet_id,) not in found:
+        raise UnknownBet(f"no placement of bet {bet_id} in the bets view")
+    return {c: found[(bet_id,)][c] for c in COLUMNS}
 
 
 # One handler per event type; each mutates the row as the aggregate mutates itself.

@@ -24,6 +24,8 @@ UPSERT = (
     "ON CONFLICT (currency, account) DO UPDATE SET balance = excluded.balance"
 )
 
+KEY = ("currency", "account")
+
 
 class UnbalancedEvent(Exception):
     """An event whose legs do not sum to zero: a bug, never skipped."""
@@ -46,30 +48,25 @@ class JournalView(View):
     )
 
     def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
+        events = [(p, e) for p, e in batch if isinstance(e, Wallet.Event)]
+        found = cursor.rows_by_key("account_balances", KEY, (
+            (event.currency, leg.account) for _, event in events for leg in event.legs()))
         balances: dict[tuple[str, str], Decimal] = {}
         rows = []
-        for position, event in batch:
-            if not isinstance(event, Wallet.Event):
-                continue
+        for position, event in events:
             legs = event.legs()
             if sum((leg.amount for leg in legs), ZERO) != 0:
                 raise UnbalancedEvent(f"event at position {position} does not balance")
             for leg_no, leg in enumerate(legs):
                 key = (event.currency, leg.account)
                 if key not in balances:
-                    balances[key] = self._balance(cursor, key)
+                    balances[key] = decimal(found[key]["balance"]) if key in found else ZERO
                 balances[key] += leg.amount
                 rows.append((position, leg_no, event.currency, leg.account,
                              leg.amount, event.entry_type, event.reference,
                              event.timestamp))
         cursor.executemany(INSERT, rows)
         cursor.executemany(UPSERT, [(*key, value) for key, value in balances.items()])
-
-    def _balance(self, cursor: Cursor, key: tuple[str, str]) -> Decimal:
-        found = cursor.execute(
-            "SELECT balance FROM {s}account_balances WHERE currency = ? AND account = ?",
-            key).fetchone()
-        return decimal(found["balance"]) if found else ZERO
 
     def account_balances(self, currency: str | None = None) -> dict[tuple[str, str], Decimal]:
         with self.db.transaction(commit=False) as cursor:

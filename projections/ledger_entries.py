@@ -2,10 +2,21 @@
 
 The player's statement (seed 004's ledger_entries table): amount, balance
 after, type, reference and time. The entries of a pocket sum to its balance.
+
+The running balance a batch starts from is kept in a side table of the view,
+`ledger_pockets` (the balance after the last entry of each pocket), written in
+the same transaction as the entries. That makes it a primary-key lookup, one
+query per batch like every other view. The alternatives read the entries
+table: the latest entry of each pocket needs a window function or a
+correlated subquery over a table that only grows, and summing `amount` is not
+exact on SQLite, whose SUM of TEXT decimals returns a float. A database whose
+entries predate the side table fills it from the latest entry of each pocket
+when the view starts (`create`).
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import Any
 
 from domain.money import ZERO
@@ -19,12 +30,27 @@ INSERT = (
     "amount, balance_after, entry_type, reference, request_id, occurred_at) "
     "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
 )
+UPSERT_POCKET = (
+    "INSERT INTO {s}ledger_pockets (player_id, currency, pocket, balance) "
+    "VALUES (?, ?, ?, ?) ON CONFLICT (player_id, currency, pocket) "
+    "DO UPDATE SET balance = excluded.balance"
+)
+FILL_POCKETS = (
+    "INSERT INTO {s}ledger_pockets (player_id, currency, pocket, balance) "
+    "SELECT player_id, currency, pocket, balance_after FROM ("
+    "SELECT player_id, currency, pocket, balance_after, ROW_NUMBER() OVER ("
+    "PARTITION BY player_id, currency, pocket ORDER BY position DESC, leg DESC) AS n "
+    "FROM {s}ledger_entries) AS latest WHERE n = 1 "
+    "ON CONFLICT (player_id, currency, pocket) DO NOTHING"
+)
+KEY = ("player_id", "currency", "pocket")
 
 
 class LedgerEntriesView(View):
     name = "ledger_entries"
-    tables = ("ledger_entries",)
-    order_by = {"ledger_entries": "position, leg"}
+    tables = ("ledger_entries", "ledger_pockets")
+    order_by = {"ledger_entries": "position, leg",
+                "ledger_pockets": "player_id, currency, pocket"}
     schema = (
         "CREATE TABLE IF NOT EXISTS {s}ledger_entries (position BIGINT NOT NULL, "
         "leg INTEGER NOT NULL, player_id TEXT NOT NULL, currency TEXT NOT NULL, "
@@ -34,33 +60,30 @@ class LedgerEntriesView(View):
         "occurred_at {time} NOT NULL, PRIMARY KEY (position, leg))",
         "CREATE INDEX IF NOT EXISTS ledger_entries_by_player "
         "ON {s}ledger_entries (player_id, position)",
+        "CREATE TABLE IF NOT EXISTS {s}ledger_pockets (player_id TEXT NOT NULL, "
+        "currency TEXT NOT NULL, pocket TEXT NOT NULL, balance {decimal} NOT NULL, "
+        "PRIMARY KEY (player_id, currency, pocket))",
     )
 
-    def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
-        running: dict[tuple[str, str, str], Any] = {}
-        rows = []
-        for position, event in batch:
-            if not isinstance(event, Wallet.Event):
-                continue
-            for leg_no, leg in enumerate(event.legs()):
-                pocket = pocket_of(leg.account, event.player_id)
-                if pocket is None:
-                    continue
-                key = (event.player_id, event.currency, pocket)
-                if key not in running:
-                    running[key] = self._last_balance(cursor, key)
-                running[key] += leg.amount
-                rows.append((position, leg_no, *key, leg.amount, running[key],
-                             event.entry_type, event.reference, event.request_id,
-                             event.timestamp))
-        cursor.executemany(INSERT, rows)
+    def create(self, cursor: Cursor) -> None:
+        super().create(cursor)
+        # Every batch writes a pocket with its entries, so pockets can only be
+        # empty beside entries in a database written before they existed.
+        if cursor.execute("SELECT 1 FROM {s}ledger_pockets LIMIT 1").fetchone() is None:
+            cursor.execute(FILL_POCKETS)
 
-    def _last_balance(self, cursor: Cursor, key: tuple[str, str, str]) -> Any:
-        found = cursor.execute(
-            "SELECT balance_after FROM {s}ledger_entries WHERE player_id = ? "
-            "AND currency = ? AND pocket = ? ORDER BY position DESC, leg DESC LIMIT 1",
-            key).fetchone()
-        return decimal(found["balance_after"]) if found else ZERO
+    def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
+        legs = list(pocket_legs(batch))
+        found = cursor.rows_by_key("ledger_pockets", KEY, (key for key, *_ in legs))
+        running = {key: decimal(row["balance"]) for key, row in found.items()}
+        rows = []
+        for key, position, leg_no, event, leg in legs:
+            running[key] = running.get(key, ZERO) + leg.amount
+            rows.append((position, leg_no, *key, leg.amount, running[key],
+                         event.entry_type, event.reference, event.request_id,
+                         event.timestamp))
+        cursor.executemany(INSERT, rows)
+        cursor.executemany(UPSERT_POCKET, [(*key, b) for key, b in running.items()])
 
     def page(self, player_id: str, *, currency: str | None = None,
              before: tuple[int, int] | None = None, limit: int = 50,
@@ -78,6 +101,17 @@ class LedgerEntriesView(View):
                 f"SELECT * FROM {{s}}ledger_entries WHERE {' AND '.join(clauses)} "
                 "ORDER BY position DESC, leg DESC LIMIT ?", (*params, limit)).fetchall()
         return [entry(row) for row in found]
+
+
+def pocket_legs(batch: list[tuple[int, Any]]) -> Iterator[tuple[Any, ...]]:
+    """(pocket key, position, leg number, event, leg) of each leg on a player's pocket."""
+    for position, event in batch:
+        if not isinstance(event, Wallet.Event):
+            continue
+        for leg_no, leg in enumerate(event.legs()):
+            pocket = pocket_of(leg.account, event.player_id)
+            if pocket is not None:
+                yield (event.player_id, event.currency, pocket), position, leg_no, event, leg
 
 
 def entry(row: Any) -> dict[str, Any]:

@@ -48,6 +48,7 @@ UPSERT_BET = (
     "outcome = excluded.outcome, payout = excluded.payout"
 )
 Key = tuple[str, str, str, str]  # day, game, game provider, currency
+DAY_KEY = ("day", "game_id", "provider", "currency")
 
 
 class UnknownBet(Exception):
@@ -71,44 +72,49 @@ class PnlView(View):
     )
 
     def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
+        events = [e for _, e in batch if isinstance(e, Bet.Event)]
+        found = self._load_bets(cursor, events)
+        found_days = self._load_days(cursor, events, found)
         bets: dict[str, dict[str, Any]] = {}
         days: dict[Key, dict[str, Any]] = {}
-        for _, event in batch:
-            if not isinstance(event, Bet.Event):
-                continue
+        for event in events:
             bet_id = str(event.originator_id)
             if isinstance(event, Bet.Placed):
                 bets[bet_id] = placed(bet_id, event)
                 continue
-            bet = bets[bet_id] = bets.get(bet_id) or self._load_bet(cursor, bet_id)
+            if bet_id not in bets and bet_id not in found:
+                raise UnknownBet(f"no placement of bet {bet_id} in the pnl view")
+            bet = bets[bet_id] = bets.get(bet_id) or found[bet_id]
             sign = counts(bet, event)
             if sign:
-                key = (day_of(event), bet["game_id"], bet["provider"], bet["currency"])
-                days[key] = days.get(key) or self._load_day(cursor, key)
+                key = day_key(event, bet)
+                days[key] = days.get(key) or day_figures(found_days.get(key))
                 book(days[key], bet, event, sign)
         cursor.executemany(UPSERT_BET, [tuple(b[c] for c in BET_COLUMNS)
                                         for b in bets.values()])
         cursor.executemany(UPSERT_DAY, [(*key, *(row[f] for f in FIGURES))
                                         for key, row in days.items()])
 
-    def _load_bet(self, cursor: Cursor, bet_id: str) -> dict[str, Any]:
-        found = cursor.execute("SELECT * FROM {s}pnl_bets WHERE bet_id = ?",
-                               (bet_id,)).fetchone()
-        if found is None:
-            raise UnknownBet(f"no placement of bet {bet_id} in the pnl view")
-        bet = {c: found[c] for c in BET_COLUMNS}
-        for amount in ("stake", "bonus_part", "payout"):
-            bet[amount] = None if bet[amount] is None else decimal(bet[amount])
-        return bet
+    def _load_bets(self, cursor: Cursor, events: list[Any]) -> dict[str, dict[str, Any]]:
+        """The stored bets that events of this batch change, by bet id."""
+        placed_here = {e.originator_id for e in events if isinstance(e, Bet.Placed)}
+        found = cursor.rows_by_key("pnl_bets", ("bet_id",), (
+            (str(e.originator_id),) for e in events if e.originator_id not in placed_here))
+        return {bet_id: stored_bet(row) for (bet_id,), row in found.items()}
 
-    def _load_day(self, cursor: Cursor, key: Key) -> dict[str, Any]:
-        found = cursor.execute(
-            "SELECT wagered, won, bonus_stake, bets FROM {s}pnl WHERE day = ? "
-            "AND game_id = ? AND provider = ? AND currency = ?", key).fetchone()
-        if found is None:
-            return {"wagered": ZERO, "won": ZERO, "bonus_stake": ZERO, "bets": 0}
-        return {"wagered": decimal(found["wagered"]), "won": decimal(found["won"]),
-                "bonus_stake": decimal(found["bonus_stake"]), "bets": found["bets"]}
+    def _load_days(self, cursor: Cursor, events: list[Any],
+                   found: dict[str, dict[str, Any]]) -> dict[tuple[Any, ...], Any]:
+        """The stored days this batch's settlements and reversals may change.
+
+        A bet's game, game provider and currency never change, so its days are
+        known before its events are applied; a day fetched but not booked is
+        not written.
+        """
+        bets = {**found, **{str(e.originator_id): placed(str(e.originator_id), e)
+                            for e in events if isinstance(e, Bet.Placed)}}
+        keys = [day_key(event, bets[str(event.originator_id)]) for event in events
+                if not isinstance(event, Bet.Placed) and str(event.originator_id) in bets]
+        return cursor.rows_by_key("pnl", DAY_KEY, keys)
 
     def report(self, day_from: date, day_to: date, *, currency: str | None = None,
                game_id: str | None = None, provider: str | None = None,
@@ -140,6 +146,21 @@ class PnlView(View):
         return total
 
 
+def stored_bet(row: Any) -> dict[str, Any]:
+    bet = {c: row[c] for c in BET_COLUMNS}
+    for amount in ("stake", "bonus_part", "payout"):
+        bet[amount] = None if bet[amount] is None else decimal(bet[amount])
+    return bet
+
+
+def day_figures(row: Any) -> dict[str, Any]:
+    """The figures of a stored day, or zeros for a day the view has not seen."""
+    if row is None:
+        return {"wagered": ZERO, "won": ZERO, "bonus_stake": ZERO, "bets": 0}
+    return {"wagered": decimal(row["wagered"]), "won": decimal(row["won"]),
+            "bonus_stake": decimal(row["bonus_stake"]), "bets": row["bets"]}
+
+
 def placed(bet_id: str, event: Any) -> dict[str, Any]:
     return {"bet_id": bet_id, "game_id": event.game_id, "provider": event.game_provider,
             "currency": event.currency, "stake": event.stake,
@@ -167,6 +188,10 @@ def book(row: dict[str, Any], bet: dict[str, Any], event: Any, sign: int) -> Non
     row["bets"] += sign
     if sign < 0:
         bet.update(outcome=None, payout=None)
+
+
+def day_key(event: Any, bet: dict[str, Any]) -> Key:
+    return (day_of(event), bet["game_id"], bet["provider"], bet["currency"])
 
 
 def day_of(event: Any) -> str:

@@ -28,11 +28,13 @@ BATCH = 500
 
 class ProjectionRunner:
     def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[Any],
-                 views: Iterable[View], *, poll_interval: float = 0.5):
+                 views: Iterable[View], *, poll_interval: float = 0.5,
+                 batch_size: int = BATCH):
         self.recorder = recorder
         self.mapper = mapper
         self.views = {view.name: view for view in views}
         self.poll_interval = poll_interval
+        self.batch_size = batch_size
         self.errors: dict[str, str] = {}
         self._wakeup = threading.Event()
         self._stop = threading.Event()
@@ -48,7 +50,7 @@ class ProjectionRunner:
         positions = {view.name: view.position() for view in views}
         while views:
             notes = self.recorder.select_notifications(
-                start=min(positions.values()), limit=BATCH, stop=until,
+                start=min(positions.values()), limit=self.batch_size, stop=until,
                 inclusive_of_start=False)
             if not notes:
                 return
