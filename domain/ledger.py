@@ -8,6 +8,7 @@ them in one transaction.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -78,6 +79,11 @@ class Ledger(Application):
             cursor.execute(statement, (key,))
             found = cursor.fetchone()
         return found["position"] if found else None
+
+    def started_at(self) -> datetime | None:
+        """When the first event of the log happened (None for an empty log)."""
+        first = self.recorder.select_notifications(start=None, limit=1)
+        return self.mapper.to_domain_event(first[0]).timestamp if first else None
 
     def head(self) -> int:
         """The position of the newest event in the log (0 when empty)."""

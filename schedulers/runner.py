@@ -88,14 +88,21 @@ class JobRunner:
     # Catching up: every ended period in the lookback without a success.
 
     def missed(self, now: datetime, jobs: list[Job] | None = None) -> list[Missed]:
-        """Ended periods in the lookback with no succeeded run: by end, then job order."""
+        """Ended periods in the lookback with no succeeded run: by end, then job order.
+
+        Periods that ended before the log's first event had nothing to do: they
+        are not caught up (a new ledger starts with no backlog of empty runs).
+        """
+        born = self.ledger.started_at()
+        if born is None:
+            return []
         found = []
         for order, job in enumerate(self.catalogue if jobs is None else jobs):
             kind = job.kind
             after = Period.containing(kind, now)
             for _ in range(self.lookback[kind]):
                 after = after.previous()
-            for period in Period.between(kind, after.start, now):
+            for period in Period.between(kind, max(after.start, born), now):
                 if not self.succeeded(job.name, period):
                     found.append((period.end, order, Missed(job, period)))
         return [missed for _, _, missed in sorted(found, key=lambda f: f[:2])]

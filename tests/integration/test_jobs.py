@@ -30,6 +30,13 @@ PLAYER = "house-test"
 
 @pytest.fixture
 def runner(services, frozen_clock) -> JobRunner:
+    """A runner over a ledger whose history starts in 2025, so periods before
+    "now" (2026-01-15 12:00 UTC) are a backlog catch-up can run."""
+    now = frozen_clock.now()
+    frozen_clock.freeze(at(2025, 6, 1))
+    services.ledger.execute(Adjust("history", "someone-else", "USDT", D(1), "cash",
+                                   "history before the tests", "fin"))
+    frozen_clock.freeze(now)
     return JobRunner(services.ledger, JobCatalogue(), frozen_clock)
 
 
@@ -249,6 +256,18 @@ def test_catch_up_after_downtime_runs_each_missed_period_once_and_in_order(
     assert cash(services) == 25
     rows = caught_up(services).job_runs.list()
     assert len(rows) == 7 and all(r["attempts"] == 1 for r in rows)
+
+
+def test_a_new_ledger_has_no_backlog_of_periods_before_its_first_event(
+        services, frozen_clock):
+    fresh = JobRunner(services.ledger, JobCatalogue(), frozen_clock)
+    daily = CreditJob(fresh)
+    assert fresh.missed(frozen_clock.now()) == []  # an empty log: nothing to catch up
+    services.ledger.execute(Adjust("first", "someone-else", "USDT", D(1), "cash",
+                                   "the first event", "fin"))  # Thursday 12:00 UTC
+    frozen_clock.advance(timedelta(days=2))
+    fresh.catch_up()
+    assert daily.calls == ["2026-01-15", "2026-01-16"]
 
 
 def test_catch_up_looks_back_only_over_its_window(services, runner, frozen_clock):
