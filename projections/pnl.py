@@ -82,9 +82,7 @@ class PnlView(View):
             if isinstance(event, Bet.Placed):
                 bets[bet_id] = placed(bet_id, event)
                 continue
-            if bet_id not in bets and bet_id not in found:
-                raise UnknownBet(f"no placement of bet {bet_id} in the pnl view")
-            bet = bets[bet_id] = bets.get(bet_id) or found[bet_id]
+            bet = bets[bet_id] = bets.get(bet_id) or stored(found, bet_id)
             sign = counts(bet, event)
             if sign:
                 key = day_key(event, bet)
@@ -104,12 +102,8 @@ class PnlView(View):
 
     def _load_days(self, cursor: Cursor, events: list[Any],
                    found: dict[str, dict[str, Any]]) -> dict[tuple[Any, ...], Any]:
-        """The stored days this batch's settlements and reversals may change.
-
-        A bet's game, game provider and currency never change, so its days are
-        known before its events are applied; a day fetched but not booked is
-        not written.
-        """
+        """The stored days this batch may book on (a bet's game, game provider
+        and currency never change); a day fetched but not booked is not written."""
         bets = {**found, **{str(e.originator_id): placed(str(e.originator_id), e)
                             for e in events if isinstance(e, Bet.Placed)}}
         keys = [day_key(event, bets[str(event.originator_id)]) for event in events
@@ -144,6 +138,13 @@ class PnlView(View):
             for name in ("wagered", "won", "ggr", "bonusStake", "ngr", "bets"):
                 total[name] += row[name]
         return total
+
+
+def stored(found: dict[str, dict[str, Any]], bet_id: str) -> dict[str, Any]:
+    """The stored row of a bet placed in an earlier batch."""
+    if bet_id not in found:
+        raise UnknownBet(f"no placement of bet {bet_id} in the pnl view")
+    return found[bet_id]
 
 
 def stored_bet(row: Any) -> dict[str, Any]:

@@ -14,7 +14,9 @@ from decimal import Decimal
 
 import pytest
 
+from projections import bets as bets_view
 from projections import database
+from projections import pnl as pnl_view
 from projections.ledger_entries import LedgerEntriesView
 from projections.runner import ProjectionRunner
 from tests.factories import (
@@ -156,3 +158,21 @@ def test_pockets_are_filled_from_entries_written_before_they_existed(services):
     live = view.dump()
     assert [Decimal(row[3]) for row in live["ledger_pockets"]] == [Decimal("1.75")] * 3
     assert rebuilt_in_batches_of(services, 1)["ledger_entries"] == live
+
+
+def test_an_event_for_a_bet_the_view_never_saw_stops_the_view(services):
+    add_game(services)
+    adjust(services, "p1", "USDT", "10")
+    bet_id = place_bet(services, "p1", "1").result["betId"]
+    catch_up(services)
+    db = services.projections.views["bets"].db
+    with db.transaction() as cursor:
+        cursor.execute("DELETE FROM {s}bets")
+        cursor.execute("DELETE FROM {s}pnl_bets")
+    settle_bet(services, bet_id, "WIN", "2")
+    for name, error in (("bets", bets_view.UnknownBet), ("pnl", pnl_view.UnknownBet)):
+        view = services.projections.views[name]
+        before = view.position()
+        with pytest.raises(error, match=bet_id):
+            services.projections.catch_up([name])
+        assert view.position() == before
