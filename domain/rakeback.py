@@ -15,7 +15,7 @@ its seed and commits the next one (domain/flip.py).
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_DOWN, Decimal
 from typing import Any
 from uuid import UUID
 
@@ -86,13 +86,18 @@ class RakebackAccount(LedgerAggregate):
         amount = self.claimable[bucket]
         if amount <= 0:
             raise Conflict(f"nothing to claim in {bucket} {self.currency}")
+        if flip is not None and not flip.honest:
+            raise Conflict(f"the committed flip seed of {self.currency} was made with "
+                           "another secret; claim once without double to commit a new one")
         payout = amount
         record = None
         if flip is not None:
-            payout = (amount * 2 * double_rtp).quantize(quantum) if flip.won else ZERO
+            won = (amount * 2 * double_rtp).quantize(quantum, rounding=ROUND_DOWN)
+            payout = won if flip.won else ZERO
             record = flip.record()
-        next_hash = seed_hash(server_seed(secret, self.flip_account, self.seed_index + 1)
-                              ) if flip else self.server_seed_hash
+        # Committed afresh each claim: a changed secret heals on the next plain claim.
+        index = self.seed_index + 1 if flip else self.seed_index
+        next_hash = seed_hash(server_seed(secret, self.flip_account, index))
         self._claimed(bucket, amount, payout, record, next_hash, request_id)
         return payout
 
@@ -125,7 +130,7 @@ class RakebackAccount(LedgerAggregate):
         self.claimable[bucket] = ZERO
         if flip is not None:
             self.seed_index += 1
-            self.server_seed_hash = next_seed_hash
+        self.server_seed_hash = next_seed_hash
 
     def _move(self, parts: dict[str, Decimal], periods: dict[str, str], sign: int) -> None:
         self.claimable["INSTANT"] += sign * parts["INSTANT"]

@@ -19,8 +19,9 @@ from domain.bet import SETTLED, Bet
 from domain.errors import Conflict, InvalidInput, NotFound
 from domain.flip import seed_hash, server_seed
 from domain.money import ZERO
-from domain.periods import period_key
+from domain.periods import kind_of, period_key
 from domain.rakeback import PERIOD_KIND, RakebackAccount, rakeback_key
+from domain.request import request_key
 from domain.rules import BUCKETS, Rules
 from domain.splits import ratio_split
 from domain.unit_of_work import UnitOfWork
@@ -85,19 +86,28 @@ class AccrueRakeback:
         if bet.status != SETTLED or bet.outcome == "VOID":
             return {"betId": self.bet_id, "accrued": ZERO}
         parts, basis = rakeback_of(bet, uow.rules)
+        periods = periods_of(bet)
         if basis["total"] > 0:
             account(uow, bet.player_id, bet.currency).accrue(
-                bet_id=self.bet_id, parts=parts, periods=periods_of(bet), basis=basis)
-        return {"betId": self.bet_id, "accrued": basis["total"]}
+                bet_id=self.bet_id, parts=parts, periods=periods, basis=basis)
+        # What was accrued, so that a clawback can reverse exactly this.
+        return {"betId": self.bet_id, "accrued": basis["total"], "parts": parts,
+                "periods": periods}
 
 
 @dataclass(frozen=True)
 class ClawBackRakeback:
-    """Take back a reversed bet's rakeback (the `refund_clawback` switch)."""
+    """Take back what one accrual of a bet added (the `refund_clawback` switch).
+
+    `accrual_request_id` names the AccrueRakeback it reverses: the figures come
+    from that accrual's record, never from the bet's state now, which may have
+    moved on (rolled back, settled again). No such accrual: nothing to take.
+    """
 
     kind: ClassVar[str] = "rakeback-clawback"
     request_id: str
     bet_id: str
+    accrual_request_id: str
 
     @property
     def partition(self) -> str:
@@ -105,10 +115,11 @@ class ClawBackRakeback:
 
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
         bet = settled_bet(uow, self.bet_id)
+        accrual = uow.find(request_key(AccrueRakeback.kind, self.accrual_request_id))
         found = uow.find(rakeback_key(bet.player_id, bet.currency))
-        if found is not None and bet.settled_at is not None:
-            parts, _ = rakeback_of(bet, uow.rules)
-            found.claw_back(bet_id=self.bet_id, parts=parts, periods=periods_of(bet))
+        if accrual is not None and found is not None and "parts" in accrual.result:
+            found.claw_back(bet_id=self.bet_id, parts=accrual.result["parts"],
+                            periods=accrual.result["periods"])
         return {"betId": self.bet_id}
 
 
@@ -131,6 +142,9 @@ class UnlockRakeback:
         if self.bucket not in PERIOD_KIND:
             raise InvalidInput(f"bucket: {self.bucket!r} is not unlocked by period",
                                field="bucket")
+        if not is_period(PERIOD_KIND[self.bucket], self.period):
+            raise InvalidInput(f"period: {self.period!r} is not a {PERIOD_KIND[self.bucket]} "
+                               f"(a {self.bucket} period)", field="period")
         found = uow.find(rakeback_key(self.player_id, self.currency))
         if found is not None:
             found.unlock(self.bucket, self.period, uow.rules.rakeback.unclaimed)
@@ -184,3 +198,10 @@ class ClaimRakeback:
                 reference=f"rakeback:{self.bucket}:{self.request_id}")
         return {"currency": found.currency, "amount": amount, "payout": payout,
                 "flip": flip.record() if flip else None}
+
+
+def is_period(kind: str, key: str) -> bool:
+    try:
+        return kind_of(key) == kind
+    except ValueError:
+        return False

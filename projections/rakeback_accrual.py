@@ -28,8 +28,10 @@ class RakebackAccrual(Reaction):
             key = f"{bet_id}:{event.originator_version}" if clawback else bet_id
             yield AccrueRakeback(request_id=key, bet_id=bet_id)
         elif clawback and reverses_settlement(event):
+            # A reversal always follows the Settled event it reverses directly.
             yield ClawBackRakeback(request_id=f"{bet_id}:{event.originator_version}",
-                                   bet_id=bet_id)
+                                   bet_id=bet_id, accrual_request_id=(
+                                       f"{bet_id}:{event.originator_version - 1}"))
 
 
 def reverses_settlement(event: Any) -> bool:

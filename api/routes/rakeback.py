@@ -106,18 +106,8 @@ def verify(flip_id: str, services: ServicesDep) -> FlipVerification:
     is the one committed before the flip, `matchesRecord` if the outcome is as recorded."""
     player_id, currency, nonce = parse_flip_id(flip_id)
     committed, claimed = claimed_flip(services.ledger, player_id, currency, nonce)
-    record = claimed.flip
-    redone = Flip(record["serverSeed"], committed, record["clientSeed"], nonce)
-    return FlipVerification.model_validate(services.ledger.currencies.at_precision({
-        "flipId": flip_id, "playerId": player_id, "currency": currency,
-        "bucket": claimed.bucket, "requestId": claimed.request_id,
-        "claimedAt": claimed.timestamp, "amount": claimed.amount, "payout": claimed.payout,
-        "recorded": flip_public(player_id, currency, record),
-        "committedSeedHash": committed, "recomputedDigest": redone.digest,
-        "recomputedWon": redone.won, "honest": redone.honest,
-        "matchesRecord": (redone.digest, redone.won, committed) == (
-            record["digest"], record["won"], record["serverSeedHash"])
-        and (claimed.payout > 0) == redone.won}, CLAIM_AMOUNTS))
+    return FlipVerification.model_validate(services.ledger.currencies.at_precision(
+        verification(player_id, currency, committed, claimed), CLAIM_AMOUNTS))
 
 
 # The back office.
@@ -230,6 +220,25 @@ def claimed_flip(ledger: Ledger, player_id: str, currency: str, nonce: int,
                 return committed, event
             committed = event.next_seed_hash
     raise NotFound(f"no flip {flip_id_of(player_id, currency, nonce)}", field="flipId")
+
+
+def verification(player_id: str, currency: str, committed: str, claimed: Any,
+                 ) -> dict[str, Any]:
+    """The recorded flip beside the same flip recomputed from its seeds and the
+    hash committed before it; a lost flip must have paid nothing."""
+    record = claimed.flip
+    redone = Flip(record["serverSeed"], committed, record["clientSeed"], record["nonce"])
+    return {
+        "flipId": flip_id_of(player_id, currency, record["nonce"]), "playerId": player_id,
+        "currency": currency,
+        "bucket": claimed.bucket, "requestId": claimed.request_id,
+        "claimedAt": claimed.timestamp, "amount": claimed.amount, "payout": claimed.payout,
+        "recorded": flip_public(player_id, currency, record),
+        "committedSeedHash": committed, "recomputedDigest": redone.digest,
+        "recomputedWon": redone.won, "honest": redone.honest,
+        "matchesRecord": (redone.digest, redone.won, committed) == (
+            record["digest"], record["won"], record["serverSeedHash"])
+        and (redone.won or claimed.payout == 0)}
 
 
 def parse_cursor(cursor: str | None) -> int | None:
