@@ -75,10 +75,11 @@ class RakebackAccount(LedgerAggregate):
         if self.unlocked.get(bucket, "") >= period:
             return
         amount = sum((a for p, a in self.pending[bucket].items() if p <= period), ZERO)
-        previous = self.claimable[bucket]
-        forfeited = previous if policy == "forfeit" else ZERO
+        forfeited = self.claimable[bucket] if policy == "forfeit" else ZERO
+        if forfeited:
+            self._forfeited(bucket, period, forfeited)
         if amount or forfeited:
-            self._unlocked(bucket, period, amount, forfeited)
+            self._unlocked(bucket, period, amount)
 
     def claim(self, bucket: str, *, request_id: str, flip: Flip | None,
               double_rtp: Decimal, quantum: Decimal, secret: bytes) -> Decimal:
@@ -117,11 +118,15 @@ class RakebackAccount(LedgerAggregate):
                      periods: dict[str, str]) -> None:
         self._move(parts, periods, -1)
 
+    @event("Forfeited")
+    def _forfeited(self, bucket: str, period: str, amount: Decimal) -> None:
+        """What was still claimable when the unlock of `period` came (forfeit policy)."""
+        self.claimable[bucket] -= amount
+
     @event("Unlocked")
-    def _unlocked(self, bucket: str, period: str, amount: Decimal,
-                  forfeited: Decimal) -> None:
+    def _unlocked(self, bucket: str, period: str, amount: Decimal) -> None:
         self.pending[bucket] = {p: a for p, a in self.pending[bucket].items() if p > period}
-        self.claimable[bucket] += amount - forfeited
+        self.claimable[bucket] += amount
         self.unlocked[bucket] = period
 
     @event("Claimed")

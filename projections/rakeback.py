@@ -93,10 +93,12 @@ def change(row: dict[str, Any], event: Any) -> dict[str, Any]:
         row["instant_claimable"] += sign * event.parts["INSTANT"]
         for bucket in PERIOD_KIND:
             row[f"{bucket.lower()}_accumulated"] += sign * event.parts[bucket]
+    elif isinstance(event, RakebackAccount.Forfeited):
+        row[f"{event.bucket.lower()}_claimable"] -= event.amount
     elif isinstance(event, RakebackAccount.Unlocked):
         name = event.bucket.lower()
         row[f"{name}_accumulated"] -= event.amount
-        row[f"{name}_claimable"] += event.amount - event.forfeited
+        row[f"{name}_claimable"] += event.amount
     elif isinstance(event, RakebackAccount.Claimed):
         row[f"{event.bucket.lower()}_claimable"] = ZERO
     return row
