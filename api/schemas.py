@@ -390,8 +390,8 @@ RAKEBACK_AMOUNTS = ("instantClaimable", "dailyAccumulated", "dailyClaimable",
 CLAIM_AMOUNTS = ("amount", "payout")
 
 
-class RakebackBalancePublic(Schema):
-    """One currency's buckets; `serverSeedHash` commits the seed of flip `nextNonce`."""
+class RakebackBuckets(Schema):
+    """One currency's four buckets: what has accrued and what is claimable."""
 
     currency: str
     instant_claimable: Amount
@@ -401,6 +401,11 @@ class RakebackBalancePublic(Schema):
     weekly_claimable: Amount
     monthly_accumulated: Amount
     monthly_claimable: Amount
+
+
+class RakebackBalancePublic(RakebackBuckets):
+    """The buckets; `serverSeedHash` commits the seed of flip `nextNonce`."""
+
     server_seed_hash: str
     next_nonce: int
 
@@ -466,16 +471,8 @@ class FlipVerification(Schema):
     matches_record: bool
 
 
-class RakebackRowPublic(Schema):
+class RakebackRowPublic(RakebackBuckets):
     player_id: str
-    currency: str
-    instant_claimable: Amount
-    daily_accumulated: Amount
-    daily_claimable: Amount
-    weekly_accumulated: Amount
-    weekly_claimable: Amount
-    monthly_accumulated: Amount
-    monthly_claimable: Amount
     position: int
 
 

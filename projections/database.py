@@ -140,6 +140,12 @@ class Cursor:
                      "WHERE application_name = ?", (name,))
 
 
+def equal_to(**columns: Any) -> tuple[list[str], list[Any]]:
+    """`column = ?` clauses (and their values) for the columns given a value."""
+    given = {name: value for name, value in columns.items() if value is not None}
+    return [f"{name} = ?" for name in given], list(given.values())
+
+
 def decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value)
 

@@ -13,7 +13,7 @@ import json
 from typing import Any
 
 from domain.job_run import RUNNING, JobRun
-from projections.database import Cursor, timestamp
+from projections.database import Cursor, equal_to, timestamp
 from projections.view import View
 
 COLUMNS = ("run_id", "job_name", "period", "run_trigger", "actor", "attempts",
@@ -71,11 +71,8 @@ class JobRunsView(View):
     def list(self, job: str | None = None, outcome: str | None = None,
              limit: int = 100) -> list[dict[str, Any]]:
         """Runs newest first (by their latest attempt's start)."""
-        clauses, params = ["1 = 1"], []
-        for column, value in (("job_name", job), ("outcome", outcome)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+        clauses, params = equal_to(job_name=job, outcome=outcome)
+        clauses.insert(0, "1 = 1")
         with self.db.transaction(commit=False) as cursor:
             found = cursor.execute(
                 f"SELECT * FROM {{s}}job_runs WHERE {' AND '.join(clauses)} "

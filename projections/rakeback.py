@@ -11,7 +11,7 @@ from typing import Any
 
 from domain.money import ZERO
 from domain.rakeback import PERIOD_KIND, RakebackAccount
-from projections.database import Cursor, decimal
+from projections.database import Cursor, decimal, equal_to
 from projections.view import View
 
 FIGURES = ("instant_claimable", "daily_accumulated", "daily_claimable",
@@ -64,11 +64,9 @@ class RakebackView(View):
     def rows(self, *, player_id: str | None = None, currency: str | None = None,
              after: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
         """Accounts in the order they opened, after the `id` cursor."""
-        clauses, params = ["id > ?"], [after or 0]
-        for column, value in (("player_id", player_id), ("currency", currency)):
-            if value is not None:
-                clauses.append(f"{column} = ?")
-                params.append(value)
+        clauses, params = equal_to(player_id=player_id, currency=currency)
+        clauses.insert(0, "id > ?")
+        params.insert(0, after or 0)
         with self.db.transaction(commit=False) as cursor:
             found = cursor.execute(
                 f"SELECT * FROM {{s}}rakeback_accounts WHERE {' AND '.join(clauses)} "
