@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/bets.py [--seconds N] [--threads 1,8] [--http-threads 1,8]
                                    [--backends sqlite,postgres] [--players N]
+                                   [--group-commit N] [--no-follow]
 
 For each backend, in a scratch place (a temporary SQLite file; a temporary
 PostgreSQL database, dropped at the end), it configures one game, funds the
@@ -133,7 +134,7 @@ def slices(players: Sequence[str], threads: int) -> list[list[str]]:
 
 def settings_for(url: str, args: argparse.Namespace) -> Settings:
     options = {} if args.group_commit is None else {"group_commit": args.group_commit}
-    return Settings(database_url=url, secret=SECRET,
+    return Settings(database_url=url, secret=SECRET, config=None,  # as the server's
                     provider_secrets={PROVIDER: PROVIDER_SECRET}, **options)
 
 
@@ -364,11 +365,15 @@ def bench_backend(backend: str, args: argparse.Namespace, stop: threading.Event,
                             stop, watch_pid=server.pid)
                 health = server.health()
                 run.events = health["head"] - head
-                lags.append(drained(server, health))
+                lags.append(drained(server, health) if args.follow else "not followed")
                 if backend == "postgres":
                     run.batch = commands_per_transaction(raw, table_name, head, health["head"])
                 moved += run.moved
                 runs.append(run)
+
+            if any(run.errors for run in runs if run.path == HTTP):
+                tail = server.log.read_text(errors="replace").splitlines()[-30:]
+                say("errors over HTTP; the end of the server's log:\n" + "\n".join(tail))
 
         say(f"{backend}: checks")
         checks = check(url, args, tally, funded, moved)
