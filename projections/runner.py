@@ -44,8 +44,14 @@ class ProjectionRunner:
         return self.recorder.max_notification_id() or 0
 
     def catch_up(self, names: Iterable[str] | None = None, *, until: int | None = None,
-                 progress: Callable[[int], None] | None = None) -> None:
-        """Apply every new event (up to `until`) to the named views (default all)."""
+                 progress: Callable[[int], None] | None = None,
+                 isolate: bool = False) -> None:
+        """Apply every new event (up to `until`) to the named views (default all).
+
+        Each batch is read and decoded once for all the views. With `isolate`, a
+        view that fails is reported in `errors` and left at its position while
+        the others go on; without it, the failure is raised.
+        """
         views = [self.views[n] for n in names] if names else list(self.views.values())
         positions = {view.name: view.position() for view in views}
         while views:
@@ -55,10 +61,20 @@ class ProjectionRunner:
             if not notes:
                 return
             events = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
-            for view in views:
+            for view in list(views):
                 part = [pair for pair in events if pair[0] > positions[view.name]]
-                if part:
+                if not part:
+                    continue
+                try:
                     positions[view.name] = self._apply(view, positions[view.name], part)
+                except Exception as error:
+                    if not isolate:
+                        raise
+                    self._failed(view, error)
+                    views.remove(view)
+                    del positions[view.name]
+                else:
+                    self.errors.pop(view.name, None)
             if progress:
                 progress(events[-1][0])
 
@@ -120,18 +136,17 @@ class ProjectionRunner:
     def run(self) -> None:
         while not self._stop.is_set():
             self._wakeup.clear()
-            for name in self.views:
-                self._follow(name)
-            self._wakeup.wait(self.poll_interval)
+            try:
+                self.catch_up(isolate=True)
+            except Exception:  # noqa: BLE001 - the log itself unreadable: retry soon
+                log.exception("reading the event log failed")
+                self._stop.wait(1.0)
+            # A failed view is retried (from its own position) after a pause.
+            self._wakeup.wait(self.poll_interval if not self.errors else 1.0)
 
-    def _follow(self, name: str) -> None:
-        try:
-            self.catch_up([name])
-        except Exception as error:  # noqa: BLE001 - reported, then the same batch retried
-            if self.errors.get(name) != str(error):
-                log.exception("projection %s stopped at %s", name,
-                              self.views[name].position())
-            self.errors[name] = str(error)
-            self._stop.wait(1.0)
-        else:
-            self.errors.pop(name, None)
+    def _failed(self, view: View, error: Exception) -> None:
+        """Report a view that stopped; it keeps its position and never skips."""
+        if self.errors.get(view.name) != str(error):
+            log.exception("projection %s stopped at %s", view.name, view.position(),
+                          exc_info=error)
+        self.errors[view.name] = str(error)

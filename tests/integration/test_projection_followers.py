@@ -5,8 +5,13 @@ from __future__ import annotations
 import threading
 from decimal import Decimal
 
+import pytest
+
 from api.bootstrap import bootstrap
 from domain.adjustments import Adjust
+from projections.balances import BalancesView
+from projections.runner import ProjectionRunner
+from projections.view import View
 
 
 def credit_many(services, count: int) -> None:
@@ -49,3 +54,29 @@ def test_projection_that_restarts_resumes_where_it_stopped(services, settings):
     finally:
         restarted.close()
     assert row["cash"] == Decimal("8")
+
+
+class BrokenView(View):
+    """A view whose every batch fails, as a bug in a projection would."""
+
+    name = "broken"
+    tables = ()
+    schema = ()
+    order_by: dict[str, str] = {}
+
+    def apply(self, cursor, batch):
+        raise RuntimeError("this projection has a bug")
+
+
+def test_a_failing_view_stops_alone_and_says_so_while_the_others_follow(services):
+    credit_many(services, 5)
+    db = services.balances.db
+    runner = ProjectionRunner(services.ledger.recorder, services.ledger.mapper,
+                              [BalancesView(db), BrokenView(db)])
+    runner.catch_up(isolate=True)
+    status = {row["name"]: row for row in runner.status()}
+    assert status["balances"]["lag"] == 0
+    assert status["broken"]["position"] == 0
+    assert status["broken"]["error"] == "this projection has a bug"
+    with pytest.raises(RuntimeError):
+        runner.catch_up(["broken"])  # without isolation the failure is raised
