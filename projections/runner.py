@@ -28,7 +28,7 @@ BATCH = 500
 
 class ProjectionRunner:
     def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[Any],
-                 views: Iterable[View], *, poll_interval: float = 0.5,
+                 views: Iterable[View], *, poll_interval: float = 0.5,  # float-ok: seconds
                  batch_size: int = BATCH):
         self.recorder = recorder
         self.mapper = mapper
@@ -98,7 +98,7 @@ class ProjectionRunner:
             view.create(cursor)
         self.catch_up([name], progress=progress)
 
-    def wait(self, position: int, timeout: float, names: Iterable[str] | None = None,
+    def wait(self, position: int, timeout: float, names: Iterable[str] | None = None,  # float-ok: seconds
              ) -> bool:
         """Block until the views reflect `position` (read-your-writes), or time out."""
         views = [self.views[n] for n in names] if names else list(self.views.values())
