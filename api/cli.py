@@ -21,6 +21,7 @@ from rich.table import Table
 
 from api.auth import Role
 from api.bootstrap import Services, bootstrap
+from api.cli_audit import audit_cli
 from api.config import ConfigError
 from api.settings import Settings
 from domain.errors import DomainError
@@ -36,6 +37,7 @@ jobs_cli = typer.Typer(help="Scheduled jobs: run one for a period, list the runs
 cli.add_typer(jobs_cli, name="jobs")
 scheduler_cli = typer.Typer(help="The schedule that runs the jobs.", no_args_is_help=True)
 cli.add_typer(scheduler_cli, name="scheduler")
+cli.add_typer(audit_cli, name="audit")
 console = Console()
 
 
