@@ -8,22 +8,15 @@ import logging
 import signal
 import sys
 import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import datetime
 
 import typer
-from pydantic import ValidationError
-from pydantic_settings import SettingsError
-from rich.console import Console
 from rich.progress import Progress
 from rich.table import Table
 
 from api.auth import Role
-from api.bootstrap import Services, bootstrap
 from api.cli_audit import audit_cli
-from api.config import ConfigError
-from api.settings import Settings
+from api.cli_context import build, console, load_settings, services
 from domain.errors import DomainError
 from domain.job_run import JobFailed
 from schedulers.periods import Period
@@ -38,39 +31,6 @@ cli.add_typer(jobs_cli, name="jobs")
 scheduler_cli = typer.Typer(help="The schedule that runs the jobs.", no_args_is_help=True)
 cli.add_typer(scheduler_cli, name="scheduler")
 cli.add_typer(audit_cli, name="audit")
-console = Console()
-
-
-def load_settings() -> Settings:
-    try:
-        return Settings()
-    except SettingsError as error:  # a complex value that is not valid JSON
-        console.print(f"[red]configuration error[/red] {error}")
-        raise typer.Exit(2) from None
-    except ValidationError as error:
-        for problem in error.errors():
-            field = "CASINO_LEDGER_" + "_".join(str(p) for p in problem["loc"]).upper()
-            console.print(f"[red]configuration error[/red] {field}: {problem['msg']}")
-        raise typer.Exit(2) from None
-
-
-def build(settings: Settings) -> Services:
-    try:
-        return bootstrap(settings)
-    except ConfigError as error:
-        console.print(f"[red]configuration error[/red] {error}")
-        raise typer.Exit(2) from None
-
-
-@contextmanager
-def services() -> Iterator[Services]:
-    built = build(load_settings())
-    try:
-        yield built
-    finally:
-        built.close()
-
-
 @cli.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           follow: bool = typer.Option(True, help="Run the projections in this process."),
