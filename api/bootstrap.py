@@ -21,6 +21,11 @@ from domain.clock import clock
 from domain.ledger import Ledger
 from projections.balances import BalancesView
 from projections.bets import BetsView
+from projections.bonus_grants import BonusGrantsView
+from projections.bonus_wagering import BonusWagering
+from projections.cashback_log import CashbackLogView
+from projections.cashback_plays import CashbackPlays
+from projections.cashback_tallies import CashbackTalliesView
 from projections.database import ViewDatabase
 from projections.job_runs import JobRunsView
 from projections.journal import JournalView
@@ -29,6 +34,8 @@ from projections.pnl import PnlView
 from projections.rakeback import RakebackView
 from projections.rakeback_accrual import RakebackAccrual
 from projections.runner import ProjectionRunner
+from schedulers.bonus_expiry import expiry_jobs
+from schedulers.cashback import cashback_jobs
 from schedulers.jobs import Job, JobCatalogue
 from schedulers.rakeback_unlock import unlock_jobs
 from schedulers.runner import JobRunner
@@ -49,6 +56,8 @@ class Services:
     pnl: PnlView = field(init=False)
     rakeback: RakebackView = field(init=False)
     job_runs: JobRunsView = field(init=False)
+    cashback_log: CashbackLogView = field(init=False)
+    bonus_grants: BonusGrantsView = field(init=False)
     # Scheduled jobs: `jobs` is the catalogue (see build_jobs), `job_runner`
     # runs one for a period, `scheduler` ticks them (started by serve).
     jobs: JobCatalogue = field(init=False, default_factory=JobCatalogue)
@@ -64,6 +73,8 @@ class Services:
         self.pnl = views["pnl"]
         self.rakeback = views["rakeback"]
         self.job_runs = views["job_runs"]
+        self.cashback_log = views["cashback_log"]
+        self.bonus_grants = views["bonus_grants"]
         self.job_runner = JobRunner(self.ledger, self.jobs, clock)
         self.scheduler = JobScheduler(self.job_runner)
 
@@ -85,7 +96,9 @@ def bootstrap(settings: Settings | None = None) -> Services:
                     group_commit=settings.group_commit)
     db = ViewDatabase(ledger.recorder.datastore)  # type: ignore[attr-defined]
     views = [BalancesView(db), LedgerEntriesView(db), JournalView(db), BetsView(db),
-             PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger)]
+             PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger),
+             CashbackPlays(db, ledger), CashbackTalliesView(db), CashbackLogView(db),
+             BonusWagering(db, ledger), BonusGrantsView(db)]
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views)
     ledger.commands.on_saved.append(runner.wake)
     tokens = TokenIssuer(key, default_ttl=settings.token_ttl)
@@ -100,7 +113,9 @@ def build_jobs(services: Services) -> list[Job]:
     A feature adds its jobs here, each an action over `services` for one
     period, idempotent for that period; jobs of one kind run in this order.
     """
-    return unlock_jobs(services.ledger, services.projections)
+    return [*unlock_jobs(services.ledger, services.projections),
+            *cashback_jobs(services.ledger, services.projections),
+            *expiry_jobs(services.ledger, services.projections)]
 
 
 def create_schema(database_url: str, schema: str) -> None:

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.config_cashback import BonusConfig, CashbackConfig, cashback_rules
 from domain.money import Currencies
 from domain.rules import DEFAULT_LOYALTY, DEFAULT_SPLIT, RakebackRules, Rules
 from domain.vip import DEFAULT_LADDER, VipLadder
@@ -92,6 +93,8 @@ class BusinessConfig(Section):
     usd_rates: dict[str, Amount] = Field(
         default_factory=lambda: {c: Decimal(r) for c, r in DEFAULT_USD_RATES.items()})
     rakeback: RakebackConfig = Field(default_factory=RakebackConfig)
+    cashback: CashbackConfig = Field(default_factory=CashbackConfig)
+    bonus: BonusConfig = Field(default_factory=BonusConfig)
 
     @field_validator("currencies")
     @classmethod
@@ -115,6 +118,7 @@ class BusinessConfig(Section):
         if missing:
             raise ValueError(f"rakeback.loyalty has no percent for levels {sorted(missing)}")
         RakebackRules(split=self.rakeback.split)  # checks the buckets and their sum
+        cashback_rules(self.cashback, self.bonus, ladder.names)  # programs and weights
         return self
 
     def wallet_currencies(self) -> Currencies:
@@ -123,11 +127,12 @@ class BusinessConfig(Section):
     def rules(self, flip_secret: bytes = b"development flip secret") -> Rules:
         """The domain's rules; `flip_secret` derives double-or-nothing server seeds."""
         rakeback = self.rakeback
+        ladder = VipLadder(tuple((level.name, level.xp) for level in self.vip.levels))
         return Rules(
             currencies=self.wallet_currencies(),
             funding=self.bets.funding,
             max_stake=self.bets.max_stake,
-            ladder=VipLadder(tuple((level.name, level.xp) for level in self.vip.levels)),
+            ladder=ladder,
             usd_rates=self.usd_rates,
             rakeback=RakebackRules(
                 loyalty=rakeback.loyalty, split=rakeback.split,
@@ -135,6 +140,7 @@ class BusinessConfig(Section):
                 provider_commission_rate=rakeback.provider_commission_rate,
                 refund_clawback=rakeback.refund_clawback, unclaimed=rakeback.unclaimed,
                 double_rtp=rakeback.double_rtp, flip_secret=flip_secret),
+            cashback=cashback_rules(self.cashback, self.bonus, ladder.names),
         )
 
 

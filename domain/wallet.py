@@ -108,6 +108,27 @@ class Wallet(LedgerAggregate):
         def legs(self) -> list[Leg]:
             return [Leg(leg.account, -leg.amount) for leg in super().legs()]
 
+    class BonusConverted(Event):
+        """Bonus money whose wagering is met becomes cash (bonus -> available)."""
+
+        amount: Decimal
+        grant_id: str
+        entry_type = "BONUS_CONVERSION"
+
+        def legs(self) -> list[Leg]:
+            return transfer(self.pocket("bonus"), self.pocket("available"), self.amount)
+
+    class BonusForfeited(Event):
+        """Bonus money that expired goes back to the house account that paid it."""
+
+        amount: Decimal
+        grant_id: str
+        tag: str
+        entry_type = "BONUS_FORFEIT"
+
+        def legs(self) -> list[Leg]:
+            return transfer(self.pocket("bonus"), HOUSE_ACCOUNT_BY_TAG[self.tag], self.amount)
+
     class Locked(Held):
         """Cash set aside for a withdrawal; like a hold, but never bonus."""
 
@@ -198,6 +219,21 @@ class Wallet(LedgerAggregate):
         self._unlocked(lock_id, held["purpose"], held["cash"], ZERO, request_id,
                        reference)
 
+    def convert_bonus(self, amount: Decimal, *, grant_id: str, request_id: str,
+                      reference: str) -> None:
+        """Move free bonus to cash (a grant's wagering is met)."""
+        check_positive(amount)
+        check_covers(self.bonus_available, amount, "bonus available")
+        self._bonus_converted(amount, grant_id, request_id, reference)
+
+    def forfeit_bonus(self, amount: Decimal, *, grant_id: str, tag: str,
+                      request_id: str, reference: str) -> None:
+        """Take free bonus back to the house account of `tag` (a grant expired)."""
+        check_positive(amount)
+        check_choice(tag, CREDIT_TAGS, "tag")
+        check_covers(self.bonus_available, amount, "bonus available")
+        self._bonus_forfeited(amount, grant_id, tag, request_id, reference)
+
     def _check_new_hold(self, hold_id: str, cash: Decimal, bonus: Decimal) -> None:
         if not hold_id:
             raise InvalidInput("hold id must not be empty", field="holdId")
@@ -250,6 +286,17 @@ class Wallet(LedgerAggregate):
         self.cash += cash
         self.bonus += bonus
         self._reserve(hold_id, "HOLD", purpose, cash, bonus)
+
+    @event(BonusConverted)
+    def _bonus_converted(self, amount: Decimal, grant_id: str, request_id: str,
+                         reference: str) -> None:
+        self.bonus -= amount
+        self.cash += amount
+
+    @event(BonusForfeited)
+    def _bonus_forfeited(self, amount: Decimal, grant_id: str, tag: str,
+                         request_id: str, reference: str) -> None:
+        self.bonus -= amount
 
     @event(Locked)
     def _locked(self, hold_id: str, purpose: str, cash: Decimal, bonus: Decimal,
