@@ -26,7 +26,8 @@ def expiry_jobs(ledger: Ledger, projections: ProjectionRunner) -> list[Job]:
 
 
 def expire(ledger: Ledger, projections: ProjectionRunner, period: Period) -> dict[str, Any]:
-    projections.catch_up(["bonus_grants"])
+    # Wagering first: a stake settled before the expiry may still complete a grant.
+    projections.catch_up(["bonus_wagering", "bonus_grants"])
     view: BonusGrantsView = projections.views["bonus_grants"]  # type: ignore[assignment]
     due = view.due(period.end)
     for grant_id in due:
