@@ -13,6 +13,8 @@ from api.routes import (
     admin,
     admin_players,
     bets,
+    bonuses,
+    cashback,
     fx,
     games,
     health,
@@ -64,7 +66,8 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     errors.install(app)
     app.include_router(health.router)
     for router in (players.router, admin.router, admin_players.router, reports.router,
-                   jobs.router, fx.router, rakeback.router):
+                   jobs.router, fx.router, rakeback.router, cashback.router,
+                   bonuses.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     for router in (bets.router, games.router):
         app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)
