@@ -12,6 +12,7 @@ no job: their follower pays each bet.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
@@ -25,6 +26,7 @@ from schedulers.jobs import Job
 from schedulers.periods import Period
 
 FOLLOWERS = ["cashback_plays", "cashback_tallies"]
+LANES = 16
 
 
 def cashback_jobs(ledger: Ledger, projections: ProjectionRunner) -> list[Job]:
@@ -39,16 +41,26 @@ def run_period(ledger: Ledger, projections: ProjectionRunner, program: CashbackP
     """Calculate and credit every player's cashback of `program` for `period`."""
     projections.catch_up(FOLLOWERS)
     view: CashbackTalliesView = projections.views["cashback_tallies"]  # type: ignore[assignment]
+    keys = [(program.name, player_id, currency, str(period))
+            for player_id, currency in view.players(program.kind, str(period))]
+    # Players in parallel lanes, so that their commands share group-commit
+    # transactions; each player's two commands stay in order. A failure fails the run.
+    with ThreadPoolExecutor(LANES) as pool:
+        outcomes = list(pool.map(partial(calculate_and_credit, ledger), keys))
     counts = {"calculated": 0, "credited": 0, "skipped": 0, "changed": 0}
     paid: dict[str, Any] = {}
-    for player_id, currency in view.players(program.kind, str(period)):
-        key = (program.name, player_id, currency, str(period))
-        calculated = ledger.execute(CalculateCashback(*key))
-        credited = ledger.execute(CreditCashback(*key))
-        result = credited.result
+    for result, changed in outcomes:
         counts[result["status"]] += 1
-        counts["changed"] += not (calculated.replayed and credited.replayed)
+        counts["changed"] += changed
         if result["status"] == "credited":
-            paid[currency] = paid.get(currency, ZERO) + result["amount"]
+            paid[result["currency"]] = paid.get(result["currency"], ZERO) + result["amount"]
     # `changed`: players whose period this run calculated or credited (0 on a re-run).
     return {"program": program.name, "period": str(period), **counts, "paid": paid}
+
+
+def calculate_and_credit(ledger: Ledger, key: tuple[str, str, str, str],
+                         ) -> tuple[dict[str, Any], bool]:
+    """One player's period: its credit's result, and whether anything was appended."""
+    calculated = ledger.execute(CalculateCashback(*key))
+    credited = ledger.execute(CreditCashback(*key))
+    return credited.result, not (calculated.replayed and credited.replayed)
