@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+
 from domain.cashback_rules import (
     DEFAULT_LEVELS,
     DEFAULT_TIERS,
@@ -20,7 +21,6 @@ from domain.cashback_rules import (
     CashbackRules,
     CashbackTier,
 )
-
 
 Amount = Decimal
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from decimal import ROUND_DOWN, Decimal
 
-import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
