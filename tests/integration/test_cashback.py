@@ -350,3 +350,11 @@ def test_the_bonus_book_lists_the_grant_of_each_credited_period(ledger, frozen_c
     run(ledger, WEEK)
     book = ledger.ledger.repository.get(book_key("p1", "USDT"))
     assert book.open == [period_of(ledger).grant_id]
+
+
+def test_each_period_program_has_a_job_of_its_kind_and_realtime_has_none(make_ledger):
+    ledger = make_ledger(PERIODS + '[cashback.programs.rt]\nmodel = "realtime"\n')
+    jobs = {job.name: job.kind for job in ledger.jobs if job.name.startswith("cashback")}
+    assert jobs == {"cashback-day": "day", "cashback-week": "week",
+                    "cashback-month": "month"}
+    assert ledger.ledger.rules.cashback.tallied_kinds == ["day", "month", "week"]
