@@ -46,7 +46,8 @@ class BonusGrant(LedgerAggregate):
         self.progress = ZERO
         self.status = OPEN
         self.settled_amount = ZERO  # converted to cash, or forfeited
-        self.wagered: set[str] = set()
+        # The plays counted, by key (a dict, not a set: snapshots can hold it).
+        self.wagered: dict[str, Decimal] = {}
 
     @property
     def met(self) -> bool:
@@ -67,7 +68,7 @@ class BonusGrant(LedgerAggregate):
 
     @event("Wagered")
     def _wagered(self, key: str, stake: Decimal, weight: Decimal, counted: Decimal) -> None:
-        self.wagered.add(key)
+        self.wagered[key] = counted
         self.progress += counted
 
     @event("Completed")

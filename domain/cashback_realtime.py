@@ -45,14 +45,15 @@ class RealtimeCashback(LedgerAggregate):
         self.currency = currency
         self.period = period
         self.paid = ZERO
-        self.bets: set[str] = set()
+        # The bets paid, by key (a dict, not a set: snapshots can hold it).
+        self.bets: dict[str, Decimal] = {}
 
     def pay(self, key: str, figures: dict[str, Any]) -> None:
         self._paid(key, figures)
 
     @event("Paid")
     def _paid(self, key: str, figures: dict[str, Any]) -> None:
-        self.bets.add(key)
+        self.bets[key] = figures["amount"]
         self.paid += figures["amount"]
 
 

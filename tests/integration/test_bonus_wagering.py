@@ -109,7 +109,7 @@ def test_push_void_and_bets_settled_before_the_grant_do_not_count(make_ledger,
     play(ledger, "100", "PUSH", game="slot-1")
     play(ledger, "100", "VOID", game="slot-1")
     caught_up(ledger)
-    assert (grant_of(ledger).progress, grant_of(ledger).wagered) == (0, set())
+    assert (grant_of(ledger).progress, grant_of(ledger).wagered) == (0, {})
 
 
 def test_a_bet_settled_before_the_grant_does_not_count(make_ledger, frozen_clock):
