@@ -15,8 +15,12 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from domain.bonus import BonusBook, BonusGrant
+from domain.cashback_realtime import RealtimeCashback
+from domain.cashback_tally import CashbackTally
 from domain.command_runner import Command, CommandRunner, Outcome
 from domain.group_commit import GroupCommitRunner
+from domain.rakeback import RakebackAccount
 from domain.rules import Rules
 from domain.wallet import Wallet, wallet_id
 
@@ -25,7 +29,10 @@ log = logging.getLogger(__name__)
 
 class Ledger(Application):
     name = "Ledger"
-    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Wallet: 100}
+    # Aggregates that grow with every bet are snapshotted, so loading one stays flat.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
+        Wallet: 100, RakebackAccount: 100, CashbackTally: 100, BonusGrant: 100,
+        BonusBook: 100, RealtimeCashback: 100}
 
     def __init__(self, env: dict[str, str], rules: Rules, *, group_commit: int = 0):
         """`group_commit` is the largest batch per transaction (0: one command each)."""
