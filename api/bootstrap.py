@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -15,13 +16,16 @@ import psycopg
 from psycopg import sql
 
 from api.auth import TokenIssuer
+from api.cashier_services import Cashier, ChainClients
 from api.config import BusinessConfig, load_config
+from api.config_chains import build_chains
 from api.settings import Settings, eventsourcing_env
 from domain.clock import clock
 from domain.ledger import Ledger
 from projections.balances import BalancesView
 from projections.bets import BetsView
 from projections.database import ViewDatabase
+from projections.deposits import DepositsView
 from projections.job_runs import JobRunsView
 from projections.journal import JournalView
 from projections.ledger_entries import LedgerEntriesView
@@ -29,6 +33,7 @@ from projections.pnl import PnlView
 from projections.rakeback import RakebackView
 from projections.rakeback_accrual import RakebackAccrual
 from projections.runner import ProjectionRunner
+from projections.withdrawals import WithdrawalsView
 from schedulers.jobs import Job, JobCatalogue
 from schedulers.rakeback_unlock import unlock_jobs
 from schedulers.runner import JobRunner
@@ -42,6 +47,9 @@ class Services:
     ledger: Ledger
     projections: ProjectionRunner
     tokens: TokenIssuer
+    # Each chain's clients (api/cashier_services.py), built from configuration
+    # or injected by tests.
+    chains: Mapping[str, ChainClients] = field(default_factory=dict)
     balances: BalancesView = field(init=False)
     ledger_entries: LedgerEntriesView = field(init=False)
     journal: JournalView = field(init=False)
@@ -49,6 +57,9 @@ class Services:
     pnl: PnlView = field(init=False)
     rakeback: RakebackView = field(init=False)
     job_runs: JobRunsView = field(init=False)
+    deposits: DepositsView = field(init=False)
+    withdrawals: WithdrawalsView = field(init=False)
+    cashier: Cashier = field(init=False)
     # Scheduled jobs: `jobs` is the catalogue (see build_jobs), `job_runner`
     # runs one for a period, `scheduler` ticks them (started by serve).
     jobs: JobCatalogue = field(init=False, default_factory=JobCatalogue)
@@ -64,8 +75,15 @@ class Services:
         self.pnl = views["pnl"]
         self.rakeback = views["rakeback"]
         self.job_runs = views["job_runs"]
+        self.deposits = views["deposits"]
+        self.withdrawals = views["withdrawals"]
+        self.cashier = Cashier(self.ledger, self.chains, self._withdrawal_queue)
         self.job_runner = JobRunner(self.ledger, self.jobs, clock)
         self.scheduler = JobScheduler(self.job_runner)
+
+    def _withdrawal_queue(self, chain: str, status: str) -> list[str]:
+        self.projections.catch_up(["withdrawals"])
+        return self.withdrawals.ids(chain, status)
 
     def close(self) -> None:
         self.scheduler.stop()
@@ -73,7 +91,9 @@ class Services:
         self.ledger.close()
 
 
-def bootstrap(settings: Settings | None = None) -> Services:
+def bootstrap(settings: Settings | None = None,
+              chains: Mapping[str, ChainClients] | None = None) -> Services:
+    """The services; `chains` replaces the chain clients configuration would build."""
     settings = settings or Settings()
     config = load_config(settings.config)
     env = eventsourcing_env(settings.database_url)
@@ -85,11 +105,14 @@ def bootstrap(settings: Settings | None = None) -> Services:
                     group_commit=settings.group_commit)
     db = ViewDatabase(ledger.recorder.datastore)  # type: ignore[attr-defined]
     views = [BalancesView(db), LedgerEntriesView(db), JournalView(db), BetsView(db),
-             PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger)]
+             PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger),
+             DepositsView(db), WithdrawalsView(db)]
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views)
     ledger.commands.on_saved.append(runner.wake)
     tokens = TokenIssuer(key, default_ttl=settings.token_ttl)
-    services = Services(settings, config, ledger, runner, tokens)
+    if chains is None:
+        chains = build_chains(config.cashier, settings)
+    services = Services(settings, config, ledger, runner, tokens, chains)
     services.jobs.extend(build_jobs(services))
     return services
 

@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from api.config_cashier import CashierConfig
 from domain.money import Currencies
 from domain.rules import DEFAULT_LOYALTY, DEFAULT_SPLIT, RakebackRules, Rules
 from domain.vip import DEFAULT_LADDER, VipLadder
@@ -92,6 +93,7 @@ class BusinessConfig(Section):
     usd_rates: dict[str, Amount] = Field(
         default_factory=lambda: {c: Decimal(r) for c, r in DEFAULT_USD_RATES.items()})
     rakeback: RakebackConfig = Field(default_factory=RakebackConfig)
+    cashier: CashierConfig = Field(default_factory=CashierConfig)
 
     @field_validator("currencies")
     @classmethod
@@ -106,7 +108,8 @@ class BusinessConfig(Section):
     @model_validator(mode="after")
     def _consistent(self) -> BusinessConfig:
         for section, codes in (("bets.max_stake", self.bets.max_stake),
-                               ("usd_rates", self.usd_rates)):
+                               ("usd_rates", self.usd_rates),
+                               ("cashier.chains", self.cashier.currencies())):
             unknown = set(codes) - set(self.currencies)
             if unknown:
                 raise ValueError(f"{section} names unknown currencies {sorted(unknown)}")
@@ -135,6 +138,7 @@ class BusinessConfig(Section):
                 provider_commission_rate=rakeback.provider_commission_rate,
                 refund_clawback=rakeback.refund_clawback, unclaimed=rakeback.unclaimed,
                 double_rtp=rakeback.double_rtp, flip_secret=flip_secret),
+            cashier=self.cashier.rules(),
         )
 
 

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from domain.cashier_rules import CashierRules
 from domain.money import Currencies
 from domain.vip import VipLadder
 
@@ -50,6 +51,7 @@ class Rules:
     ladder: VipLadder = field(default_factory=VipLadder)
     usd_rates: Mapping[str, Decimal] = field(default_factory=dict)
     rakeback: RakebackRules = field(default_factory=RakebackRules)
+    cashier: CashierRules = field(default_factory=CashierRules)
 
     def __post_init__(self) -> None:
         if self.funding not in FUNDING_POLICIES:

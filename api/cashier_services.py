@@ -1,0 +1,102 @@
+"""The cashier wired to its chains: deposit addresses, withdrawals, watchers, workers.
+
+One `ChainClients` per chain holds what the cashier may use there: the
+deriver of deposit addresses (an extended public key), the validator of
+destinations, the block source to watch, and the hot wallet's sender (only
+in the process that sends). Bootstrap builds them from configuration, or
+tests inject clients on their local chains.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+from chain.interfaces import AddressDeriver, AddressValidator, BlockSource, InvalidAddress
+from chain.interfaces import Sender
+from domain.aml import AmlScreen, RulesAml
+from domain.command_runner import Outcome
+from domain.deposit_address import AssignDepositAddress
+from domain.errors import InvalidInput
+from domain.ledger import Ledger
+from domain.withdrawal_commands import RequestWithdrawal
+from schedulers.deposit_watch import DepositWatcher
+from schedulers.withdrawal_worker import Listing, WithdrawalWorker
+
+
+@dataclass
+class ChainClients:
+    deriver: AddressDeriver | None = None
+    validator: AddressValidator | None = None
+    source: BlockSource | None = None
+    sender: Sender | None = None
+    start_height: int | None = None
+    cold_address: str | None = None
+    cold_balances: Mapping[str, Decimal] | None = None
+
+
+class Cashier:
+    def __init__(self, ledger: Ledger, clients: Mapping[str, ChainClients],
+                 listing: Listing, aml: AmlScreen | None = None):
+        self.ledger = ledger
+        self.clients = dict(clients)
+        self.listing = listing
+        rules = ledger.rules.cashier
+        self.aml = aml or RulesAml(rules.deny_list, rules.risk_scores)
+
+    def chain_of(self, currency: str) -> tuple[str, ChainClients]:
+        self.ledger.currencies.get(currency)
+        name = self.ledger.rules.cashier.chain_of(currency).name
+        return name, self.clients.get(name) or ChainClients()
+
+    def deposit_address(self, player_id: str, currency: str) -> Outcome:
+        name, clients = self.chain_of(currency)
+        if clients.deriver is None:
+            raise InvalidInput(f"currency: deposits of {currency} on {name} are not "
+                               "configured (no extended public key)", field="currency")
+        return self.ledger.execute(AssignDepositAddress(player_id, currency,
+                                                        derive=clients.deriver.address))
+
+    def request_withdrawal(self, *, request_id: str, player_id: str, currency: str,
+                           amount: Decimal, destination: str, requested_by: str) -> Outcome:
+        """Validate the destination for the currency's chain and network, screen it,
+        then lock the funds and queue the request (domain/withdrawal_commands.py)."""
+        address = self.normalize(currency, destination)
+        screened = self.aml.screen(address, currency)
+        return self.ledger.execute(RequestWithdrawal(
+            request_id=request_id, player_id=player_id, currency=currency,
+            amount=amount, destination=address, aml_score=screened.score,
+            requested_by=requested_by))
+
+    def normalize(self, currency: str, destination: str) -> str:
+        name, clients = self.chain_of(currency)
+        if clients.validator is None:
+            raise InvalidInput(f"currency: withdrawals of {currency} on {name} are not "
+                               "configured", field="currency")
+        try:
+            return clients.validator.normalize(destination)
+        except InvalidAddress as error:
+            raise InvalidInput(f"destination: not a valid {name} "
+                               f"({self.ledger.rules.cashier.chain(name).network}) "
+                               f"address: {error}", field="destination") from None
+
+    # The chain loops, for the scheduler and the CLI.
+
+    def watchers(self) -> list[DepositWatcher]:
+        return [DepositWatcher(self.ledger, c.source, start_height=c.start_height)
+                for c in self.clients.values() if c.source is not None]
+
+    def workers(self) -> list[WithdrawalWorker]:
+        return [WithdrawalWorker(self.ledger, c.sender, self.listing)
+                for c in self.clients.values() if c.sender is not None]
+
+    def watch(self) -> list[dict[str, Any]]:
+        return [watcher.step() for watcher in self.watchers()]
+
+    def send(self) -> list[dict[str, Any]]:
+        return [worker.step() for worker in self.workers()]
+
+    def loops(self) -> list[tuple[str, Callable[[], Any]]]:
+        return [("deposit-watch", self.watch), ("withdrawal-send", self.send)]
