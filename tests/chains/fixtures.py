@@ -1,5 +1,7 @@
 """pytest fixtures for local chains; tests/conftest.py registers this module
-as a plugin so any test can ask for `local_evm` or `bitcoin_regtest`."""
+as a plugin so any test can ask for `local_evm` or `bitcoin_regtest`
+(`bitcoin_regtest.chain` mines, pays and reorgs; `.url`, `.user` and
+`.password` configure a bitcoind client)."""
 
 from __future__ import annotations
 
@@ -8,6 +10,8 @@ from collections.abc import Iterator
 import pytest
 
 from tests.chains.anvil import AnvilEvm, find_anvil
+from tests.chains.btc_regtest import RegtestChain
+from tests.chains.btc_rpc_server import RegtestRpcServer
 from tests.chains.evm import EthTesterEvm, LocalEvm
 
 
@@ -24,3 +28,16 @@ def local_evm(request: pytest.FixtureRequest) -> Iterator[LocalEvm]:
         evm = AnvilEvm(binary)
     yield evm
     evm.close()
+
+
+@pytest.fixture
+def bitcoin_regtest() -> Iterator[RegtestRpcServer]:
+    """A Bitcoin regtest chain validated by py-bitcoinkernel, served over the
+    bitcoind JSON-RPC subset; 120 blocks mined, so the miner has 20 mature
+    coinbases to pay from (one per payment)."""
+    chain = RegtestChain()
+    chain.mine(120)
+    server = RegtestRpcServer(chain)
+    yield server
+    server.close()
+    chain.close()
