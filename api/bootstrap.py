@@ -30,6 +30,7 @@ from projections.job_runs import JobRunsView
 from projections.journal import JournalView
 from projections.ledger_entries import LedgerEntriesView
 from projections.pnl import PnlView
+from projections.reconciliation import ReconciliationView
 from projections.rakeback import RakebackView
 from projections.rakeback_accrual import RakebackAccrual
 from projections.runner import ProjectionRunner
@@ -59,6 +60,7 @@ class Services:
     job_runs: JobRunsView = field(init=False)
     deposits: DepositsView = field(init=False)
     withdrawals: WithdrawalsView = field(init=False)
+    reconciliations: ReconciliationView = field(init=False)
     cashier: Cashier = field(init=False)
     # Scheduled jobs: `jobs` is the catalogue (see build_jobs), `job_runner`
     # runs one for a period, `scheduler` ticks them (started by serve).
@@ -77,7 +79,9 @@ class Services:
         self.job_runs = views["job_runs"]
         self.deposits = views["deposits"]
         self.withdrawals = views["withdrawals"]
-        self.cashier = Cashier(self.ledger, self.chains, self._withdrawal_queue)
+        self.reconciliations = views["reconciliation"]
+        self.cashier = Cashier(self.ledger, self.projections, self.chains,
+                               self._withdrawal_queue)
         self.job_runner = JobRunner(self.ledger, self.jobs, clock)
         self.scheduler = JobScheduler(self.job_runner)
 
@@ -106,7 +110,7 @@ def bootstrap(settings: Settings | None = None,
     db = ViewDatabase(ledger.recorder.datastore)  # type: ignore[attr-defined]
     views = [BalancesView(db), LedgerEntriesView(db), JournalView(db), BetsView(db),
              PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger),
-             DepositsView(db), WithdrawalsView(db)]
+             DepositsView(db), WithdrawalsView(db), ReconciliationView(db)]
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views)
     ledger.commands.on_saved.append(runner.wake)
     tokens = TokenIssuer(key, default_ttl=settings.token_ttl)
@@ -123,7 +127,7 @@ def build_jobs(services: Services) -> list[Job]:
     A feature adds its jobs here, each an action over `services` for one
     period, idempotent for that period; jobs of one kind run in this order.
     """
-    return unlock_jobs(services.ledger, services.projections)
+    return unlock_jobs(services.ledger, services.projections) + services.cashier.jobs()
 
 
 def create_schema(database_url: str, schema: str) -> None:

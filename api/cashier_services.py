@@ -22,7 +22,11 @@ from domain.deposit_address import AssignDepositAddress
 from domain.errors import InvalidInput
 from domain.ledger import Ledger
 from domain.withdrawal_commands import RequestWithdrawal
+from projections.runner import ProjectionRunner
 from schedulers.deposit_watch import DepositWatcher
+from schedulers.jobs import Job
+from schedulers.reconciliation import Reconciler
+from schedulers.treasury_health import ChainHoldings, TreasuryHealthCheck
 from schedulers.withdrawal_worker import Listing, WithdrawalWorker
 
 
@@ -38,9 +42,11 @@ class ChainClients:
 
 
 class Cashier:
-    def __init__(self, ledger: Ledger, clients: Mapping[str, ChainClients],
-                 listing: Listing, aml: AmlScreen | None = None):
+    def __init__(self, ledger: Ledger, projections: ProjectionRunner,
+                 clients: Mapping[str, ChainClients], listing: Listing,
+                 aml: AmlScreen | None = None):
         self.ledger = ledger
+        self.projections = projections
         self.clients = dict(clients)
         self.listing = listing
         rules = ledger.rules.cashier
@@ -100,3 +106,23 @@ class Cashier:
 
     def loops(self) -> list[tuple[str, Callable[[], Any]]]:
         return [("deposit-watch", self.watch), ("withdrawal-send", self.send)]
+
+    # Treasury and reconciliation, where a hot wallet is configured.
+
+    def holdings(self) -> list[ChainHoldings]:
+        return [ChainHoldings(self.ledger, c.sender, cold_address=c.cold_address,
+                              cold_balances=c.cold_balances)
+                for c in self.clients.values() if c.sender is not None]
+
+    def treasury(self) -> TreasuryHealthCheck:
+        return TreasuryHealthCheck(self.ledger, self.projections, self.holdings())
+
+    def reconciler(self) -> Reconciler:
+        return Reconciler(self.ledger, self.projections, self.holdings())
+
+    def jobs(self) -> list[Job]:
+        """Daily: the treasury health check and the reconciliation (docs/scheduler.md)."""
+        return [Job("treasury-health", "day", lambda p: self.treasury().run(str(p)),
+                    "record the hot wallet's health against user balances"),
+                Job("reconciliation", "day", lambda p: self.reconciler().run(str(p)),
+                    "reconcile each currency's chain holdings with the books")]
