@@ -13,8 +13,17 @@ from pathlib import Path
 os.environ.setdefault(
     "BCL_DATA_DIR", str(Path(tempfile.gettempdir()) / "casino-ledger-bitcoinlib"))
 
-from bitcoinlib.encoding import EncodingError  # noqa: E402
-from bitcoinlib.keys import Address, BKeyError, HDKey  # noqa: E402
+from bitcoinlib.encoding import (  # noqa: E402
+    EncodingError,
+    pubkeyhash_to_addr_base58,
+    pubkeyhash_to_addr_bech32,
+)
+from bitcoinlib.keys import Address, BKeyError, HDKey, Key  # noqa: E402
+from bitcoinlib.mnemonic import Mnemonic  # noqa: E402
 from bitcoinlib.networks import NetworkError  # noqa: E402
+from bitcoinlib.transactions import Transaction  # noqa: E402
 
-__all__ = ["Address", "BKeyError", "EncodingError", "HDKey", "NetworkError"]
+__all__ = [
+    "Address", "BKeyError", "EncodingError", "HDKey", "Key", "Mnemonic", "NetworkError",
+    "Transaction", "pubkeyhash_to_addr_base58", "pubkeyhash_to_addr_bech32",
+]

@@ -2,8 +2,9 @@
 mapped to `chain.errors`.
 
 bitcoind answers an RPC error with an HTTP error status and a JSON body;
-both are read. Codes -8 (height out of range) and -5 (block not found) mean
-no such block; anything else is the node failing.
+both are read, and the error becomes an `RpcError` carrying bitcoind's code,
+a `ChainUnavailable` unless the caller knows better (the block source turns
+-8 and -5 into BlockNotFound, the sender reads -25, -26 and -27).
 """
 
 from __future__ import annotations
@@ -16,9 +17,7 @@ from typing import Any
 import requests
 
 from chain.btc_networks import BitcoinNetwork, bitcoin_network
-from chain.errors import BlockNotFound, ChainMismatch, ChainUnavailable
-
-NO_SUCH_BLOCK = {-8, -5}
+from chain.errors import ChainMismatch, ChainUnavailable
 
 
 class RpcError(ChainUnavailable):
@@ -57,8 +56,6 @@ def result_of(method: str, body: dict) -> Any:
     error = body.get("error")
     if not error:
         return body["result"]
-    if error.get("code") in NO_SUCH_BLOCK:
-        raise BlockNotFound(f"bitcoind {method}: {error.get('message')}")
     raise RpcError(method, error.get("code", 0), error.get("message", ""))
 
 

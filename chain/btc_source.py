@@ -10,13 +10,14 @@ checked once at start by `chain.btc_rpc.connect_bitcoind`.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from chain.btc_rpc import BitcoindRpc
+from chain.btc_rpc import BitcoindRpc, RpcError
 from chain.errors import BlockNotFound
 from chain.interfaces import BlockHeader, Transfer
 
 GENESIS_PARENT = "0" * 64
+NO_SUCH_BLOCK = {-8, -5}  # height out of range, block not found
 
 
 class BitcoinBlockSource:
@@ -31,7 +32,7 @@ class BitcoinBlockSource:
     def header(self, height: int) -> BlockHeader:
         block = self._block(height, verbosity=1)
         return BlockHeader(height, block["hash"], block.get("previousblockhash", GENESIS_PARENT),
-                           datetime.fromtimestamp(block["time"], timezone.utc))
+                           datetime.fromtimestamp(block["time"], UTC))
 
     def transfers(self, height: int, addresses: Collection[str]) -> list[Transfer]:
         wanted = set(addresses)
@@ -44,8 +45,13 @@ class BitcoinBlockSource:
         ]
 
     def _block(self, height: int, verbosity: int) -> dict:
-        block_hash = self.rpc.call("getblockhash", height)
-        block = self.rpc.call("getblock", block_hash, verbosity)
+        try:
+            block_hash = self.rpc.call("getblockhash", height)
+            block = self.rpc.call("getblock", block_hash, verbosity)
+        except RpcError as error:
+            if error.code in NO_SUCH_BLOCK:
+                raise BlockNotFound(str(error)) from error
+            raise
         if block["height"] != height or block["confirmations"] < 1:
             raise BlockNotFound(f"{self.chain} block {height} changed while read")
         return block

@@ -8,8 +8,13 @@ connection); each adapter maps them to these.
 from chain.interfaces import InvalidAddress
 
 __all__ = [
-    "ChainError", "ChainUnavailable", "BlockNotFound", "ChainMismatch",
-    "InsufficientHotFunds", "TransactionRejected", "InvalidAddress",
+    "BlockNotFound",
+    "ChainError",
+    "ChainMismatch",
+    "ChainUnavailable",
+    "InsufficientHotFunds",
+    "InvalidAddress",
+    "TransactionRejected",
 ]
 
 

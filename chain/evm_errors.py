@@ -14,12 +14,21 @@ from contextlib import contextmanager
 import requests
 from eth_utils import ValidationError
 from web3.exceptions import (
-    BlockNotFound as Web3BlockNotFound, ProviderConnectionError, RequestTimedOut,
-    TooManyRequests, Web3Exception, Web3RPCError,
+    BlockNotFound as Web3BlockNotFound,
+)
+from web3.exceptions import (
+    ProviderConnectionError,
+    RequestTimedOut,
+    TooManyRequests,
+    Web3Exception,
+    Web3RPCError,
 )
 
 from chain.errors import (
-    BlockNotFound, ChainUnavailable, InsufficientHotFunds, TransactionRejected,
+    BlockNotFound,
+    ChainUnavailable,
+    InsufficientHotFunds,
+    TransactionRejected,
 )
 
 UNREACHABLE = (

@@ -8,7 +8,7 @@ test-net node is never taken for main net.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from web3 import Web3
 from web3.providers.base import BaseProvider
@@ -51,4 +51,4 @@ def as_hex(value: bytes | str) -> str:
 
 
 def utc(timestamp: int) -> datetime:
-    return datetime.fromtimestamp(timestamp, timezone.utc)
+    return datetime.fromtimestamp(timestamp, UTC)

@@ -45,11 +45,9 @@ class AnvilEvm(LocalEvm):
     def _wait(self, w3: Web3) -> None:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            try:
-                w3.eth.block_number
+            if w3.is_connected():
                 return
-            except Exception:  # not listening yet
-                time.sleep(0.1)
+            time.sleep(0.1)
         self.close()
         raise RuntimeError("anvil did not start within 20 s")
 

@@ -8,8 +8,7 @@ from decimal import Decimal
 
 import pbk
 
-import chain.bitcoinlib_home  # noqa: F401  (sets BCL_DATA_DIR before bitcoinlib)
-from bitcoinlib.encoding import pubkeyhash_to_addr_base58, pubkeyhash_to_addr_bech32
+from chain.bitcoinlib_home import pubkeyhash_to_addr_base58, pubkeyhash_to_addr_bech32
 
 HRP = "bcrt"
 BECH32M = 0x2BC830A3

@@ -17,11 +17,10 @@ from decimal import Decimal
 
 import pbk
 
-import chain.bitcoinlib_home  # noqa: F401  (sets BCL_DATA_DIR before bitcoinlib)
+from chain.bitcoinlib_home import Key, Transaction
 from tests.chains import btc_blocks as blocks
 from tests.chains.btc_json import block_json
-from bitcoinlib.keys import Key  # after chain.bitcoinlib_home set BCL_DATA_DIR
-from bitcoinlib.transactions import Transaction
+
 
 class BlockRejected(Exception):
     """Bitcoin Core's validation refused a block (a bug in the test chain or

@@ -1,7 +1,9 @@
 """The regtest chain served over the bitcoind JSON-RPC subset on 127.0.0.1.
 
 Methods: getblockchaininfo, getblockcount, getbestblockhash, getblockhash,
-getblock (verbosity 0-2), sendrawtransaction. Errors use bitcoind's codes
+getblock (verbosity 0-2), getblockheader, and for a hot wallet
+scantxoutset, gettxout, estimatesmartfee (no estimate, as on a fresh
+regtest), sendrawtransaction and getrawtransaction (as with -txindex). Errors use bitcoind's codes
 (-8 height out of range, -5 not found, -32601 unknown method) and its HTTP
 statuses; basic authentication is required as with rpcuser/rpcpassword.
 Amounts go out as JSON numbers with 8 decimals, as bitcoind writes them.
@@ -16,18 +18,11 @@ import threading
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-import pbk
-
 from tests.chains.btc_regtest import RegtestChain
+from tests.chains.btc_rpc_wallet import WALLET_METHODS, RpcFailure
 
 USER, PASSWORD = "casino", "regtest-password"
 DECIMAL_MARK = re.compile(r'"@dec:([-0-9.E+]+)"')
-
-
-class RpcFailure(Exception):
-    def __init__(self, code: int, message: str, status: int = 500):
-        super().__init__(message)
-        self.code, self.status = code, status
 
 
 class RegtestRpcServer:
@@ -92,8 +87,10 @@ def call(chain: RegtestChain, method: str, params: list):
             return block_hash(chain, *params)
         if method == "getblock":
             return block(chain, *params)
-        if method == "sendrawtransaction":
-            return send(chain, params[0])
+        if method == "getblockheader":
+            return block(chain, params[0], 1)
+        if method in WALLET_METHODS:
+            return WALLET_METHODS[method](chain, *params)
     raise RpcFailure(-32601, "Method not found", status=404)
 
 
@@ -108,15 +105,6 @@ def block(chain: RegtestChain, hash_: str, verbosity: int = 1):
         return chain.block(hash_, verbosity)
     except (KeyError, ValueError):
         raise RpcFailure(-5, "Block not found") from None
-
-
-def send(chain: RegtestChain, raw_hex: str) -> str:
-    """Into the mempool (mined by the next block); a repeat is accepted."""
-    raw = bytes.fromhex(raw_hex)
-    txid = str(pbk.Transaction(raw).txid)
-    if raw not in chain.mempool:
-        chain.mempool.append(raw)
-    return txid
 
 
 def encode(answer: dict) -> bytes:

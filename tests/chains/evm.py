@@ -14,7 +14,13 @@ from eth_account import Account
 from eth_tester import EthereumTester, PyEVMBackend
 from web3 import EthereumTesterProvider, Web3
 
-from chain.evm_tokens import Erc20Token, EvmChain, erc20_abi, test_token_bytecode, to_units
+from chain.evm_tokens import (
+    Erc20Token,
+    EvmChain,
+    erc20_abi,
+    test_token_bytecode,
+    to_units,
+)
 
 # anvil's well-known development mnemonic; its account 0 is the faucet.
 DEV_MNEMONIC = "test test test test test test test test test test test junk"

@@ -2,7 +2,6 @@
 installed): withdrawals signed, broadcast, mined and confirmed; idempotent
 re-broadcast; one nonce sequence; an under-funded hot wallet; reorgs."""
 
-from dataclasses import replace
 from decimal import Decimal
 
 import pytest

@@ -1,20 +1,14 @@
 """EVM addresses: EIP-55 validation, and BIP44 deposit addresses derived from
 the account xpub alone equal the wallet's (eth_account from_mnemonic)."""
 
-import os
-import tempfile
-
 import pytest
 from eth_account import Account
 
 from chain.bip32 import ExtendedPublicKey
+from chain.bitcoinlib_home import HDKey, Mnemonic
 from chain.evm_addresses import EvmAddressValidator
 from chain.evm_derivation import EvmAddressDeriver
 from chain.interfaces import AddressDeriver, AddressValidator, InvalidAddress
-
-os.environ.setdefault("BCL_DATA_DIR", tempfile.mkdtemp(prefix="bcl-"))
-from bitcoinlib.keys import HDKey  # noqa: E402  (after BCL_DATA_DIR)
-from bitcoinlib.mnemonic import Mnemonic  # noqa: E402
 
 MNEMONIC = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
 CHECKSUMMED = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"  # EIP-55 test vector
