@@ -35,7 +35,7 @@ class BitcoinBlockSource:
                            datetime.fromtimestamp(block["time"], UTC))
 
     def transfers(self, height: int, addresses: Collection[str]) -> list[Transfer]:
-        wanted = set(addresses)
+        wanted = addresses if isinstance(addresses, (set, frozenset)) else set(addresses)
         block = self._block(height, verbosity=2)
         return [
             Transfer(self.chain, self.currency, tx["txid"], output["n"],

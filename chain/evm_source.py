@@ -40,13 +40,15 @@ class EvmBlockSource:
                            utc(block["timestamp"]))
 
     def transfers(self, height: int, addresses: Collection[str]) -> list[Transfer]:
-        wanted = {to_checksum_address(address) for address in addresses}
+        # Canonical (checksummed) forms, as the interface requires: checksumming
+        # every watched address on every block would cost a keccak each.
+        wanted = addresses if isinstance(addresses, (set, frozenset)) else set(addresses)
         with node_errors():
             block = self.w3.eth.get_block(height, full_transactions=True)
             found = list(self._native(block, wanted)) + list(self._tokens_in(block, wanted))
         return [transfer for _, transfer in sorted(found, key=lambda pair: pair[0])]
 
-    def _native(self, block, wanted: set[str]) -> Iterable[tuple[tuple, Transfer]]:
+    def _native(self, block, wanted: Collection[str]) -> Iterable[tuple[tuple, Transfer]]:
         for position, tx in enumerate(block["transactions"]):
             to = tx["to"] and to_checksum_address(tx["to"])
             if to in wanted and tx["value"] > 0 and self._succeeded(tx["hash"]):
@@ -54,7 +56,7 @@ class EvmBlockSource:
                 yield (position, 0), self._transfer(
                     block, self.evm.native_currency, tx["hash"], 0, to, amount)
 
-    def _tokens_in(self, block, wanted: set[str]) -> Iterable[tuple[tuple, Transfer]]:
+    def _tokens_in(self, block, wanted: Collection[str]) -> Iterable[tuple[tuple, Transfer]]:
         if not self._tokens:
             return
         logs = self.w3.eth.get_logs({

@@ -39,7 +39,7 @@ def test_a_native_deposit_is_found_in_its_block(local_evm, source):
 def test_a_token_deposit_is_found_by_its_transfer_log(local_evm, source):
     tx_hash = local_evm.pay(PLAYER.lower(), Decimal("25.5"), "USDT")
     height, block_hash = mined_in(local_evm, tx_hash)
-    [transfer] = source.transfers(height, [PLAYER.lower()])
+    [transfer] = source.transfers(height, {PLAYER})
     log_index = local_evm.w3.eth.get_transaction_receipt(tx_hash)["logs"][0]["logIndex"]
     assert transfer == Transfer("ethereum", "USDT", tx_hash, log_index, PLAYER,
                                 Decimal("25.500000"), height, block_hash)
