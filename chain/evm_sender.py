@@ -14,7 +14,7 @@ from eth_account import Account
 from web3 import Web3
 from web3.exceptions import TransactionNotFound
 
-from chain.errors import InsufficientHotFunds
+from chain.errors import InsufficientHotFunds, TransactionRejected
 from chain.evm_addresses import EvmAddressValidator
 from chain.evm_errors import node_errors, send_errors
 from chain.evm_fees import quote
@@ -82,7 +82,7 @@ class EvmSender:
         try:
             with send_errors():
                 return as_hex(self.w3.eth.send_raw_transaction(signed.raw))
-        except Exception as error:
+        except (TransactionRejected, InsufficientHotFunds) as error:
             if self._known(signed.tx_hash, error):
                 return signed.tx_hash
             raise

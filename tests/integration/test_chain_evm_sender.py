@@ -92,6 +92,16 @@ def test_an_under_funded_hot_wallet_signs_nothing(local_evm, eth, usdt, currency
     assert sender.next_nonce() == 0
 
 
+def test_a_withdrawal_signed_before_another_emptied_the_hot_wallet_fails_to_send(local_evm):
+    sender = hot_wallet(local_evm, eth="1")
+    first = sender.sign("ETH", PLAYER_WALLET, Decimal("0.9"), 0)
+    second = sender.sign("ETH", PLAYER_WALLET, Decimal("0.9"), 1)
+    sender.broadcast(first)
+    with pytest.raises(InsufficientHotFunds):
+        sender.broadcast(second)
+    assert sender.receipt(second.tx_hash) is None
+
+
 def test_a_bad_destination_is_refused_before_signing(local_evm):
     sender = hot_wallet(local_evm)
     with pytest.raises(InvalidAddress):
