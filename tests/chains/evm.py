@@ -51,6 +51,16 @@ class LocalEvm:
         data = self.token.encode_abi("transfer", [to, to_units(amount, TOKEN_DECIMALS)])
         return self.send({"to": self.token.address, "data": data})
 
+    def funded_account(self, eth: Decimal = Decimal(10), usdt: Decimal = Decimal(0)):
+        """A new account (a hot wallet, a player's wallet) holding `eth` and
+        `usdt` from the faucet; `.key.hex()` is its private key."""
+        account = Account.create()
+        if eth:
+            self.pay(account.address, Decimal(eth))
+        if usdt:
+            self.pay(account.address, Decimal(usdt), "USDT")
+        return account
+
     def send(self, tx: dict, key=None) -> str:
         account = key or self.faucet
         tx = {"chainId": self.w3.eth.chain_id, "gas": 200_000, "value": 0,

@@ -11,8 +11,8 @@ from chain.btc_rpc import connect_bitcoind
 from chain.btc_sender import BitcoinSender
 from chain.errors import InsufficientHotFunds
 from chain.interfaces import InvalidAddress, Sender
+from tests.chains.keys import BTC_HOT_KEY as HOT_KEY
 
-HOT_KEY = "22" * 32
 PLAYER = "bcrt1q6rz28mcfaxtmd6v789l9rrlrusdprr9pz3cppk"
 COLD = "bcrt1qw508d6qejxtdg4y5r3zarvary0c5xw7kygt080"
 

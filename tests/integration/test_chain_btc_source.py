@@ -12,9 +12,9 @@ from chain.btc_source import BitcoinBlockSource
 from chain.errors import BlockNotFound, ChainMismatch, ChainUnavailable
 from chain.interfaces import BlockSource, Transfer
 from tests.chains.anvil import free_port
-from tests.unit.test_chain_btc_addresses import TEST_VPUB
+from tests.chains.keys import BTC_VPUB
 
-DEPOSITS = Bip84AddressDeriver(TEST_VPUB, "regtest")
+DEPOSITS = Bip84AddressDeriver(BTC_VPUB, "regtest")
 ALICE, BOB, CAROL = (DEPOSITS.address(i) for i in range(3))
 
 

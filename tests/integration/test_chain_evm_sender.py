@@ -17,14 +17,9 @@ COLD_WALLET = Account.create().address
 
 
 def hot_wallet(local_evm, eth="10", usdt="0", **chain_options) -> EvmSender:
-    key = Account.create().key.hex()
+    account = local_evm.funded_account(Decimal(eth), Decimal(usdt))
     chain = local_evm.chain(**chain_options)
-    sender = EvmSender(connect_evm(local_evm.w3, chain), chain, key)
-    if Decimal(eth):
-        local_evm.pay(sender.hot_address(), Decimal(eth))
-    if Decimal(usdt):
-        local_evm.pay(sender.hot_address(), Decimal(usdt), "USDT")
-    return sender
+    return EvmSender(connect_evm(local_evm.w3, chain), chain, account.key.hex())
 
 
 def test_a_withdrawal_is_sent_mined_and_confirmed_with_its_fee(local_evm):

@@ -6,15 +6,12 @@ import pytest
 from chain.btc_addresses import BtcAddressValidator
 from chain.btc_derivation import Bip84AddressDeriver
 from chain.interfaces import AddressDeriver, AddressValidator, InvalidAddress
+from tests.chains.keys import BTC_VPUB as TEST_VPUB
+from tests.chains.keys import BTC_ZPUB as BIP84_ZPUB
 
 # BIP84's test vectors, mnemonic "abandon abandon ... about", account 0.
-BIP84_ZPUB = ("zpub6rFR7y4Q2AijBEqTUquhVz398htDFrtymD9xYYfG1m4wAcvPhXNfE3EfH1r1"
-              "ADqtfSdVCToUG868RvUUkgDKf31mGDtKsAYz2oz2AGutZYs")
 BIP84_RECEIVE = ["bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu",   # m/84'/0'/0'/0/0
                  "bc1qnjg0jd8228aq7egyzacy8cys3knf9xvrerkf9g"]   # m/84'/0'/0'/0/1
-# The same mnemonic's test-net account m/84'/1'/0' (vpub), as bitcoinlib exports it.
-TEST_VPUB = ("vpub5Y6cjg78GGuNLsaPhmYsiw4gYX3HoQiRBiSwDaBXKUafCt9bNwWQiitDk5VZ5BV"
-             "xYnQdwoTyXSs2JHRPAgjAvtbBrf8ZhDYe2jWAqvZVnsc")
 BIP84_PRIVATE_ZPRV = ("zprvAdG4iTXWBoARxkkzNpNh8r6Qag3irQB8PzEMkAFeTRXxHpbF9z4QgEvBRmfvqWvGp42t42"
                       "nvgGpNgYSJA9iefm1yYNZKEm7z6qUWCroSQnE")
 

@@ -9,8 +9,9 @@ from chain.bitcoinlib_home import HDKey, Mnemonic
 from chain.evm_addresses import EvmAddressValidator
 from chain.evm_derivation import EvmAddressDeriver
 from chain.interfaces import AddressDeriver, AddressValidator, InvalidAddress
+from tests.chains.keys import EVM_ACCOUNT_XPUB, TEST_MNEMONIC
 
-MNEMONIC = "abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon abandon about"
+MNEMONIC = TEST_MNEMONIC
 CHECKSUMMED = "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"  # EIP-55 test vector
 
 
@@ -28,6 +29,10 @@ def test_deposit_addresses_from_the_xpub_equal_the_wallet_addresses(account_xpub
     for index in (0, 1, 2, 19, 2**31 - 1):
         wallet = Account.from_mnemonic(MNEMONIC, account_path=f"m/44'/60'/0'/0/{index}")
         assert deriver.address(index) == wallet.address
+
+
+def test_the_shared_test_xpub_is_this_mnemonics_account_key(account_xpub):
+    assert account_xpub == EVM_ACCOUNT_XPUB
 
 
 def test_the_same_index_always_gives_the_same_address(account_xpub):
