@@ -13,6 +13,7 @@ from api.routes import (
     admin,
     admin_players,
     bets,
+    deposits,
     fx,
     games,
     health,
@@ -20,6 +21,8 @@ from api.routes import (
     players,
     rakeback,
     reports,
+    treasury,
+    withdrawals,
 )
 from api.schemas import ErrorPublic
 
@@ -64,7 +67,8 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     errors.install(app)
     app.include_router(health.router)
     for router in (players.router, admin.router, admin_players.router, reports.router,
-                   jobs.router, fx.router, rakeback.router):
+                   jobs.router, fx.router, rakeback.router, deposits.router,
+                   withdrawals.router, treasury.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     for router in (bets.router, games.router):
         app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)

@@ -10,7 +10,7 @@ can be read back (GET /v1/admin/treasury shows the latest).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
@@ -25,10 +25,12 @@ from domain.unit_of_work import UnitOfWork
 OK, LOW = "ok", "low"
 
 
-def health(hot: Decimal, users: Decimal, rules: CashierRules) -> dict[str, Any]:
-    """The ratio of hot to user balances, its verdict, and the refill to the target."""
+def health(hot: Decimal, users: Decimal, rules: CashierRules,
+           quantum: Decimal) -> dict[str, Any]:
+    """The ratio of hot to user balances, its verdict, and the refill to the target
+    (rounded up to the currency's precision, so it always reaches the target)."""
     ratio = hot / users if users > 0 else Decimal(1)
-    refill = max(users * rules.hot_target - hot, ZERO)
+    refill = max(users * rules.hot_target - hot, ZERO).quantize(quantum, ROUND_UP)
     return {"hot": hot, "userBalances": users, "ratio": ratio.quantize(Decimal("0.0001")),
             "target": rules.hot_target, "alertBelow": rules.hot_alert,
             "refill": refill, "status": LOW if ratio < rules.hot_alert else OK}
@@ -73,9 +75,9 @@ class CheckTreasury:
         return f"treasury:{self.currency}"
 
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
-        uow.currencies.get(self.currency)
+        quantum = uow.currencies.get(self.currency).quantum
         found = uow.find(treasury_key(self.currency)) or uow.add(
             TreasuryHealth(self.currency))
         found.check(self.run, {"currency": self.currency, **health(
-            self.hot, self.user_balances, uow.rules.cashier)})
+            self.hot, self.user_balances, uow.rules.cashier, quantum)})
         return found.last
