@@ -51,6 +51,10 @@ class AnvilEvm(LocalEvm):
         self.close()
         raise RuntimeError("anvil did not start within 20 s")
 
+    def _automine(self, on: bool) -> None:
+        self.automining = on
+        self.w3.provider.make_request("evm_setAutomine", [on])
+
     def mine(self, blocks: int = 1) -> None:
         self.w3.provider.make_request("anvil_mine", [hex(blocks)])
 

@@ -8,6 +8,8 @@ soon as they are sent (automine), one block each.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from decimal import Decimal
 
 from eth_account import Account
@@ -43,13 +45,25 @@ class LocalEvm:
         token = Erc20Token("USDT", self.token.address, TOKEN_DECIMALS)
         return EvmChain(name, self.w3.eth.chain_id, "ETH", (token,), **options)
 
-    def pay(self, to: str, amount: Decimal, currency: str = "ETH") -> str:
-        """Send from the faucet; returns the tx hash (mined at once)."""
+    def pay(self, to: str, amount: Decimal, currency: str = "ETH", payer=None) -> str:
+        """Send from `payer` (default the faucet); returns the tx hash (mined
+        at once, or with the block of `one_block`)."""
         to = Web3.to_checksum_address(to)
         if currency == "ETH":
-            return self.send({"to": to, "value": to_units(amount, 18)})
+            return self.send({"to": to, "value": to_units(amount, 18)}, payer)
         data = self.token.encode_abi("transfer", [to, to_units(amount, TOKEN_DECIMALS)])
-        return self.send({"to": self.token.address, "data": data})
+        return self.send({"to": self.token.address, "data": data}, payer)
+
+    @contextmanager
+    def one_block(self) -> Iterator[None]:
+        """Transactions sent inside are mined together in one block on exit
+        (one per payer: eth-tester keeps one pending transaction per sender)."""
+        self._automine(False)
+        try:
+            yield
+            self.mine(1)
+        finally:
+            self._automine(True)
 
     def funded_account(self, eth: Decimal = Decimal(10), usdt: Decimal = Decimal(0)):
         """A new account (a hot wallet, a player's wallet) holding `eth` and
@@ -64,11 +78,12 @@ class LocalEvm:
     def send(self, tx: dict, key=None) -> str:
         account = key or self.faucet
         tx = {"chainId": self.w3.eth.chain_id, "gas": 200_000, "value": 0,
-              "nonce": self.w3.eth.get_transaction_count(account.address),
+              "nonce": self.w3.eth.get_transaction_count(account.address, "pending"),
               "maxFeePerGas": 10 * self.w3.eth.gas_price, "maxPriorityFeePerGas": 10**9,
               **tx}
         tx_hash = self.w3.eth.send_raw_transaction(account.sign_transaction(tx).raw_transaction)
-        self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=10)
+        if self.automining:
+            self.w3.eth.wait_for_transaction_receipt(tx_hash, timeout=10)
         return "0x" + bytes(tx_hash).hex()
 
     def _deploy_token(self):
@@ -78,6 +93,11 @@ class LocalEvm:
         tx_hash = self.send({"data": data, "gas": 2_000_000})
         address = self.w3.eth.get_transaction_receipt(tx_hash)["contractAddress"]
         return self.w3.eth.contract(address, abi=erc20_abi())
+
+    automining = True
+
+    def _automine(self, on: bool) -> None:
+        raise NotImplementedError
 
     def mine(self, blocks: int = 1) -> None:
         raise NotImplementedError
@@ -103,6 +123,13 @@ class EthTesterEvm(LocalEvm):
         params = PyEVMBackend.generate_genesis_params(overrides={"gas_limit": 30_000_000})
         self.tester = EthereumTester(PyEVMBackend(genesis_parameters=params, genesis_state=state))
         super().__init__(Web3(EthereumTesterProvider(self.tester)), FAUCET_KEY)
+
+    def _automine(self, on: bool) -> None:
+        self.automining = on
+        if on:
+            self.tester.enable_auto_mine_transactions()
+        else:
+            self.tester.disable_auto_mine_transactions()
 
     def mine(self, blocks: int = 1) -> None:
         self.tester.mine_blocks(blocks)

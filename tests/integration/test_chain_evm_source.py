@@ -45,6 +45,25 @@ def test_a_token_deposit_is_found_by_its_transfer_log(local_evm, source):
                                 Decimal("25.500000"), height, block_hash)
 
 
+def test_several_deposits_in_one_block_come_in_transaction_order(local_evm, source):
+    payers = [local_evm.funded_account(Decimal(5), Decimal(100)) for _ in range(2)]
+    with local_evm.one_block():
+        native = local_evm.pay(PLAYER, Decimal("1"))
+        token = local_evm.pay(PLAYER, Decimal("5"), "USDT", payer=payers[0])
+        other = local_evm.pay(OTHER, Decimal("2"), payer=payers[1])
+    heights = {mined_in(local_evm, tx)[0] for tx in (native, token, other)}
+    assert len(heights) == 1
+    expected = sorted([(native, "ETH", PLAYER, Decimal("1")), (token, "USDT", PLAYER, Decimal("5")),
+                       (other, "ETH", OTHER, Decimal("2"))], key=lambda row: position(local_evm, row[0]))
+    found = source.transfers(heights.pop(), {PLAYER, OTHER})
+    assert [(t.tx_hash, t.currency, t.to_address, t.amount) for t in found] == expected
+    assert len({(t.tx_hash, t.index) for t in found}) == 3
+
+
+def position(local_evm, tx_hash: str) -> int:
+    return local_evm.w3.eth.get_transaction_receipt(tx_hash)["transactionIndex"]
+
+
 def test_transfers_to_unwatched_addresses_are_ignored(local_evm, source):
     native = mined_in(local_evm, local_evm.pay(OTHER, Decimal("2")))[0]
     token = mined_in(local_evm, local_evm.pay(OTHER, Decimal("3"), "USDT"))[0]
