@@ -83,7 +83,8 @@ class Services:
         self.cashier = Cashier(self.ledger, self.projections, self.chains,
                                self._withdrawal_queue)
         self.job_runner = JobRunner(self.ledger, self.jobs, clock)
-        self.scheduler = JobScheduler(self.job_runner)
+        self.scheduler = JobScheduler(self.job_runner, pollers=self.cashier.pollers(
+            self.config.cashier.watch_seconds, self.config.cashier.send_seconds))
 
     def _withdrawal_queue(self, chain: str, status: str) -> list[str]:
         self.projections.catch_up(["withdrawals"])

@@ -9,7 +9,7 @@ tests inject clients on their local chains.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -25,6 +25,7 @@ from domain.withdrawal_commands import RequestWithdrawal
 from projections.runner import ProjectionRunner
 from schedulers.deposit_watch import DepositWatcher
 from schedulers.jobs import Job
+from schedulers.pollers import Poller
 from schedulers.reconciliation import Reconciler
 from schedulers.treasury_health import ChainHoldings, TreasuryHealthCheck
 from schedulers.withdrawal_worker import Listing, WithdrawalWorker
@@ -104,8 +105,14 @@ class Cashier:
     def send(self) -> list[dict[str, Any]]:
         return [worker.step() for worker in self.workers()]
 
-    def loops(self) -> list[tuple[str, Callable[[], Any]]]:
-        return [("deposit-watch", self.watch), ("withdrawal-send", self.send)]
+    def pollers(self, watch_seconds: int, send_seconds: int) -> list[Poller]:
+        """The chain loops the scheduler runs, where a chain has a source or sender."""
+        found = []
+        if self.watchers():
+            found.append(Poller("deposit-watch", watch_seconds, self.watch))
+        if self.workers():
+            found.append(Poller("withdrawal-send", send_seconds, self.send))
+        return found
 
     # Treasury and reconciliation, where a hot wallet is configured.
 
