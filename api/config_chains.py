@@ -8,7 +8,7 @@ validated for every chain whose kind has a validator, node or not.
 
 from __future__ import annotations
 
-from typing import Any
+from urllib.parse import unquote, urlparse
 
 from api.cashier_services import ChainClients
 from api.config_cashier import CashierConfig, ChainConfig
@@ -22,20 +22,40 @@ def build_chains(config: CashierConfig, settings: Settings) -> dict[str, ChainCl
 
 
 def clients(name: str, chain: ChainConfig, hot_key: str | None) -> ChainClients:
-    built = ChainClients(validator=validator(chain), start_height=chain.start_height,
-                         cold_address=chain.cold_address,
+    from chain.validators import validator_for
+
+    built = ChainClients(validator=validator_for(chain.kind, chain.network),
+                         start_height=chain.start_height, cold_address=chain.cold_address,
                          cold_balances=chain.cold_balances)
     if chain.kind == "evm":
         evm_clients(name, chain, hot_key, built)
+    elif chain.kind == "bitcoin":
+        bitcoin_clients(name, chain, hot_key, built)
     return built
 
 
-def validator(chain: ChainConfig) -> Any:
-    if chain.kind == "evm":
-        from chain.evm_addresses import EvmAddressValidator
+def bitcoin_clients(name: str, chain: ChainConfig, hot_key: str | None,
+                    built: ChainClients) -> None:
+    """BIP84 addresses from the zpub (vpub on test networks); bitcoind over JSON-RPC
+    (user and password in the URL: http://user:password@host:8332/)."""
+    from chain.btc_derivation import Bip84AddressDeriver
 
-        return EvmAddressValidator()
-    return None
+    if chain.xpub:
+        built.deriver = Bip84AddressDeriver(chain.xpub, chain.network)
+    if not chain.rpc_url:
+        return
+    from chain.btc_rpc import connect_bitcoind
+    from chain.btc_sender import BitcoinSender
+    from chain.btc_source import BitcoinBlockSource
+
+    url = urlparse(chain.rpc_url)
+    bare = url._replace(netloc=url.hostname + (f":{url.port}" if url.port else "")).geturl()
+    rpc = connect_bitcoind(bare, chain.network, unquote(url.username or ""),
+                           unquote(url.password or ""))
+    built.source = BitcoinBlockSource(rpc, name, chain.currencies[0])
+    if hot_key:
+        built.sender = BitcoinSender(rpc, chain.network, hot_key, chain=name,
+                                     currency=chain.currencies[0])
 
 
 def evm_clients(name: str, chain: ChainConfig, hot_key: str | None,

@@ -68,3 +68,37 @@ def evm_services(settings: Settings, tmp_path: Path, local_evm, *, extra: str = 
     config.write_text(CASHIER_TOML.replace("{extra}", extra))
     return bootstrap(settings.model_copy(update={"config": config}),
                      chains={"ethereum": evm_clients(local_evm, **hot)})
+
+
+BTC_TOML = """
+[cashier]
+min_deposit = { BTC = "0.0001" }
+[cashier.chains.bitcoin]
+kind = "bitcoin"
+network = "regtest"
+currencies = ["BTC"]
+confirmations = 2
+"""
+
+
+def btc_clients(node) -> ChainClients:
+    """The real Bitcoin adapters on the local regtest chain's JSON-RPC."""
+    from chain.btc_addresses import BtcAddressValidator
+    from chain.btc_derivation import Bip84AddressDeriver
+    from chain.btc_rpc import connect_bitcoind
+    from chain.btc_sender import BitcoinSender
+    from chain.btc_source import BitcoinBlockSource
+    from tests.chains.keys import BTC_HOT_KEY, BTC_VPUB
+
+    rpc = connect_bitcoind(node.url, "regtest", node.user, node.password)
+    return ChainClients(deriver=Bip84AddressDeriver(BTC_VPUB, "regtest"),
+                        validator=BtcAddressValidator("regtest"),
+                        source=BitcoinBlockSource(rpc),
+                        sender=BitcoinSender(rpc, "regtest", BTC_HOT_KEY))
+
+
+def btc_services(settings: Settings, tmp_path: Path, node) -> Services:
+    config = tmp_path / "cashier.toml"
+    config.write_text(BTC_TOML)
+    return bootstrap(settings.model_copy(update={"config": config}),
+                     chains={"bitcoin": btc_clients(node)})
