@@ -14,8 +14,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
-from chain.interfaces import AddressDeriver, AddressValidator, BlockSource, InvalidAddress
-from chain.interfaces import Sender
+from chain.interfaces import (
+    AddressDeriver,
+    AddressValidator,
+    BlockSource,
+    InvalidAddress,
+    Sender,
+)
 from domain.aml import AmlScreen, RulesAml
 from domain.command_runner import Outcome
 from domain.deposit_address import AssignDepositAddress

@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import tomllib
 from decimal import Decimal
-from typing import Annotated, Literal
 from pathlib import Path
+from typing import Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -22,6 +21,7 @@ from pydantic import (
 )
 
 from api.config_cashier import CashierConfig
+from api.config_types import Amount, Section
 from domain.money import Currencies
 from domain.rules import DEFAULT_LOYALTY, DEFAULT_SPLIT, RakebackRules, Rules
 from domain.vip import DEFAULT_LADDER, VipLadder
@@ -43,20 +43,6 @@ DEFAULT_USD_RATES = {
     "BTC": "60000", "ETH": "3000", "USDT": "1", "USDC": "1", "SOL": "150",
     "BNB": "600", "TRX": "0.25",
 }
-
-
-def _no_float(value: object) -> object:
-    if isinstance(value, float):
-        raise ValueError("write amounts as strings (\"0.5\"), never as TOML floats")
-    return value
-
-
-# A decimal from a TOML string or integer; floats are refused.
-Amount = Annotated[Decimal, BeforeValidator(_no_float)]
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class BetsConfig(Section):

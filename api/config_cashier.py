@@ -10,27 +10,20 @@ environment (CASINO_LEDGER_HOT_KEYS).
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, model_validator
+from pydantic import Field, model_validator
 
-from domain.cashier_rules import DEFAULT_CHAINS, DEFAULT_MIN_WITHDRAWAL, CashierRules
-from domain.cashier_rules import ChainRules
+from api.config_types import Amount, Section
+from domain.cashier_rules import (
+    DEFAULT_CHAINS,
+    DEFAULT_MIN_WITHDRAWAL,
+    CashierRules,
+    ChainRules,
+)
 
-
-def _no_float(value: object) -> object:
-    if isinstance(value, float):
-        raise ValueError("write amounts as strings (\"0.5\"), never as TOML floats")
-    return value
-
-
-Amount = Annotated[Decimal, BeforeValidator(_no_float)]
 KINDS = {"bitcoin": "bitcoin", "ethereum": "evm", "bsc": "evm", "tron": "tron",
          "solana": "solana"}
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class TokenConfig(Section):

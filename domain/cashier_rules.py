@@ -36,7 +36,7 @@ DEFAULT_CHAINS = (
     ChainRules("bsc", ("BNB",), 15),
 )
 DEFAULT_MIN_WITHDRAWAL = {"BTC": Decimal("0.0001"), "ETH": Decimal("0.005"),
-                          "USDT": Decimal("5")}
+                          "USDT": Decimal(5)}
 
 
 @dataclass(frozen=True)

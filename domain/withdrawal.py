@@ -22,7 +22,12 @@ from domain.aggregate import LedgerAggregate
 from domain.errors import Conflict, InvalidInput
 from domain.ids import natural_id
 from domain.postings import (
-    HOUSE_HOT_WALLET, HOUSE_NETWORK_FEES, HOUSE_PENDING_WITHDRAWALS, Leg, transfer)
+    HOUSE_HOT_WALLET,
+    HOUSE_NETWORK_FEES,
+    HOUSE_PENDING_WITHDRAWALS,
+    Leg,
+    transfer,
+)
 
 PENDING_APPROVAL, QUEUED, SIGNED, SENT = "pending_approval", "queued", "signed", "sent"
 CONFIRMED, REJECTED, FAILED, CANCELLED = "confirmed", "rejected", "failed", "cancelled"

@@ -9,7 +9,15 @@ from __future__ import annotations
 from typing import Any
 
 from domain.withdrawal import (
-    CANCELLED, CONFIRMED, FAILED, QUEUED, REJECTED, SENT, SIGNED, Withdrawal)
+    CANCELLED,
+    CONFIRMED,
+    FAILED,
+    QUEUED,
+    REJECTED,
+    SENT,
+    SIGNED,
+    Withdrawal,
+)
 from projections.database import Cursor, equal_to
 from projections.records import RecordTable
 from projections.view import View

@@ -25,5 +25,5 @@ class Poller:
     def run(self) -> None:
         try:
             self.action()
-        except Exception:  # noqa: BLE001 - logged; the next tick tries again
+        except Exception:
             log.exception("poller %s failed; retrying in %ss", self.name, self.seconds)

@@ -26,7 +26,12 @@ from domain.hot_wallet import ReserveNonce
 from domain.ledger import Ledger
 from domain.withdrawal import QUEUED, SENT, SIGNED, Withdrawal
 from domain.withdrawal_send import (
-    DeferWithdrawal, RecordBroadcast, RecordMined, RecordSendFailed, RecordSigned)
+    DeferWithdrawal,
+    RecordBroadcast,
+    RecordMined,
+    RecordSendFailed,
+    RecordSigned,
+)
 
 log = logging.getLogger(__name__)
 

@@ -8,7 +8,11 @@ from fastapi import APIRouter, Depends, HTTPException, Query
 
 from api.auth import Principal, Role
 from api.cashier_schemas import (
-    DepositAddressCreate, DepositAddressPublic, DepositPublic, DepositsPublic)
+    DepositAddressCreate,
+    DepositAddressPublic,
+    DepositPublic,
+    DepositsPublic,
+)
 from api.deps import ConsistentRead, CurrentPrincipal, ServicesDep, player_reader
 
 router = APIRouter(prefix="/v1/players", tags=["cashier"])

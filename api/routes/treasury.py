@@ -15,8 +15,14 @@ from fastapi import APIRouter, Query
 
 from api.auth import Principal, Role
 from api.cashier_schemas import (
-    FundingCreate, FundingPublic, HealthPublic, ReconcileCreate, ReconciliationPublic,
-    ReconciliationsPublic, TreasuryPublic)
+    FundingCreate,
+    FundingPublic,
+    HealthPublic,
+    ReconcileCreate,
+    ReconciliationPublic,
+    ReconciliationsPublic,
+    TreasuryPublic,
+)
 from api.deps import ConsistentRead, ServicesDep, require
 from api.routes.withdrawals import shown
 from domain.clock import clock

@@ -14,7 +14,12 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.auth import Principal, Role
 from api.cashier_schemas import (
-    WITHDRAWAL_AMOUNTS, Decision, WithdrawalCreate, WithdrawalPublic, WithdrawalsPublic)
+    WITHDRAWAL_AMOUNTS,
+    Decision,
+    WithdrawalCreate,
+    WithdrawalPublic,
+    WithdrawalsPublic,
+)
 from api.deps import ConsistentRead, ServicesDep, log_position, player_reader, require
 from api.routes.deposits import OwnPlayer
 from domain.errors import InvalidInput

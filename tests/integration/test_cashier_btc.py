@@ -8,10 +8,10 @@ from decimal import Decimal
 
 import pytest
 
+from chain.btc_derivation import Bip84AddressDeriver
 from domain.deposit import deposit_key
 from domain.errors import InvalidInput
 from domain.treasury_funding import RecordFunding
-from chain.btc_derivation import Bip84AddressDeriver
 from tests.cashier_chains import btc_services
 from tests.chains.keys import BTC_VPUB
 

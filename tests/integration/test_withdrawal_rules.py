@@ -13,7 +13,11 @@ from api.bootstrap import bootstrap
 from api.cashier_services import ChainClients
 from chain.evm_addresses import EvmAddressValidator
 from domain.errors import Conflict, InsufficientFunds, InvalidInput
-from domain.withdrawal_commands import ApproveWithdrawal, RejectWithdrawal, RequestWithdrawal
+from domain.withdrawal_commands import (
+    ApproveWithdrawal,
+    RejectWithdrawal,
+    RequestWithdrawal,
+)
 from tests.factories import credit, fresh_services, in_threads, postgres_url
 
 D = Decimal

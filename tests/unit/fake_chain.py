@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Collection
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 from chain.errors import BlockNotFound
@@ -35,7 +35,7 @@ class FakeChain:
             raise BlockNotFound(str(height))
         parent = self.blocks[height - 1][0] if height else "0x0"
         return BlockHeader(height, self.blocks[height][0], parent,
-                           datetime(2026, 1, 1, tzinfo=timezone.utc))
+                           datetime(2026, 1, 1, tzinfo=UTC))
 
     def transfers(self, height: int, addresses: Collection[str]) -> list[Transfer]:
         return [t for t in self.blocks[height][1] if t.to_address in addresses]
