@@ -33,6 +33,8 @@ INTEGERS = {"seq": "BIGINT", "approvals_needed": "INTEGER", "nonce": "BIGINT",
 STATUS_OF = {"Rejected": REJECTED, "Signed": SIGNED, "Retried": SIGNED,
              "Broadcast": SENT, "SendFailed": FAILED, "Reverted": FAILED,
              "Mined": CONFIRMED, "Cancelled": CANCELLED}
+NOTE_OF = {"Deferred": "reason", "SendFailed": "error", "Rejected": "reason",
+           "Retried": "reason", "Cancelled": "reason"}
 
 
 class WithdrawalsView(View):
@@ -92,9 +94,8 @@ def change(row: dict[str, Any], event: Any) -> dict[str, Any]:
         t = event.transaction
         row.update(tx_hash=t["txHash"], nonce=t["nonce"], fee=t["feeCharged"],
                    sent=t["sent"])
-    for field in ("reason", "error"):
-        if hasattr(event, field):
-            row["note"] = getattr(event, field)
+    if name in NOTE_OF:  # why it waits, failed or ended (an approval's reason is not)
+        row["note"] = getattr(event, NOTE_OF[name])
     return row
 
 

@@ -122,6 +122,8 @@ def test_four_eyes_approval_and_rejection_over_http(client, services, local_evm,
     queued = client.get("/v1/admin/withdrawals", params={"status": "queued"},
                         headers=finance | at).json()["withdrawals"]
     assert [w["id"] for w in queued] == [big["id"]]
+    treasury = client.get("/v1/admin/treasury", headers=finance | at).json()
+    assert treasury["queuedAlerts"] == []  # approved and queued is not an alert
     assert client.get("/v1/admin/withdrawals", headers=p1).status_code == 403
     assert_error(client.get("/v1/admin/withdrawals", params={"status": "lost"},
                             headers=finance), 422, "invalid_input", "status")

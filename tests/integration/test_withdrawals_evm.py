@@ -104,6 +104,9 @@ def test_an_under_funded_hot_wallet_leaves_the_request_queued_with_an_alert(
         assert status(services, request["id"])["status"] == "queued"
         deferred = services.ledger.repository.get(UUID(request["id"]))
         assert "hot wallet short" in deferred.deferred
+        services.projections.catch_up(["withdrawals"])
+        [alert] = services.withdrawals.rows(status="queued")
+        assert alert["note"].startswith("hot wallet short: 0.5")
         assert services.ledger.wallet("p1", "ETH").locked == D(2)
         local_evm.pay(services.chains["ethereum"].sender.hot_address(), D("5"))
         services.cashier.send()
