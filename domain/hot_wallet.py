@@ -18,6 +18,7 @@ from eventsourcing.domain import event
 from domain.aggregate import LedgerAggregate
 from domain.ids import natural_id
 from domain.unit_of_work import UnitOfWork
+from domain.withdrawal_commands import withdrawal_of
 
 
 class HotWallet(LedgerAggregate):
@@ -48,7 +49,9 @@ def hot_wallet_key(chain: str) -> UUID:
 
 @dataclass(frozen=True)
 class ReserveNonce:
-    """The withdrawal's nonce: reserved once, the same on every retry."""
+    """The withdrawal's nonce: reserved once, the same on every retry. The
+    withdrawal records it in the same transaction, so it can no longer be
+    rejected (a nonce given up would leave a gap that blocks the later ones)."""
 
     kind: ClassVar[str] = "hot-wallet-nonce"
     request_id: ClassVar[None] = None
@@ -61,6 +64,8 @@ class ReserveNonce:
         return f"hot-wallet:{self.chain}"
 
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+        withdrawal = withdrawal_of(uow, UUID(self.withdrawal_id))
         hot = uow.find(hot_wallet_key(self.chain)) or uow.add(HotWallet(self.chain))
-        return {"chain": self.chain, "withdrawalId": self.withdrawal_id,
-                "nonce": hot.reserve(self.withdrawal_id, self.chain_next)}
+        nonce = hot.reserve(self.withdrawal_id, self.chain_next)
+        withdrawal.reserve_nonce(nonce)
+        return {"chain": self.chain, "withdrawalId": self.withdrawal_id, "nonce": nonce}

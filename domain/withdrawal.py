@@ -83,6 +83,7 @@ class Withdrawal(LedgerAggregate):
         self.signed: dict[str, Any] | None = None
         self.deferred = ""
         self.reverted = False
+        self.nonce: int | None = None
 
     @property
     def lock_id(self) -> str:
@@ -92,6 +93,7 @@ class Withdrawal(LedgerAggregate):
 
     def approve(self, actor: str, reason: str) -> None:
         self._check_status(PENDING_APPROVAL)
+        check_reason(reason)
         if actor in (self.requested_by, self.player_id):
             raise Conflict("the requester cannot approve their own withdrawal")
         if actor in self.approvals:
@@ -101,6 +103,9 @@ class Withdrawal(LedgerAggregate):
     def reject(self, actor: str, reason: str) -> None:
         self._check_status(PENDING_APPROVAL, QUEUED)
         check_reason(reason)
+        if self.nonce is not None:
+            raise Conflict("the worker is sending this withdrawal (its nonce is "
+                           "reserved); it can no longer be rejected")
         self._rejected(actor, reason)
 
     # Sending
@@ -110,6 +115,12 @@ class Withdrawal(LedgerAggregate):
         self._check_status(QUEUED)
         if reason != self.deferred:
             self._deferred(reason)
+
+    def reserve_nonce(self, nonce: int) -> None:
+        """The hot wallet's nonce for it: from now on it is being sent."""
+        self._check_status(QUEUED)
+        if self.nonce is None:
+            self._nonce_reserved(nonce)
 
     def sign(self, tx_hash: str, raw: str, nonce: int | None, fee: Decimal,
              fee_currency: str, sent: Decimal, fee_charged: Decimal) -> None:
@@ -173,6 +184,10 @@ class Withdrawal(LedgerAggregate):
     @event("Deferred")
     def _deferred(self, reason: str) -> None:
         self.deferred = reason
+
+    @event("NonceReserved")
+    def _nonce_reserved(self, nonce: int) -> None:
+        self.nonce = nonce
 
     @event("Signed")
     def _signed(self, transaction: dict[str, Any]) -> None:

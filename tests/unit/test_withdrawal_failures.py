@@ -18,7 +18,8 @@ from domain.ledger import Ledger
 from domain.money import Currencies
 from domain.rules import Rules
 from domain.wallet import Wallet
-from domain.withdrawal_commands import RequestWithdrawal
+from domain.hot_wallet import ReserveNonce
+from domain.withdrawal_commands import RejectWithdrawal, RequestWithdrawal
 from domain.withdrawal_send import CancelWithdrawal, RetryWithdrawal
 from schedulers.withdrawal_worker import WithdrawalWorker
 
@@ -101,3 +102,12 @@ def test_cancel_returns_the_amount_and_cannot_happen_twice(ledger):
     assert ledger.wallet("p1", "ETH").available == D(2)
     with pytest.raises(Conflict):
         ledger.execute(CancelWithdrawal(withdrawal.id, actor="ops", reason="again"))
+
+
+def test_a_withdrawal_being_sent_can_no_longer_be_rejected(ledger):
+    record = ledger.execute(RequestWithdrawal("w-1", "p1", "ETH", D(1), "0xdest", 0,
+                                              "p1")).result
+    ledger.execute(ReserveNonce("ethereum", record["id"], chain_next=0))
+    with pytest.raises(Conflict, match="nonce is reserved"):
+        ledger.execute(RejectWithdrawal(UUID(record["id"]), "fin-alice", "too late"))
+    assert ledger.wallet("p1", "ETH").locked == D(1)
