@@ -108,9 +108,10 @@ class EvmSender:
         if native < needed:
             raise InsufficientHotFunds(
                 f"{self.chain} hot wallet holds {native} {self.evm.native_currency}, needs {needed}")
-        if currency != self.evm.native_currency and self.balance(currency) < amount:
+        held = self.balance(currency) if currency != self.evm.native_currency else amount
+        if held < amount:
             raise InsufficientHotFunds(
-                f"{self.chain} hot wallet holds {self.balance(currency)} {currency}, needs {amount}")
+                f"{self.chain} hot wallet holds {held} {currency}, needs {amount}")
 
     def _known(self, tx_hash: str, error: Exception) -> bool:
         """Did the node refuse because it already has this very transaction?"""
