@@ -82,15 +82,17 @@ class ScanBlock:
             return {"chain": self.chain, "height": self.height, "credited": []}
         watch.check_extends(self.height, self.parent_hash)
         detected = self._detect(uow)
-        credited = [deposit_id for deposit_id, height in
-                    (watch.pending | detected).items()
-                    if self._credit(uow, UUID(deposit_id), height)]
-        watch.scanned(self.height, self.block_hash, detected, credited)
+        due = watch.due(self.height) + [d for d, (_, at) in detected.items()
+                                         if at <= self.height]
+        for deposit_id in due:
+            self._credit(uow, uow.find(UUID(deposit_id)))
+        watch.scanned(self.height, self.block_hash, detected, due)
         return {"chain": self.chain, "height": self.height, "detected": list(detected),
-                "credited": credited}
+                "credited": due}
 
-    def _detect(self, uow: UnitOfWork) -> dict[str, int]:
-        """The transfers that became pending deposits in this block, by deposit id."""
+    def _detect(self, uow: UnitOfWork) -> dict[str, list[int]]:
+        """The transfers that became pending deposits in this block, by deposit id:
+        [this height, the height at which they are due]."""
         book = uow.find(address_book_key(self.chain))
         detected = {}
         for t in self.transfers:
@@ -103,7 +105,8 @@ class ScanBlock:
             else:
                 deposit.redetect(self.height, self.block_hash)
             if deposit.status == PENDING and deposit.block_height == self.height:
-                detected[str(deposit.id)] = self.height
+                detected[str(deposit.id)] = [self.height,
+                                             self.height + deposit.required - 1]
         return detected
 
     def _new_deposit(self, uow: UnitOfWork, player_id: str, t: Incoming) -> Deposit:
@@ -117,15 +120,11 @@ class ScanBlock:
                        required=rules.chain(self.chain).confirmations,
                        status=BELOW_MINIMUM if below else PENDING)
 
-    def _credit(self, uow: UnitOfWork, deposit_id: UUID, height: int) -> bool:
-        deposit: Deposit = uow.find(deposit_id)
-        if self.height - height + 1 < deposit.required:
-            return False
+    def _credit(self, uow: UnitOfWork, deposit: Deposit) -> None:
         deposit.credit(self.height)
         uow.wallet(deposit.player_id, deposit.currency, deposit.reference).credit(
             deposit.amount, balance="cash", tag="DEPOSIT", request_id=deposit.reference,
             reference=deposit.reference, actor=f"chain:{self.chain}")
-        return True
 
 
 @dataclass(frozen=True)
@@ -144,7 +143,7 @@ class Rewind:
 
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
         watch = watch_of(uow, self.chain)
-        orphaned = [d for d, h in watch.pending.items() if h > self.fork_height]
+        orphaned = watch.above(self.fork_height)
         for deposit_id in orphaned:
             uow.find(UUID(deposit_id)).orphan()
         watch.rewind(self.fork_height, orphaned)

@@ -36,7 +36,8 @@ class ChainWatch(LedgerAggregate):
         self.chain = chain
         self.height = height
         self.hashes: dict[int, str] = {height: block_hash}
-        self.pending: dict[str, int] = {}  # deposit id -> block height
+        # deposit id -> [its block height, the watch height at which it is due]
+        self.pending: dict[str, list[int]] = {}
 
     def knows(self, height: int, block_hash: str) -> bool:
         return self.hashes.get(height) == block_hash
@@ -51,7 +52,15 @@ class ChainWatch(LedgerAggregate):
         if self.hashes.get(self.height) != parent_hash:
             raise ForkFound(f"{self.chain}: block {height} is not on the watched chain")
 
-    def scanned(self, height: int, block_hash: str, detected: dict[str, int],
+    def due(self, height: int) -> list[str]:
+        """The pending deposits confirmed enough once the watch reaches `height`."""
+        return [d for d, (_, due) in self.pending.items() if due <= height]
+
+    def above(self, height: int) -> list[str]:
+        """The pending deposits in blocks above `height` (orphaned by a rewind there)."""
+        return [d for d, (mined, _) in self.pending.items() if mined > height]
+
+    def scanned(self, height: int, block_hash: str, detected: dict[str, list[int]],
                 credited: list[str]) -> None:
         self._scanned(height, block_hash, detected, credited)
 
@@ -62,7 +71,7 @@ class ChainWatch(LedgerAggregate):
         self._rewound(fork_height, orphaned)
 
     @event("BlockScanned")
-    def _scanned(self, height: int, block_hash: str, detected: dict[str, int],
+    def _scanned(self, height: int, block_hash: str, detected: dict[str, list[int]],
                  credited: list[str]) -> None:
         self.height = height
         self.hashes[height] = block_hash
