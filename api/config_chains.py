@@ -1,9 +1,9 @@
 """Chain clients from configuration: what each configured chain may do here.
 
 An `xpub` gives deposit addresses; an `rpc_url` a block source (and the
-chain id and token contracts are checked against the node at start); a hot
-key in CASINO_LEDGER_HOT_KEYS (never in the file) a sender. Destinations are
-validated for every chain whose kind has a validator, node or not.
+chain id and token contracts are checked against the node at start) and
+withdrawal requests (their destinations validated for the chain's network);
+a hot key in CASINO_LEDGER_HOT_KEYS (never in the file) a sender.
 """
 
 from __future__ import annotations
@@ -24,7 +24,10 @@ def build_chains(config: CashierConfig, settings: Settings) -> dict[str, ChainCl
 def clients(name: str, chain: ChainConfig, hot_key: str | None) -> ChainClients:
     from chain.validators import validator_for
 
-    built = ChainClients(validator=validator_for(chain.kind, chain.network),
+    # Withdrawals are taken only for a chain with a node: without one nothing
+    # could send them, and their funds would stay locked.
+    built = ChainClients(validator=validator_for(chain.kind, chain.network)
+                         if chain.rpc_url else None,
                          start_height=chain.start_height, cold_address=chain.cold_address,
                          cold_balances=chain.cold_balances)
     if chain.kind == "evm":

@@ -151,3 +151,17 @@ def test_concurrent_withdrawals_of_a_whole_balance_only_one_succeeds(
     finally:
         first.close()
         second.close()
+
+
+def test_a_chain_without_a_node_or_key_takes_no_withdrawals_nor_deposits(settings):
+    """The default configuration names the chains but no node or extended key."""
+    built = bootstrap(settings)
+    try:
+        credit(built, "p1", "BTC", "1")
+        with pytest.raises(InvalidInput, match="withdrawals of BTC on bitcoin are not"):
+            withdraw(built, "0.5", "BTC", destination="bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu")
+        with pytest.raises(InvalidInput, match="deposits of BTC on bitcoin are not"):
+            built.cashier.deposit_address("p1", "BTC")
+        assert built.ledger.wallet("p1", "BTC").locked == 0
+    finally:
+        built.close()
