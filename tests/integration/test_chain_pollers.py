@@ -16,7 +16,7 @@ from tests.chains.evm import EthTesterEvm
 D = Decimal
 
 
-def eventually(check, seconds: float = 15) -> None:  # float-ok: seconds
+def eventually(check, seconds: float = 60) -> None:  # float-ok: seconds
     deadline = time.monotonic() + seconds
     while not check():
         assert time.monotonic() < deadline, "the poller did not get there in time"
