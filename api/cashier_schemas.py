@@ -4,7 +4,7 @@ reconciliation. camelCase JSON, amounts as strings (api/schemas.py conventions).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from pydantic import Field
 
@@ -139,7 +139,3 @@ class ReconciliationPublic(Schema):
 
 class ReconciliationsPublic(Schema):
     reports: list[ReconciliationPublic]
-
-
-def public(model: type[Schema], record: dict[str, Any]) -> Any:
-    return model.model_validate(record)
