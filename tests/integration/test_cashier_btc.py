@@ -4,16 +4,19 @@ real adapters, on both backends. BTC needs 2 confirmations."""
 
 from __future__ import annotations
 
+import threading
 from decimal import Decimal
 
 import pytest
 
+from api.settings import Settings
 from chain.btc_derivation import Bip84AddressDeriver
 from domain.deposit import deposit_key
 from domain.errors import InvalidInput
 from domain.treasury_funding import RecordFunding
 from tests.cashier_chains import btc_services
 from tests.chains.keys import BTC_VPUB
+from tests.factories import postgres_url
 
 D = Decimal
 OUTSIDE = Bip84AddressDeriver(BTC_VPUB, "regtest")
@@ -96,3 +99,38 @@ def test_a_bitcoin_withdrawal_is_sent_confirmed_and_reconciles(cashier, bitcoin_
     assert (report["discrepancy"], report["verdict"]) == (D(0), "balanced")
     assert report["inputs"]["hot"] == D(2) - done[0]["sent"] - (
         cashier.chains["bitcoin"].sender.receipt(done[0]["txHash"]).fee_paid)
+
+
+@pytest.mark.postgres_only
+def test_two_watchers_at_once_credit_each_deposit_once(postgres_database, tmp_path,
+                                                       bitcoin_regtest):
+    """Two processes' watchers (two ledgers on one database) step together."""
+    url = postgres_url(postgres_database)
+    settings = Settings(database_url=url, secret="two-watchers-key-" + "0" * 32)
+    first = btc_services(settings, tmp_path, bitcoin_regtest)
+    second = btc_services(settings, tmp_path, bitcoin_regtest)
+    try:
+        first.cashier.watch()
+        addresses = [first.cashier.deposit_address(f"p{n}", "BTC").result["address"]
+                     for n in range(3)]
+        for address in addresses:
+            bitcoin_regtest.chain.pay(address, D("0.1"))
+            bitcoin_regtest.chain.mine(2)
+        gate = threading.Barrier(2)
+
+        def watch(services) -> None:
+            gate.wait()
+            for _ in range(3):
+                services.cashier.watch()
+
+        threads = [threading.Thread(target=watch, args=(s,)) for s in (first, second)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=120)
+        assert [cash(second, f"p{n}") for n in range(3)] == [D("0.1")] * 3
+        second.projections.catch_up()
+        assert all(t == 0 for t in second.journal.trial_balance().values())
+    finally:
+        first.close()
+        second.close()
