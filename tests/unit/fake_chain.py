@@ -44,9 +44,9 @@ class FakeChain:
         for _ in range(blocks):
             self.blocks.append((self._hash(), []))
 
-    def pay(self, to: str, amount: str, currency: str = "ETH") -> str:
-        """A transfer mined in a new block; its tx hash."""
-        tx = self._hash()
+    def pay(self, to: str, amount: str, currency: str = "ETH", tx: str = "") -> str:
+        """A transfer mined in a new block (`tx` again: the same one re-mined)."""
+        tx = tx or self._hash()
         height = len(self.blocks)
         block_hash = self._hash()
         self.blocks.append((block_hash, [Transfer(self.chain, currency, tx, 0, to,

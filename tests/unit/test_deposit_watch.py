@@ -103,3 +103,20 @@ def test_a_deposit_below_the_minimum_is_recorded_and_not_credited(chain):
     watcher.step()
     assert ledger.repository.get(deposit_key("ethereum", tx, 0)).status == "below_minimum"
     assert cash(ledger, "p1") == 0
+
+
+def test_a_transfer_mined_again_after_a_reorg_is_credited_once(ledger, chain):
+    watcher = DepositWatcher(ledger, chain)
+    watcher.step()
+    to = address(ledger, "p1")
+    tx = chain.pay(to, "3")
+    chain.mine(2)
+    watcher.step()
+    chain.fork(0)
+    chain.mine(1)
+    chain.pay(to, "3", tx=tx)  # the same transaction, in a block of the new branch
+    chain.mine(11)
+    assert watcher.step()["orphaned"] == 1
+    deposit = ledger.repository.get(deposit_key("ethereum", tx, 0))
+    assert (deposit.status, deposit.block_height) == ("credited", 2)
+    assert cash(ledger, "p1") == D(3)
