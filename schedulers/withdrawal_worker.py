@@ -7,8 +7,9 @@ transaction (the player's locked cash moves to pending withdrawals), and only
 then broadcast. Signed but not broadcast (a crash, or an operator's retry):
 broadcast the recorded bytes again. Sent: confirm with the receipt once it
 has the chain's confirmations. On the native coin the fee is deducted from
-the amount (the destination receives amount - fee); a token's fee is paid by
-the house in the native coin. A refused broadcast fails the withdrawal until
+the amount (the destination receives amount - fee); a token withdrawal is
+charged the fee's value in the token (domain/withdrawal_fees.py) while the
+hot wallet pays the gas in the native coin. A refused broadcast fails the withdrawal until
 an operator resolves it; its funds stay where they are.
 """
 
@@ -25,6 +26,7 @@ from chain.interfaces import Sender, SignedTransfer
 from domain.hot_wallet import ReserveNonce
 from domain.ledger import Ledger
 from domain.withdrawal import QUEUED, SENT, SIGNED, Withdrawal
+from domain.withdrawal_fees import fee_charged, rates_in_force
 from domain.withdrawal_send import (
     DeferWithdrawal,
     RecordBroadcast,
@@ -66,7 +68,9 @@ class WithdrawalWorker:
     def _sign(self, w: Withdrawal, done: dict[str, int]) -> bool:
         fee = self.sender.fee(w.currency)
         native = w.currency == self.native
-        sent, charged = (w.amount - fee, fee) if native else (w.amount, Decimal(0))
+        charged = fee_charged(w.currency, self.native, fee, rates_in_force(self.ledger),
+                              self.ledger.currencies.get(w.currency).quantum)
+        sent = w.amount - charged
         short = self._shortfall(w, fee, native)
         if short or sent <= 0:
             self._defer(w, short or f"the amount does not cover the fee {fee}", done)

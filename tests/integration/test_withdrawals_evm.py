@@ -3,7 +3,7 @@ anvil when installed), through the worker and the real adapter, on both backends
 
 from __future__ import annotations
 
-from decimal import Decimal
+from decimal import ROUND_UP, Decimal
 from uuid import UUID
 
 import pytest
@@ -81,17 +81,21 @@ def test_a_withdrawal_is_sent_mined_and_confirmed_with_the_fee_in_the_ledger(
     assert cashier.ledger.wallet("p1", "ETH").cash == D(2)
 
 
-def test_a_token_withdrawal_is_sent_whole_and_the_house_pays_the_gas(cashier, local_evm):
+def test_a_token_withdrawal_is_charged_the_gas_in_the_token(cashier, local_evm):
+    sender = cashier.chains["ethereum"].sender
+    gas = sender.fee("USDT")  # in ETH; at 3,000 USD per ETH and 1 per USDT
     request = withdraw(cashier, "100", "USDT")
     cashier.cashier.send()
     local_evm.mine(11)
     cashier.cashier.send()
     done = status(cashier, request["id"])
-    assert (done["status"], done["sent"], done["fee"]) == ("confirmed", D(100), D(0))
-    sender = cashier.chains["ethereum"].sender
-    assert sender.balance_of(DESTINATION, "USDT") == D(100)
+    assert done["status"] == "confirmed"
+    assert done["fee"] == (gas * 3000).quantize(D("0.000001"), rounding=ROUND_UP)
+    assert done["sent"] == D(100) - done["fee"]
+    assert sender.balance_of(DESTINATION, "USDT") == done["sent"]
     fee_paid = sender.receipt(done["txHash"]).fee_paid
-    assert journal(cashier, "ETH")[HOUSE_NETWORK_FEES] == -fee_paid
+    assert journal(cashier, "ETH")[HOUSE_NETWORK_FEES] == -fee_paid  # the gas, in ETH
+    assert journal(cashier, "USDT")[HOUSE_NETWORK_FEES] == done["fee"]  # charged
 
 
 def test_an_under_funded_hot_wallet_leaves_the_request_queued_with_an_alert(

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 
 from domain.postings import HOUSE_HOT_WALLET, HOUSE_NETWORK_FEES, HOUSE_PENDING_WITHDRAWALS
 from domain.withdrawal import Withdrawal
+from domain.withdrawal_fees import fee_charged
 from tests.factories import open_wallet
 
 UNITS = st.integers(min_value=1, max_value=10**12).map(lambda n: Decimal(n).scaleb(-8))
@@ -60,3 +61,12 @@ def test_a_cancelled_withdrawal_gives_back_every_unit(amount):
     totals = run(amount, Decimal(0), Decimal(0), cancel=True)
     assert totals[HOUSE_PENDING_WITHDRAWALS] == 0
     assert totals["player:p1:available"] == 0 and totals["player:p1:locked"] == 0
+
+
+def test_the_fee_charged_is_the_native_fee_or_its_value_in_the_token_rounded_up():
+    rates = {"ETH": Decimal(3000), "USDT": Decimal(1)}
+    micro = Decimal("0.000001")
+    assert fee_charged("ETH", "ETH", Decimal("0.00042"), rates, micro) == Decimal("0.00042")
+    assert fee_charged("USDT", "ETH", Decimal("0.0000001234"), rates, micro) == Decimal(
+        "0.000371")  # 0.0003702 USDT, rounded up
+    assert fee_charged("USDC", "ETH", Decimal("0.001"), rates, micro) == 0  # no rate
