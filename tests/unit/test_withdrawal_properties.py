@@ -13,7 +13,11 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.postings import HOUSE_HOT_WALLET, HOUSE_NETWORK_FEES, HOUSE_PENDING_WITHDRAWALS
+from domain.postings import (
+    HOUSE_HOT_WALLET,
+    HOUSE_NETWORK_FEES,
+    HOUSE_PENDING_WITHDRAWALS,
+)
 from domain.withdrawal import Withdrawal
 from domain.withdrawal_fees import fee_charged
 from tests.factories import open_wallet
