@@ -15,6 +15,7 @@ from api.routes import (
     bets,
     bonuses,
     cashback,
+    deposits,
     fx,
     games,
     health,
@@ -22,6 +23,8 @@ from api.routes import (
     players,
     rakeback,
     reports,
+    treasury,
+    withdrawals,
 )
 from api.schemas import ErrorPublic
 
@@ -67,7 +70,7 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     app.include_router(health.router)
     for router in (players.router, admin.router, admin_players.router, reports.router,
                    jobs.router, fx.router, rakeback.router, cashback.router,
-                   bonuses.router):
+                   bonuses.router, deposits.router, withdrawals.router, treasury.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     for router in (bets.router, games.router):
         app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -15,7 +16,9 @@ import psycopg
 from psycopg import sql
 
 from api.auth import TokenIssuer
+from api.cashier_services import Cashier, ChainClients
 from api.config import BusinessConfig, load_config
+from api.config_chains import build_chains
 from api.settings import Settings, eventsourcing_env
 from domain.clock import clock
 from domain.ledger import Ledger
@@ -27,13 +30,16 @@ from projections.cashback_log import CashbackLogView
 from projections.cashback_plays import CashbackPlays
 from projections.cashback_tallies import CashbackTalliesView
 from projections.database import ViewDatabase
+from projections.deposits import DepositsView
 from projections.job_runs import JobRunsView
 from projections.journal import JournalView
 from projections.ledger_entries import LedgerEntriesView
 from projections.pnl import PnlView
 from projections.rakeback import RakebackView
 from projections.rakeback_accrual import RakebackAccrual
+from projections.reconciliation import ReconciliationView
 from projections.runner import ProjectionRunner
+from projections.withdrawals import WithdrawalsView
 from schedulers.bonus_expiry import expiry_jobs
 from schedulers.cashback import cashback_jobs
 from schedulers.jobs import Job, JobCatalogue
@@ -49,6 +55,9 @@ class Services:
     ledger: Ledger
     projections: ProjectionRunner
     tokens: TokenIssuer
+    # Each chain's clients (api/cashier_services.py), built from configuration
+    # or injected by tests.
+    chains: Mapping[str, ChainClients] = field(default_factory=dict)
     balances: BalancesView = field(init=False)
     ledger_entries: LedgerEntriesView = field(init=False)
     journal: JournalView = field(init=False)
@@ -58,6 +67,10 @@ class Services:
     job_runs: JobRunsView = field(init=False)
     cashback_log: CashbackLogView = field(init=False)
     bonus_grants: BonusGrantsView = field(init=False)
+    deposits: DepositsView = field(init=False)
+    withdrawals: WithdrawalsView = field(init=False)
+    reconciliations: ReconciliationView = field(init=False)
+    cashier: Cashier = field(init=False)
     # Scheduled jobs: `jobs` is the catalogue (see build_jobs), `job_runner`
     # runs one for a period, `scheduler` ticks them (started by serve).
     jobs: JobCatalogue = field(init=False, default_factory=JobCatalogue)
@@ -75,8 +88,18 @@ class Services:
         self.job_runs = views["job_runs"]
         self.cashback_log = views["cashback_log"]
         self.bonus_grants = views["bonus_grants"]
+        self.deposits = views["deposits"]
+        self.withdrawals = views["withdrawals"]
+        self.reconciliations = views["reconciliation"]
+        self.cashier = Cashier(self.ledger, self.projections, self.chains,
+                               self._withdrawal_queue)
         self.job_runner = JobRunner(self.ledger, self.jobs, clock)
-        self.scheduler = JobScheduler(self.job_runner)
+        self.scheduler = JobScheduler(self.job_runner, pollers=self.cashier.pollers(
+            self.config.cashier.watch_seconds, self.config.cashier.send_seconds))
+
+    def _withdrawal_queue(self, chain: str, status: str) -> list[str]:
+        self.projections.catch_up(["withdrawals"])
+        return self.withdrawals.ids(chain, status)
 
     def close(self) -> None:
         self.scheduler.stop()
@@ -84,7 +107,9 @@ class Services:
         self.ledger.close()
 
 
-def bootstrap(settings: Settings | None = None) -> Services:
+def bootstrap(settings: Settings | None = None,
+              chains: Mapping[str, ChainClients] | None = None) -> Services:
+    """The services; `chains` replaces the chain clients configuration would build."""
     settings = settings or Settings()
     config = load_config(settings.config)
     env = eventsourcing_env(settings.database_url)
@@ -98,11 +123,14 @@ def bootstrap(settings: Settings | None = None) -> Services:
     views = [BalancesView(db), LedgerEntriesView(db), JournalView(db), BetsView(db),
              PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger),
              CashbackPlays(db, ledger), CashbackTalliesView(db), CashbackLogView(db),
-             BonusWagering(db, ledger), BonusGrantsView(db)]
+             BonusWagering(db, ledger), BonusGrantsView(db),
+             DepositsView(db), WithdrawalsView(db), ReconciliationView(db)]
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views)
     ledger.commands.on_saved.append(runner.wake)
     tokens = TokenIssuer(key, default_ttl=settings.token_ttl)
-    services = Services(settings, config, ledger, runner, tokens)
+    if chains is None:
+        chains = build_chains(config.cashier, settings)
+    services = Services(settings, config, ledger, runner, tokens, chains)
     services.jobs.extend(build_jobs(services))
     return services
 
@@ -115,7 +143,8 @@ def build_jobs(services: Services) -> list[Job]:
     """
     return [*unlock_jobs(services.ledger, services.projections),
             *cashback_jobs(services.ledger, services.projections),
-            *expiry_jobs(services.ledger, services.projections)]
+            *expiry_jobs(services.ledger, services.projections),
+            *services.cashier.jobs()]
 
 
 def create_schema(database_url: str, schema: str) -> None:

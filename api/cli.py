@@ -16,6 +16,7 @@ from rich.table import Table
 
 from api.auth import Role
 from api.cli_audit import audit_cli
+from api.cli_chain import chain_cli
 from api.cli_context import build, console, load_settings, services
 from domain.errors import DomainError
 from domain.job_run import JobFailed
@@ -31,6 +32,7 @@ cli.add_typer(jobs_cli, name="jobs")
 scheduler_cli = typer.Typer(help="The schedule that runs the jobs.", no_args_is_help=True)
 cli.add_typer(scheduler_cli, name="scheduler")
 cli.add_typer(audit_cli, name="audit")
+cli.add_typer(chain_cli, name="chain")
 @cli.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           follow: bool = typer.Option(True, help="Run the projections in this process."),

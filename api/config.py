@@ -8,12 +8,11 @@ from __future__ import annotations
 
 import tomllib
 from decimal import Decimal
-from typing import Annotated, Literal
 from pathlib import Path
+from typing import Literal
 
 from pydantic import (
     BaseModel,
-    BeforeValidator,
     ConfigDict,
     Field,
     ValidationError,
@@ -22,6 +21,8 @@ from pydantic import (
 )
 
 from api.config_cashback import BonusConfig, CashbackConfig, cashback_rules
+from api.config_cashier import CashierConfig
+from api.config_types import Amount, Section
 from domain.money import Currencies
 from domain.rules import DEFAULT_LOYALTY, DEFAULT_SPLIT, RakebackRules, Rules
 from domain.vip import DEFAULT_LADDER, VipLadder
@@ -43,20 +44,6 @@ DEFAULT_USD_RATES = {
     "BTC": "60000", "ETH": "3000", "USDT": "1", "USDC": "1", "SOL": "150",
     "BNB": "600", "TRX": "0.25",
 }
-
-
-def _no_float(value: object) -> object:
-    if isinstance(value, float):
-        raise ValueError("write amounts as strings (\"0.5\"), never as TOML floats")
-    return value
-
-
-# A decimal from a TOML string or integer; floats are refused.
-Amount = Annotated[Decimal, BeforeValidator(_no_float)]
-
-
-class Section(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
 
 class BetsConfig(Section):
@@ -95,6 +82,7 @@ class BusinessConfig(Section):
     rakeback: RakebackConfig = Field(default_factory=RakebackConfig)
     cashback: CashbackConfig = Field(default_factory=CashbackConfig)
     bonus: BonusConfig = Field(default_factory=BonusConfig)
+    cashier: CashierConfig = Field(default_factory=CashierConfig)
 
     @field_validator("currencies")
     @classmethod
@@ -109,7 +97,8 @@ class BusinessConfig(Section):
     @model_validator(mode="after")
     def _consistent(self) -> BusinessConfig:
         for section, codes in (("bets.max_stake", self.bets.max_stake),
-                               ("usd_rates", self.usd_rates)):
+                               ("usd_rates", self.usd_rates),
+                               ("cashier.chains", self.cashier.currencies())):
             unknown = set(codes) - set(self.currencies)
             if unknown:
                 raise ValueError(f"{section} names unknown currencies {sorted(unknown)}")
@@ -141,6 +130,7 @@ class BusinessConfig(Section):
                 refund_clawback=rakeback.refund_clawback, unclaimed=rakeback.unclaimed,
                 double_rtp=rakeback.double_rtp, flip_secret=flip_secret),
             cashback=cashback_rules(self.cashback, self.bonus, ladder.names),
+            cashier=self.cashier.rules(),
         )
 
 

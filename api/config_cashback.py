@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import Field
 
+from api.config_types import Amount, Section
 from domain.cashback_rules import (
     DEFAULT_LEVELS,
     DEFAULT_TIERS,
@@ -21,24 +22,6 @@ from domain.cashback_rules import (
     CashbackRules,
     CashbackTier,
 )
-
-Amount = Decimal
-
-
-class Section(BaseModel):
-    """Unknown fields and TOML floats are refused (money is exact)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_floats(cls, data: Any) -> Any:
-        values = data.values() if isinstance(data, dict) else ()
-        for value in values:
-            if isinstance(value, float) or (isinstance(value, dict) and any(
-                    isinstance(v, float) for v in value.values())):
-                raise ValueError("write amounts as strings (\"0.5\"), never as TOML floats")
-        return data
 
 
 class TierConfig(Section):

@@ -29,6 +29,9 @@ class Settings(BaseSettings):
     group_commit: int = Field(default=100, ge=0, le=10000)
     # Game providers' HMAC secrets, as a JSON object: provider id -> secret.
     provider_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    # Hot wallets' private keys, as a JSON object: chain name -> key. Only the
+    # process that sends withdrawals needs them (docs/cashier.md).
+    hot_keys: dict[str, SecretStr] = Field(default_factory=dict)
 
     @field_validator("provider_secrets")
     @classmethod

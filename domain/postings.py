@@ -20,6 +20,10 @@ HOUSE_BONUS_EXPENSE = "house:bonus_expense"
 HOUSE_RAKEBACK_EXPENSE = "house:rakeback_expense"
 HOUSE_CASHBACK_EXPENSE = "house:cashback_expense"
 HOUSE_HOT_WALLET = "house:hot_wallet"
+# Withdrawals: debited from the player when signed, out of the hot wallet when
+# confirmed; the fee charged to the player and the fee the chain took.
+HOUSE_PENDING_WITHDRAWALS = "house:pending_withdrawals"
+HOUSE_NETWORK_FEES = "house:network_fees"
 
 # Where a credit with this tag comes from, and a debit with it goes to.
 HOUSE_ACCOUNT_BY_TAG = {
@@ -31,10 +35,12 @@ HOUSE_ACCOUNT_BY_TAG = {
     "BONUS": HOUSE_BONUS_EXPENSE,
     "REFUND": HOUSE_GGR,
     "ROLLBACK": HOUSE_GGR,
+    "WITHDRAWAL_RETURN": HOUSE_PENDING_WITHDRAWALS,
 }
 
 # Where a settled hold goes, by the purpose it was taken for.
-HOUSE_ACCOUNT_BY_HOLD_PURPOSE = {"BET": HOUSE_GGR}
+HOUSE_ACCOUNT_BY_HOLD_PURPOSE = {"BET": HOUSE_GGR,
+                                 "WITHDRAWAL": HOUSE_PENDING_WITHDRAWALS}
 
 
 def player_account(player_id: str, pocket: str) -> str:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from domain.cashback_rules import CashbackRules
+from domain.cashier_rules import CashierRules
 from domain.money import Currencies
 from domain.vip import VipLadder
 
@@ -52,6 +53,7 @@ class Rules:
     usd_rates: Mapping[str, Decimal] = field(default_factory=dict)
     rakeback: RakebackRules = field(default_factory=RakebackRules)
     cashback: CashbackRules = field(default_factory=CashbackRules)
+    cashier: CashierRules = field(default_factory=CashierRules)
 
     def __post_init__(self) -> None:
         if self.funding not in FUNDING_POLICIES:

@@ -30,7 +30,8 @@ from domain.postings import (
 )
 
 CREDIT_TAGS = frozenset(
-    {"DEPOSIT", "ADJUSTMENT", "PAYOUT", "RAKEBACK", "CASHBACK", "BONUS", "REFUND"})
+    {"DEPOSIT", "ADJUSTMENT", "PAYOUT", "RAKEBACK", "CASHBACK", "BONUS", "REFUND",
+     "WITHDRAWAL_RETURN"})
 DEBIT_TAGS = frozenset({"ADJUSTMENT", "ROLLBACK"})
 BALANCES = ("cash", "bonus")
 
@@ -137,6 +138,11 @@ class Wallet(LedgerAggregate):
     class Unlocked(HoldReleased):
         entry_type = "UNLOCK"
 
+    class LockSettled(HoldSettled):
+        """A withdrawal's locked cash handed to pending withdrawals once signed."""
+
+        entry_type = "WITHDRAWAL"
+
     @staticmethod
     def create_id(player_id: str, currency: str, **_: Any) -> UUID:
         return wallet_id(player_id, currency)
@@ -233,6 +239,10 @@ class Wallet(LedgerAggregate):
         check_choice(tag, CREDIT_TAGS, "tag")
         check_covers(self.bonus_available, amount, "bonus available")
         self._bonus_forfeited(amount, grant_id, tag, request_id, reference)
+    def settle_lock(self, lock_id: str, *, request_id: str, reference: str) -> None:
+        held = self._open_hold(lock_id, "LOCK")
+        self._lock_settled(lock_id, held["purpose"], held["cash"], ZERO, request_id,
+                           reference)
 
     def _check_new_hold(self, hold_id: str, cash: Decimal, bonus: Decimal) -> None:
         if not hold_id:
@@ -307,6 +317,12 @@ class Wallet(LedgerAggregate):
     def _unlocked(self, hold_id: str, purpose: str, cash: Decimal, bonus: Decimal,
                   request_id: str, reference: str) -> None:
         self._unreserve(hold_id, cash, bonus)
+
+    @event(LockSettled)
+    def _lock_settled(self, hold_id: str, purpose: str, cash: Decimal, bonus: Decimal,
+                      request_id: str, reference: str) -> None:
+        self._unreserve(hold_id, cash, bonus)
+        self.cash -= cash
 
     def _reserve(self, hold_id: str, kind: str, purpose: str, cash: Decimal,
                  bonus: Decimal) -> None:

@@ -48,7 +48,7 @@ class JournalView(View):
     )
 
     def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
-        events = [(p, e) for p, e in batch if isinstance(e, Wallet.Event)]
+        events = [(p, e) for p, e in batch if carries_legs(e)]
         found = cursor.rows_by_key("account_balances", KEY, (
             (event.currency, leg.account) for _, event in events for leg in event.legs()))
         balances: dict[tuple[str, str], Decimal] = {}
@@ -81,3 +81,9 @@ class JournalView(View):
         for (currency, _), balance in self.account_balances().items():
             totals[currency] = totals.get(currency, ZERO) + balance
         return totals
+
+
+def carries_legs(event: Any) -> bool:
+    """Wallet events, and house-only movements such as a withdrawal leaving the
+    hot wallet (domain/withdrawal.py), which name their currency and legs."""
+    return isinstance(event, Wallet.Event) or callable(getattr(event, "legs", None))

@@ -15,14 +15,16 @@ run one at a time on the scheduler's single worker.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from schedulers.periods import DAY, KINDS, MONTH, WEEK, Period
+from schedulers.pollers import Poller
 from schedulers.runner import JobRunner
 
 log = logging.getLogger(__name__)
@@ -36,8 +38,10 @@ MISFIRE_GRACE = 3600
 
 
 class JobScheduler:
-    def __init__(self, runner: JobRunner, *, delays: Mapping[str, int] = DELAYS):
+    def __init__(self, runner: JobRunner, *, delays: Mapping[str, int] = DELAYS,
+                 pollers: Sequence[Poller] = ()):
         self.runner = runner
+        self.pollers = list(pollers)
         self.delays = {**DELAYS, **delays}
         for kind, delay in self.delays.items():
             if not 0 <= delay < 3600:
@@ -63,12 +67,17 @@ class JobScheduler:
             return
         self.catch_up()
         scheduler = BackgroundScheduler(
-            timezone=timezone.utc, executors={"default": ThreadPoolExecutor(1)},
+            timezone=timezone.utc, executors={"default": ThreadPoolExecutor(1),
+                                              "pollers": ThreadPoolExecutor(2)},
             job_defaults={"coalesce": True, "max_instances": 1,
                           "misfire_grace_time": MISFIRE_GRACE})
         for kind in KINDS:
             scheduler.add_job(self.tick, self.trigger(kind), args=[kind],
                               id=f"tick-{kind}", name=f"{ADVERB[kind]} jobs")
+        for poller in self.pollers:  # the chain loops, every few seconds
+            scheduler.add_job(poller.run, IntervalTrigger(seconds=poller.seconds),
+                              id=f"poll-{poller.name}", name=poller.name,
+                              executor="pollers")
         scheduler.start()
         self._scheduler = scheduler
         log.info("scheduler started with %d jobs", len(self.runner.catalogue))

@@ -22,6 +22,9 @@ from api.bootstrap import Services, bootstrap
 from api.settings import Settings
 from domain.clock import clock
 
+# Local blockchains (eth-tester, anvil, Bitcoin regtest) as fixtures.
+pytest_plugins = ["tests.chains.fixtures"]
+
 BACKENDS = [b.strip() for b in
             os.environ.get("CASINO_LEDGER_TEST_BACKENDS", "sqlite,postgres").split(",")
             if b.strip()]

@@ -1,0 +1,63 @@
+"""BIP32 public derivation: child public keys from an extended public key.
+
+Deposit addresses are derived on the API server from an account-level xpub,
+so it never holds a private key. Only non-hardened steps are possible from a
+public key, which is all `m/44'/60'/0'` + `/0/i` needs once the account key
+is exported. coincurve does the curve arithmetic (libsecp256k1).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from dataclasses import dataclass
+
+import base58
+from coincurve import PublicKey
+
+from chain.interfaces import InvalidAddress
+
+HARDENED = 2**31
+# Version bytes of serialized public keys that carry a plain secp256k1 key
+# (xpub/tpub; ypub/zpub/upub/vpub share the layout, their script type is ignored).
+PUBLIC_VERSIONS = {
+    "0488b21e", "043587cf", "049d7cb2", "044a5262", "04b24746", "045f1cf6",
+}
+
+
+@dataclass(frozen=True)
+class ExtendedPublicKey:
+    depth: int
+    chain_code: bytes
+    key: PublicKey
+
+    @classmethod
+    def parse(cls, text: str) -> ExtendedPublicKey:
+        """Decode a base58check xpub; refuses private keys and bad checksums."""
+        try:
+            raw = base58.b58decode_check(text.strip())
+        except ValueError as error:
+            raise InvalidAddress(f"extended key: {error}") from None
+        if len(raw) != 78:
+            raise InvalidAddress(f"extended key: {len(raw)} bytes, expected 78")
+        if raw[:4].hex() not in PUBLIC_VERSIONS:
+            raise InvalidAddress("extended key: not an extended PUBLIC key")
+        try:
+            key = PublicKey(raw[45:78])
+        except ValueError:
+            raise InvalidAddress("extended key: public key not on the curve") from None
+        return cls(depth=raw[4], chain_code=raw[13:45], key=key)
+
+    def child(self, index: int) -> ExtendedPublicKey:
+        """CKDpub: the non-hardened child at `index`."""
+        if not 0 <= index < HARDENED:
+            raise ValueError(f"child index {index} must be in [0, 2**31)")
+        data = self.key.format(compressed=True) + index.to_bytes(4, "big")
+        digest = hmac.new(self.chain_code, data, hashlib.sha512).digest()
+        return ExtendedPublicKey(self.depth + 1, digest[32:], self.key.add(digest[:32]))
+
+    def derive(self, *indexes: int) -> ExtendedPublicKey:
+        key = self
+        for index in indexes:
+            key = key.child(index)
+        return key

@@ -1,0 +1,69 @@
+"""An anvil node (Foundry) as a local EVM chain for tests, when installed.
+
+Found at $CASINO_LEDGER_ANVIL, on PATH, or at ~/.foundry/bin/anvil (where
+`foundryup` installs it; the npm package @foundry-rs/anvil ships the same
+binary). It runs offline on 127.0.0.1 with its default funded accounts.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import socket
+import subprocess
+import time
+from pathlib import Path
+
+from web3 import HTTPProvider, Web3
+
+from tests.chains.evm import FAUCET_KEY, LocalEvm
+
+
+def find_anvil() -> str | None:
+    candidates = [os.environ.get("CASINO_LEDGER_ANVIL"), shutil.which("anvil"),
+                  str(Path.home() / ".foundry" / "bin" / "anvil")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class AnvilEvm(LocalEvm):
+    def __init__(self, binary: str):
+        port = free_port()
+        self.process = subprocess.Popen(
+            [binary, "--host", "127.0.0.1", "--port", str(port), "--silent"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.url = f"http://127.0.0.1:{port}"
+        w3 = Web3(HTTPProvider(self.url, request_kwargs={"timeout": 10}))
+        self._wait(w3)
+        super().__init__(w3, FAUCET_KEY)
+
+    def _wait(self, w3: Web3) -> None:
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if w3.is_connected():
+                return
+            time.sleep(0.1)
+        self.close()
+        raise RuntimeError("anvil did not start within 20 s")
+
+    def _automine(self, on: bool) -> None:
+        self.automining = on
+        self.w3.provider.make_request("evm_setAutomine", [on])
+
+    def mine(self, blocks: int = 1) -> None:
+        self.w3.provider.make_request("anvil_mine", [hex(blocks)])
+
+    def snapshot(self):
+        return self.w3.provider.make_request("evm_snapshot", [])["result"]
+
+    def revert(self, snapshot) -> None:
+        assert self.w3.provider.make_request("evm_revert", [snapshot])["result"]
+
+    def close(self) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=10)
