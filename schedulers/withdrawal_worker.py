@@ -106,11 +106,8 @@ class WithdrawalWorker:
         done["deferred"] += 1
 
     def _broadcast(self, w: Withdrawal, done: dict[str, int]) -> None:
-        s = w.signed or {}
-        signed = SignedTransfer(s["txHash"], s["raw"], s["nonce"], Decimal(s["fee"]),
-                                s["feeCurrency"])
         try:
-            self.sender.broadcast(signed)
+            self.sender.broadcast(recorded(w))
         except TransactionRejected as error:
             log.error("withdrawal %s: broadcast refused: %s", w.id, error)
             self.ledger.execute(RecordSendFailed(w.id, error=str(error)))
@@ -120,9 +117,21 @@ class WithdrawalWorker:
 
     def _confirm(self, w: Withdrawal, done: dict[str, int]) -> None:
         receipt = self.sender.receipt((w.signed or {})["txHash"])
-        if receipt is None or self.sender.tip() - receipt.block_height + 1 < self.required:
+        if receipt is None:
+            # Not mined, or mined on a branch a reorg dropped: the same recorded
+            # bytes go out again (a node that still holds them ignores the repeat).
+            self.sender.broadcast(recorded(w))
+            return
+        if self.sender.tip() - receipt.block_height + 1 < self.required:
             return
         self.ledger.execute(RecordMined(
             w.id, succeeded=receipt.succeeded, block_height=receipt.block_height,
             block_hash=receipt.block_hash, fee_paid=receipt.fee_paid))
         done["confirmed"] += 1
+
+
+def recorded(w: Withdrawal) -> SignedTransfer:
+    """The signed transaction as the withdrawal recorded it before the first broadcast."""
+    s = w.signed or {}
+    return SignedTransfer(s["txHash"], s["raw"], s["nonce"], Decimal(s["fee"]),
+                          s["feeCurrency"])

@@ -140,3 +140,22 @@ def test_a_worker_run_twice_sends_once_with_one_nonce_sequence(cashier, local_ev
     sender = cashier.chains["ethereum"].sender
     assert sender.balance_of(DESTINATION, "ETH") == sum(
         status(cashier, w["id"])["sent"] for w in (first, second))
+
+
+def test_a_sent_withdrawal_dropped_by_a_reorg_goes_out_again_and_pays_once(
+        cashier, local_evm):
+    sender = cashier.chains["ethereum"].sender
+    request = withdraw(cashier, "1")
+    before_send = local_evm.snapshot()
+    cashier.cashier.send()
+    sent = status(cashier, request["id"])
+    assert sender.receipt(sent["txHash"]) is not None
+    local_evm.revert(before_send)  # the block holding it is gone, and the tx with it
+    local_evm.mine(1)
+    assert sender.receipt(sent["txHash"]) is None
+    cashier.cashier.send()  # no receipt: the recorded bytes are broadcast again
+    assert sender.receipt(sent["txHash"]) is not None
+    local_evm.mine(11)
+    cashier.cashier.send()
+    assert status(cashier, request["id"])["status"] == "confirmed"
+    assert sender.balance_of(DESTINATION, "ETH") == sent["sent"]
