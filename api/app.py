@@ -12,6 +12,7 @@ from api.bootstrap import Services, bootstrap
 from api.routes import (
     admin,
     admin_players,
+    audit_events,
     bets,
     fx,
     games,
@@ -64,7 +65,7 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     errors.install(app)
     app.include_router(health.router)
     for router in (players.router, admin.router, admin_players.router, reports.router,
-                   jobs.router, fx.router, rakeback.router):
+                   jobs.router, fx.router, rakeback.router, audit_events.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     for router in (bets.router, games.router):
         app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)

@@ -17,8 +17,10 @@ from psycopg import sql
 from api.auth import TokenIssuer
 from api.config import BusinessConfig, load_config
 from api.settings import Settings, eventsourcing_env
+from audit.signing import Signer
 from domain.clock import clock
 from domain.ledger import Ledger
+from projections.audit_chain import AuditChainView
 from projections.balances import BalancesView
 from projections.bets import BetsView
 from projections.database import ViewDatabase
@@ -29,6 +31,7 @@ from projections.pnl import PnlView
 from projections.rakeback import RakebackView
 from projections.rakeback_accrual import RakebackAccrual
 from projections.runner import ProjectionRunner
+from schedulers.audit_checkpoint import checkpoint_jobs
 from schedulers.jobs import Job, JobCatalogue
 from schedulers.rakeback_unlock import unlock_jobs
 from schedulers.runner import JobRunner
@@ -49,6 +52,9 @@ class Services:
     pnl: PnlView = field(init=False)
     rakeback: RakebackView = field(init=False)
     job_runs: JobRunsView = field(init=False)
+    audit_chain: AuditChainView = field(init=False)
+    # Signs audit checkpoints and export manifests (docs/audit.md).
+    audit_signer: Signer = field(init=False)
     # Scheduled jobs: `jobs` is the catalogue (see build_jobs), `job_runner`
     # runs one for a period, `scheduler` ticks them (started by serve).
     jobs: JobCatalogue = field(init=False, default_factory=JobCatalogue)
@@ -64,6 +70,8 @@ class Services:
         self.pnl = views["pnl"]
         self.rakeback = views["rakeback"]
         self.job_runs = views["job_runs"]
+        self.audit_chain = views["audit_chain"]
+        self.audit_signer = self.settings.audit_signer()
         self.job_runner = JobRunner(self.ledger, self.jobs, clock)
         self.scheduler = JobScheduler(self.job_runner)
 
@@ -85,7 +93,8 @@ def bootstrap(settings: Settings | None = None) -> Services:
                     group_commit=settings.group_commit)
     db = ViewDatabase(ledger.recorder.datastore)  # type: ignore[attr-defined]
     views = [BalancesView(db), LedgerEntriesView(db), JournalView(db), BetsView(db),
-             PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger)]
+             PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger),
+             AuditChainView(db)]
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views)
     ledger.commands.on_saved.append(runner.wake)
     tokens = TokenIssuer(key, default_ttl=settings.token_ttl)
@@ -100,7 +109,8 @@ def build_jobs(services: Services) -> list[Job]:
     A feature adds its jobs here, each an action over `services` for one
     period, idempotent for that period; jobs of one kind run in this order.
     """
-    return unlock_jobs(services.ledger, services.projections)
+    return (unlock_jobs(services.ledger, services.projections)
+            + checkpoint_jobs(services.ledger, services.projections, services.audit_signer))
 
 
 def create_schema(database_url: str, schema: str) -> None:
