@@ -11,7 +11,9 @@ from api import errors
 from api.bootstrap import Services, bootstrap
 from api.routes import (
     admin,
+    admin_audit,
     admin_players,
+    audit,
     audit_events,
     bets,
     fx,
@@ -65,7 +67,8 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     errors.install(app)
     app.include_router(health.router)
     for router in (players.router, admin.router, admin_players.router, reports.router,
-                   jobs.router, fx.router, rakeback.router, audit_events.router):
+                   jobs.router, fx.router, rakeback.router, audit.router,
+                   admin_audit.router, audit_events.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     for router in (bets.router, games.router):
         app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)

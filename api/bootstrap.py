@@ -20,6 +20,7 @@ from api.settings import Settings, eventsourcing_env
 from audit.signing import Signer
 from domain.clock import clock
 from domain.ledger import Ledger
+from projections.adjustment_log import AdjustmentLogView
 from projections.audit_chain import AuditChainView
 from projections.balances import BalancesView
 from projections.bets import BetsView
@@ -30,6 +31,7 @@ from projections.ledger_entries import LedgerEntriesView
 from projections.pnl import PnlView
 from projections.rakeback import RakebackView
 from projections.rakeback_accrual import RakebackAccrual
+from projections.replay_runs import ReplayRuns
 from projections.runner import ProjectionRunner
 from schedulers.audit_checkpoint import checkpoint_jobs
 from schedulers.jobs import Job, JobCatalogue
@@ -55,6 +57,9 @@ class Services:
     audit_chain: AuditChainView = field(init=False)
     # Signs audit checkpoints and export manifests (docs/audit.md).
     audit_signer: Signer = field(init=False)
+    adjustment_log: AdjustmentLogView = field(init=False)
+    # Verified replays asked for over HTTP (docs/audit.md).
+    replays: ReplayRuns = field(init=False)
     # Scheduled jobs: `jobs` is the catalogue (see build_jobs), `job_runner`
     # runs one for a period, `scheduler` ticks them (started by serve).
     jobs: JobCatalogue = field(init=False, default_factory=JobCatalogue)
@@ -72,11 +77,14 @@ class Services:
         self.job_runs = views["job_runs"]
         self.audit_chain = views["audit_chain"]
         self.audit_signer = self.settings.audit_signer()
+        self.adjustment_log = views["adjustment_log"]
+        self.replays = ReplayRuns(self.ledger, self.projections)
         self.job_runner = JobRunner(self.ledger, self.jobs, clock)
         self.scheduler = JobScheduler(self.job_runner)
 
     def close(self) -> None:
         self.scheduler.stop()
+        self.replays.join()
         self.projections.stop()
         self.ledger.close()
 
@@ -94,7 +102,7 @@ def bootstrap(settings: Settings | None = None) -> Services:
     db = ViewDatabase(ledger.recorder.datastore)  # type: ignore[attr-defined]
     views = [BalancesView(db), LedgerEntriesView(db), JournalView(db), BetsView(db),
              PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger),
-             AuditChainView(db)]
+             AdjustmentLogView(db, ledger.repository), AuditChainView(db)]
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views)
     ledger.commands.on_saved.append(runner.wake)
     tokens = TokenIssuer(key, default_ttl=settings.token_ttl)
