@@ -25,6 +25,7 @@ from typing import Any
 
 from domain.fx import FxRates
 from domain.game import Game
+from domain.job_run import JobRun
 from domain.player import Player
 from domain.wallet import Wallet
 
@@ -99,6 +100,14 @@ def vip_level(event: Any, before: Any, after: Any) -> Action:
     actor, _, reason = event.note.partition(": ")
     return Action("VIP_LEVEL", actor, "vip level", {"level": event.previous},
                   {"level": event.level}, reason, after.player_id)
+
+
+@audited(JobRun.Started, when=lambda event: event.trigger == "manual")
+def manual_job_run(event: Any, before: Any, after: Any) -> Action:
+    """A scheduled job run by hand (`POST /v1/admin/jobs/{job}/run`, `jobs run`)."""
+    return Action("JOB_RUN", event.actor, f"job {event.name} {event.period}",
+                  {"attempts": before.attempts, "outcome": before.outcome},
+                  {"attempts": after.attempts, "outcome": "running"})
 
 
 def game_settings(game: Any) -> dict[str, Any]:

@@ -6,9 +6,10 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from eventsourcing.domain import event
 
+from domain.aggregate import LedgerAggregate
 from domain.fx import SetFxRates
-from domain.job_run import JobRun
 from projections.audited_actions import DESCRIBERS, Action, audited
 from schedulers.periods import DAY, Period
 from tests.factories import (
@@ -90,22 +91,47 @@ def test_filters_by_player_currency_kind_and_time_and_pages_newest_first(service
     assert len(positions) == 5 and positions == sorted(positions, reverse=True)
 
 
+def test_a_job_run_by_hand_is_listed_but_not_a_scheduled_one(services, frozen_clock):
+    period = Period.containing(DAY, frozen_clock.now()).previous()
+    services.job_runner.run("rakeback-unlock-daily", period, actor="ops-1")
+    services.job_runner.run("rakeback-unlock-daily", period, trigger="schedule")
+    [entry] = log(services, kind="JOB_RUN")
+    assert (entry["actor"], entry["subject"], entry["before"], entry["after"]) == (
+        "ops-1", f"job rakeback-unlock-daily {period}", {"attempts": 0, "outcome": None},
+        {"attempts": 1, "outcome": "running"})
+
+
+class Payout(LedgerAggregate):
+    """Stands for the cashier's withdrawal, whose approval the lead will register."""
+
+    @event("Requested")
+    def __init__(self, player_id: str):
+        self.player_id = player_id
+        self.status = "PENDING_APPROVAL"
+
+    @event("Approved")
+    def approve(self, actor: str, reason: str) -> None:
+        self.status = "APPROVED"
+
+
 def test_an_approved_action_is_one_registration(services, frozen_clock):
-    """As the cashier's withdrawal approvals will be: a describer for an event class."""
+    @audited(Payout.Approved)
+    def payout_approved(event, before, after):
+        return Action("PAYOUT_APPROVAL", event.actor, f"payout {after.id}",
+                      {"status": before.status}, {"status": after.status}, event.reason,
+                      after.player_id)
 
-    @audited(JobRun.Started, when=lambda event: event.trigger == "manual")
-    def job_run(event, before, after):
-        return Action("JOB_RUN", event.actor, f"job {after.name} {after.period}",
-                      {"attempts": before.attempts}, {"attempts": after.attempts})
-
+    payout = Payout("p1")
+    payout.approve(actor="fin-2", reason="KYC checked")
+    services.ledger.save(payout)
     try:
-        services.job_runner.run("rakeback-unlock-daily", _yesterday(services),
-                                actor="ops-1")
         [entry] = log(services)
     finally:
-        del DESCRIBERS[JobRun.Started]
-    assert (entry["kind"], entry["actor"], entry["before"], entry["after"]) == (
-        "JOB_RUN", "ops-1", {"attempts": 0}, {"attempts": 1})
+        del DESCRIBERS[Payout.Approved]
+    assert (entry["kind"], entry["actor"], entry["reason"], entry["playerId"]) == (
+        "PAYOUT_APPROVAL", "fin-2", "KYC checked", "p1")
+    assert (entry["before"], entry["after"]) == ({"status": "PENDING_APPROVAL"},
+                                                 {"status": "APPROVED"})
 
 
 def test_the_log_rebuilt_from_zero_is_the_same(services, frozen_clock):
@@ -114,10 +140,6 @@ def test_the_log_rebuilt_from_zero_is_the_same(services, frozen_clock):
     live = caught_up(services).adjustment_log.dump()
     services.projections.rebuild("adjustment_log")
     assert services.adjustment_log.dump() == live and live["adjustment_log"]
-
-
-def _yesterday(services):
-    return Period.containing(DAY, services.job_runner.clock.now()).previous()
 
 
 @pytest.fixture(autouse=True)

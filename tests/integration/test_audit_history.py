@@ -19,8 +19,8 @@ from domain.history import balances_at, log_position_at, parse_instant
 from domain.rakeback_commands import ClaimRakeback
 from tests.factories import (
     PROVIDER,
-    adjust,
     add_game,
+    adjust,
     caught_up,
     place_bet,
     refund_bet,

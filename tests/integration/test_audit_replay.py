@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-
-import threading
-
 
 from domain.history import log_position_at
 from domain.replay_run import ReplayRun, replay_run_key
