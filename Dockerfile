@@ -9,6 +9,7 @@ COPY projections ./projections
 COPY api ./api
 COPY schedulers ./schedulers
 COPY chain ./chain
+COPY audit ./audit
 RUN pip install --no-cache-dir . && useradd --create-home ledger && mkdir -p var \
     && chown ledger var
 USER ledger
