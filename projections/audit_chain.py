@@ -54,9 +54,7 @@ class AuditChainView(View):
             player = getattr(event, "player_id", None)
             if isinstance(player, str) and originator not in owners:
                 owners[originator] = new_owners[originator] = player
-            digest = link(prev, canonical(position, stored.originator_id,
-                                          stored.originator_version, stored.topic,
-                                          stored.state))
+            digest = hash_of(prev, position, stored)
             rows.append((position, originator, stored.originator_version, stored.topic,
                          event.timestamp, owners.get(originator), prev.hex(), digest.hex()))
             if isinstance(event, AuditCheckpoint.Signed):
@@ -118,6 +116,12 @@ class AuditChainView(View):
             found = cursor.execute("SELECT * FROM {s}audit_checkpoints "
                                    "ORDER BY position").fetchall()
         return [dict(row) for row in found]
+
+
+def hash_of(prev: bytes, position: int, stored: Any) -> bytes:
+    """The chain hash of a stored event (a Notification), given the one before it."""
+    return link(prev, canonical(position, stored.originator_id, stored.originator_version,
+                                stored.topic, stored.state))
 
 
 def checkpoint_row(position: int, document: dict[str, Any]) -> tuple[Any, ...]:

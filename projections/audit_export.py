@@ -12,7 +12,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from audit.export_format import ExportWriter, record, stream
@@ -82,7 +82,8 @@ def export(ledger: Ledger, projections: ProjectionRunner, signer: Signer,
 def selected(ledger: Ledger, chain: AuditChainView, selection: Selection,
              up_to: int) -> Iterator[dict[str, Any]]:
     """The selected events in log order, each with its chain fields and `after`."""
-    bounds = chain.positions_between(selection.start, selection.end)
+    bounds = chain.positions_between(*(moment and moment.astimezone(timezone.utc)
+                                       for moment in (selection.start, selection.end)))
     if bounds is None:
         return
     cursor, last, after = bounds[0] - 1, min(bounds[1], up_to), None

@@ -15,10 +15,10 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from audit.chain import GENESIS, canonical, link
+from audit.chain import GENESIS
 from audit.signing import verify
 from domain.ledger import Ledger
-from projections.audit_chain import AuditChainView
+from projections.audit_chain import AuditChainView, hash_of
 
 PAGE = 1000
 CHECKPOINT_TOPIC = "AuditCheckpoint.Signed"
@@ -69,9 +69,7 @@ class Walk:
             if row is None:
                 return self.fail(note.id, "a stored event is not in the chain (inserted)")
             try:
-                digest = link(self.prev, canonical(note.id, note.originator_id,
-                                                   note.originator_version, note.topic,
-                                                   note.state))
+                digest = hash_of(self.prev, note.id, note)
             except (TypeError, ValueError):
                 return self.fail(note.id, "the stored event is unreadable (altered)")
             if digest.hex() != row["hash"] or self.prev.hex() != row["prev_hash"]:

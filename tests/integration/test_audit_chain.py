@@ -3,6 +3,7 @@ after a rebuild, re-walked by `audit verify`, and signed by checkpoints."""
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 import pytest
@@ -15,7 +16,7 @@ from projections.audit_verify import verify_store
 from schedulers.audit_checkpoint import take_checkpoint
 from schedulers.periods import Period
 from tests.factories import adjust, caught_up, credit, debit, fresh_services, set_limits
-from tests.integration.audit_helpers import corrupt
+from tests.integration.audit_helpers import bulk_credits, corrupt
 
 OLD_SEED, NEW_SEED = "11" * 32, "22" * 32
 
@@ -146,3 +147,22 @@ def test_the_same_history_chains_identically_on_sqlite_and_postgresql(
         finally:
             built.close()
     assert chains[0] == chains[1]
+
+
+def test_two_followers_racing_hash_each_event_exactly_once(services, database_url):
+    credit(services, "p1", "BTC", "1")
+    bulk_credits(services, "p1", 3000)
+    other = fresh_services(database_url)
+    try:
+        in_parallel = [threading.Thread(target=s.projections.catch_up, args=(["audit_chain"],))
+                       for s in (services, other)]
+        for thread in in_parallel:
+            thread.start()
+        for thread in in_parallel:
+            thread.join()
+    finally:
+        other.close()
+    raced = chain_rows(services)
+    services.projections.rebuild("audit_chain")
+    assert chain_rows(services) == raced
+    assert [row[0] for row in raced] == list(range(1, services.ledger.head() + 1))

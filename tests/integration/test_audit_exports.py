@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import tracemalloc
-from datetime import timedelta
+from datetime import timedelta, timezone
 
 import pytest
 from pydantic import SecretStr
@@ -66,8 +66,10 @@ def test_a_time_range_exports_the_events_stamped_in_it(services, tmp_path, froze
     frozen_clock.advance(timedelta(hours=1))
     credit(services, "p1", "BTC", "3")
     caught_up(services)
+    paris = timezone(timedelta(hours=1))  # any zone: compared in UTC
     path = export_to(services, tmp_path / "hour.jsonl",
-                     Selection(start + timedelta(minutes=30), start + timedelta(minutes=90)))
+                     Selection((start + timedelta(minutes=30)).astimezone(paris),
+                               start + timedelta(minutes=90)))
     assert verified(services, path).ok
     states = [r["state"] for r in records(path)]
     assert len(states) == 2 and '"2.00000000"' in states[0]  # its Credited and Request
