@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import itertools
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,7 +84,7 @@ def records(file: TextIO) -> Any:
             if row.get("position") != "manifest":
                 yield _parsed(lambda r=row: parse_csv_record(r))
         return
-    for line in [first, *file] if first else []:
+    for line in itertools.chain([first], file):
         if line.strip() and not line.startswith('{"manifest"'):
             yield _parsed(lambda text=line: json.loads(text))
 
