@@ -4,6 +4,8 @@ kind of tampering is reported at the position where it happened."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -171,3 +173,12 @@ def test_an_empty_export_verifies(tmp_path):
                           lambda w: w.manifest({"selection": {}}, signer(), GENESIS.hex())))
     path.write_text(text)
     assert verify_export(path, OLD_KEY.public_key()).ok
+
+
+def test_the_offline_verifier_loads_no_database_or_application_code():
+    probe = ("import sys, audit.verify_export; print(sorted({m.split('.')[0] for m in "
+             "sys.modules} & {'eventsourcing', 'psycopg', 'sqlite3', 'domain', "
+             "'projections', 'api', 'schedulers'}))")
+    found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                           check=True, cwd=Path(__file__).resolve().parents[2])
+    assert found.stdout.strip() == "[]"
