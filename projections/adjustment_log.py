@@ -5,8 +5,9 @@ subject (a wallet balance, a game, the FX rates, a player's limits or VIP
 level), the values before and after (JSON, amounts as strings) and the
 reason. Which events count, and how each is described, is the registry in
 projections/audited_actions.py; the values come from the aggregate just
-before and just after the event, rebuilt from its own events (in `prepare`,
-before the view's transaction), so the log is the same on every replay.
+before and just after the event, rebuilt from its own events
+(projections/aggregate_states.py, in `prepare`, before the view's
+transaction), so the log is the same on every replay.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from typing import Any
 
 from eventsourcing.application import Repository
 
+from projections.aggregate_states import AggregateStates
 from projections.audited_actions import DESCRIBERS, Action
 from projections.database import Cursor, ViewDatabase, equal_to, timestamp
 from projections.view import View
@@ -42,6 +44,13 @@ class AdjustmentLogView(View):
     def __init__(self, db: ViewDatabase, repository: Repository[Any]):
         super().__init__(db)
         self.repository = repository
+        self.states = AggregateStates(repository)
+
+    def on(self, db: ViewDatabase) -> AdjustmentLogView:
+        """A replica keeps aggregate states of its own (it follows another position)."""
+        replica = super().on(db)
+        replica.states = AggregateStates(self.repository)
+        return replica
 
     def prepare(self, batch: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
         """Each audited action of the batch, described from its aggregate around it."""
@@ -49,21 +58,16 @@ class AdjustmentLogView(View):
         for position, event in batch:
             audited = DESCRIBERS.get(type(event))
             if audited and audited.when(event):
-                actions.append((position, row_of(position, event.timestamp,
-                                                 audited.describe(event, *self._around(event)))))
+                action = audited.describe(event, *self.states.around(event))
+                actions.append((position, row_of(position, event.timestamp, action)))
+            else:
+                self.states.follow(event)
         return actions
 
     def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
         cursor.executemany(f"INSERT INTO {{s}}adjustment_log ({', '.join(COLUMNS)}) "
                            f"VALUES ({', '.join('?' for _ in COLUMNS)})",
                            [row for _, row in batch])
-
-    def _around(self, event: Any) -> tuple[Any, Any]:
-        """The event's aggregate just before it (None if it created it) and just after."""
-        version = event.originator_version
-        get = self.repository.get
-        before = get(event.originator_id, version=version - 1) if version > 1 else None
-        return before, get(event.originator_id, version=version)
 
     def page(self, *, player_id: str | None = None, currency: str | None = None,
              kind: str | None = None, start: datetime | None = None,

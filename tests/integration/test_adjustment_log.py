@@ -10,6 +10,8 @@ from eventsourcing.domain import event
 
 from domain.aggregate import LedgerAggregate
 from domain.fx import SetFxRates
+from domain.wallet import wallet_id
+from projections.aggregate_states import AggregateStates
 from projections.audited_actions import DESCRIBERS, Action, audited
 from schedulers.periods import DAY, Period
 from tests.factories import (
@@ -147,3 +149,22 @@ def _registry_untouched():
     before = dict(DESCRIBERS)
     yield
     assert DESCRIBERS == before
+
+
+def test_states_around_an_event_never_depend_on_what_was_kept(services, frozen_clock):
+    """Rolled forward in memory, evicted, or seen again after a retry: the same states."""
+    for player, amount in (("p1", "5"), ("p2", "3"), ("p1", "-2"), ("p1", "7")):
+        adjust(services, player, "USDT", amount)
+    ledger = services.ledger
+    events = [e for p in ("p1", "p2") for e in ledger.events.get(wallet_id(p, "USDT"))]
+    states = AggregateStates(ledger.repository, size=1)
+    for event in [*events, events[2], events[1], *events[3:]]:
+        before, after = states.around(event)
+        version = event.originator_version
+        assert after.cash == ledger.repository.get(event.originator_id,
+                                                   version=version).cash
+        if before is None:
+            assert version == 1
+        else:
+            expected = ledger.repository.get(event.originator_id, version=version - 1)
+            assert (before.version, before.cash) == (version - 1, expected.cash)
