@@ -10,7 +10,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from datetime import datetime
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
@@ -21,6 +21,7 @@ from api.cli_context import console, services
 from audit.signing import public_hex, public_key
 from audit.verify_export import verify_export
 from domain.errors import DomainError
+from domain.history import parse_instant
 from projections.audit_export import Selection, export
 from projections.audit_verify import verify_store
 from schedulers.audit_checkpoint import take_checkpoint
@@ -56,8 +57,9 @@ def checkpoint() -> None:
 
 
 def export_file(
-        start: datetime | None = typer.Option(None, "--from", help="ISO-8601 with a zone."),
-        end: datetime | None = typer.Option(None, "--to", help="Excluded; ISO-8601."),
+        start: str | None = typer.Option(None, "--from", help="ISO-8601 with a zone, "
+                                         "e.g. 2026-01-01T00:00:00Z."),
+        end: str | None = typer.Option(None, "--to", help="Excluded; ISO-8601 with a zone."),
         player: str | None = typer.Option(None, help="Only this player's events."),
         types: str | None = typer.Option(None, help="Comma-separated event types, e.g. "
                                          "Wallet.Credited,Bet.Placed."),
@@ -67,13 +69,15 @@ def export_file(
     kinds = tuple(t.strip() for t in (types or "").split(",") if t.strip())
     with services() as built:
         try:
+            selection = Selection(start and parse_instant(start, "from"),
+                                  end and parse_instant(end, "to"), player, kinds)
             export_id, chunks = export(built.ledger, built.projections, built.audit_signer,
-                                       Selection(start, end, player, kinds), file_format,
-                                       getpass.getuser(), "cli")
+                                       selection, file_format, getpass.getuser(), "cli")
         except (DomainError, ValueError) as error:
             console.print(f"[red]refused[/red] {error}")
             raise typer.Exit(2) from None
-        with (out.open("w", encoding="utf-8", newline="") if out else sys.stdout) as sink:
+        with (out.open("w", encoding="utf-8", newline="") if out
+              else nullcontext(sys.stdout)) as sink:
             for chunk in chunks:
                 sink.write(chunk)
     typer.echo(f"export {export_id} written", err=True)

@@ -64,3 +64,13 @@ def test_verify_passes_then_reports_the_first_altered_event(run, credited, datab
     result = run("verify")
     assert result.exit_code == 1
     assert f"broken at position {credited[1]}" in result.output
+
+
+def test_export_of_a_time_range_and_a_refused_one(run, credited, tmp_path):
+    out = tmp_path / "range.jsonl"
+    ok = run("export", "--from", "2000-01-01T00:00:00Z", "--to", "2999-01-01T00:00:00+02:00",
+             "--types", "Wallet.Credited", "--out", str(out))
+    assert ok.exit_code == 0, ok.output
+    assert len(out.read_text().splitlines()) == 3  # two credits and the manifest
+    naive = run("export", "--from", "2026-01-01T00:00:00", "--out", str(out))
+    assert naive.exit_code == 2 and "time zone" in naive.output
