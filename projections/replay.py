@@ -39,10 +39,12 @@ BATCH = 2000
 
 def replay(runner: ProjectionRunner, *, until: datetime | None = None,
            progress: Progress | None = None, keep: bool = False) -> ReplayReport:
-    """Rebuild every view with rows in a scratch area and compare (or, with `until`, keep).
+    """Rebuild every view with rows in a scratch area and compare it with the live one.
 
     `runner` is the live ProjectionRunner (services.projections); `progress`
     is called after each batch with the position reached and the target.
+    With `until`, the views are rebuilt as of that time and compared with
+    nothing; with `keep`, the scratch area is left in place.
     """
     started = time.monotonic()
     views = [view for view in runner.views.values() if view.tables]
@@ -50,16 +52,8 @@ def replay(runner: ProjectionRunner, *, until: datetime | None = None,
               else runner.head())
     scratch = Scratch(views[0].db)
     try:
-        copies = ProjectionRunner(runner.recorder, runner.mapper,
-                                  [view.on(scratch.db) for view in views], react=False,
-                                  batch_size=BATCH)
-        if target:  # a view that fails to rebuild is reported, the others go on
-            copies.catch_up(until=target, isolate=True, progress=progress and (
-                lambda position: progress(position, target)))
-        check = Check(runner, copies, target)
-        if until is None:  # the live views to the same position, as their follower would
-            runner.catch_up([view.name for view in views], until=target, isolate=True)
-        results = [check.count(view) if until else check.compare(view) for view in views]
+        check = Check(runner, rebuild(runner, views, scratch, target, progress), target)
+        results = check.counted(views) if until else check.compared(views)
     finally:
         if keep:
             scratch.release()
@@ -71,6 +65,18 @@ def replay(runner: ProjectionRunner, *, until: datetime | None = None,
                            scratch=scratch.location if keep else None)
 
 
+def rebuild(runner: ProjectionRunner, views: list[View], scratch: Scratch, target: int,
+            progress: Progress | None) -> ProjectionRunner:
+    """Copies of the views built in the scratch area from zero to `target`, never reacting."""
+    copies = ProjectionRunner(runner.recorder, runner.mapper,
+                              [view.on(scratch.db) for view in views], react=False,
+                              batch_size=BATCH)
+    if target:  # a view that fails to rebuild is reported, the others go on
+        copies.catch_up(until=target, isolate=True, progress=progress and (
+            lambda position: progress(position, target)))
+    return copies
+
+
 @dataclass
 class Check:
     live: ProjectionRunner
@@ -78,6 +84,14 @@ class Check:
     target: int
     differences: int = 0
     listed: list[Difference] = field(default_factory=list)
+
+    def counted(self, views: list[View]) -> list[ViewResult]:
+        return [self.count(view) for view in views]
+
+    def compared(self, views: list[View]) -> list[ViewResult]:
+        """Bring the live views to the target (as their follower would), then compare."""
+        self.live.catch_up([view.name for view in views], until=self.target, isolate=True)
+        return [self.compare(view) for view in views]
 
     def count(self, view: View) -> ViewResult:
         """A view rebuilt as of a time: its position and rows per table."""
