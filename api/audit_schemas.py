@@ -22,6 +22,7 @@ class HistoricBalancesPublic(Schema):
     player_id: str
     at: datetime
     position: int  # the player's last wallet event at or before `at` (0: none)
+    log_position: int  # the log's last event at or before `at`, of any aggregate
     balances: list[HistoricBalancePublic]
 
 

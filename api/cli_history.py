@@ -14,7 +14,8 @@ FIGURES = ("cash", "bonus", "locked", "bonusLocked", "available")
 
 def print_balances(found: dict) -> None:
     console.print(f"player {found['playerId']} as of {found['at'].isoformat()}: "
-                  f"log position {found['position']}")
+                  f"last wallet event at position {found['position']}, log at "
+                  f"{found['logPosition']}")
     table = Table("currency", *FIGURES, "version", "position", "event time")
     for wallet in found["balances"]:
         table.add_row(wallet["currency"], *(format(wallet[f], "f") for f in FIGURES),

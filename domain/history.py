@@ -51,6 +51,8 @@ def balances_at(ledger: Ledger, player_id: str, at: datetime) -> dict[str, Any]:
 
     `position` is the log position of the player's last wallet event at or
     before `at` (0 if none): the log up to there gives exactly these figures.
+    `logPosition` is the log's last event at or before `at`, of any aggregate
+    (what `audit replay --until` rebuilds to).
     """
     check_past(at)
     wallets = []
@@ -59,7 +61,9 @@ def balances_at(ledger: Ledger, player_id: str, at: datetime) -> dict[str, Any]:
         if found is not None:
             wallets.append(found)
     position = max((w["position"] for w in wallets), default=0)
-    return {"playerId": player_id, "at": at, "position": position, "balances": wallets}
+    return {"playerId": player_id, "at": at, "position": position,
+            "logPosition": log_position_at(ledger.recorder, ledger.mapper, at),
+            "balances": wallets}
 
 
 def wallet_at(ledger: Ledger, aggregate_id: UUID, at: datetime) -> dict[str, Any] | None:

@@ -26,4 +26,5 @@ def balances(player_id: str, at: str, services: ServicesDep) -> HistoricBalances
         ledger.currencies.at_precision(wallet, BALANCE_AMOUNTS))
         for wallet in found["balances"]]
     return HistoricBalancesPublic(player_id=player_id, at=found["at"],
-                                  position=found["position"], balances=wallets)
+                                  position=found["position"],
+                                  log_position=found["logPosition"], balances=wallets)

@@ -40,6 +40,7 @@ def test_regulators_and_compliance_read_balances_as_of_a_time(client, auth, hist
     assert (wallet["currency"], wallet["cash"], wallet["available"]) == (
         "BTC", "2.00000000", "2.00000000")
     assert body["position"] == wallet["position"] > 0 and wallet["version"] == 2
+    assert body["logPosition"] >= body["position"]
     now = client.get(BALANCES, params={"at": iso(frozen_clock.now())},
                      headers=auth(role)).json()
     assert now["balances"][0]["cash"] == "1.50000000"

@@ -93,8 +93,8 @@ def test_the_answer_names_the_log_position_of_the_last_wallet_event(services,
     assert found["at"] == at
     assert [w["currency"] for w in found["balances"]] == sorted(live)
     # The log's last event at or before `at` (of any aggregate) is no earlier.
-    assert log_position_at(services.ledger.recorder, services.ledger.mapper,
-                           at) >= found["position"]
+    assert found["logPosition"] == log_position_at(
+        services.ledger.recorder, services.ledger.mapper, at) >= found["position"]
 
 
 def test_before_the_first_event_a_player_has_no_wallets(services, frozen_clock):
@@ -102,7 +102,7 @@ def test_before_the_first_event_a_player_has_no_wallets(services, frozen_clock):
     frozen_clock.advance(timedelta(minutes=1))
     adjust(services, "p1", "USDT", "10")
     assert balances_at(services.ledger, "p1", before) == {
-        "playerId": "p1", "at": before, "position": 0, "balances": []}
+        "playerId": "p1", "at": before, "position": 0, "logPosition": 0, "balances": []}
     assert log_position_at(services.ledger.recorder, services.ledger.mapper, before) == 0
 
 
