@@ -27,6 +27,7 @@ from domain.fx import FxRates
 from domain.game import Game
 from domain.job_run import JobRun
 from domain.player import Player
+from domain.replay_run import ReplayRun
 from domain.wallet import Wallet
 
 
@@ -108,6 +109,18 @@ def manual_job_run(event: Any, before: Any, after: Any) -> Action:
     return Action("JOB_RUN", event.actor, f"job {event.name} {event.period}",
                   {"attempts": before.attempts, "outcome": before.outcome},
                   {"attempts": after.attempts, "outcome": "running"})
+
+
+@audited(ReplayRun.Requested, ReplayRun.Finished)
+def replay_run(event: Any, before: Any, after: Any) -> Action:
+    """A verified replay asked for over HTTP, and its result (docs/audit.md)."""
+    return Action("REPLAY", after.actor, f"replay {after.request_id}",
+                  replay_figures(before) if before else {}, replay_figures(after))
+
+
+def replay_figures(run: Any) -> dict[str, Any]:
+    return {"until": run.until, "verdict": run.verdict, "position": run.position,
+            "differences": run.differences}
 
 
 def game_settings(game: Any) -> dict[str, Any]:

@@ -195,6 +195,11 @@ def test_a_recorded_replay_names_who_when_and_the_verdict(services, frozen_clock
     events = services.ledger.events.get(replay_run_key("audit-1"))
     assert [type(e).__name__ for e in events] == ["Requested", "Finished"]
     assert isinstance(services.ledger.repository.get(replay_run_key("audit-1")), ReplayRun)
+    finished, requested = caught_up(services).adjustment_log.page(kind="REPLAY")
+    assert (requested["actor"], requested["before"], finished["before"]["verdict"]) == (
+        "carol", {}, "running")
+    assert finished["after"] == {"until": None, "verdict": "equal",
+                                 "position": run["position"], "differences": 0}
 
 
 def test_asking_again_with_the_same_request_id_starts_nothing(services, frozen_clock):
