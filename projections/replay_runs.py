@@ -17,7 +17,7 @@ from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
-from domain.errors import NotFound
+from domain.errors import Conflict, NotFound
 from domain.ledger import Ledger
 from domain.replay_run import FAILED, FinishReplay, RequestReplay, replay_run_key
 from projections.replay import replay
@@ -30,18 +30,30 @@ class ReplayRuns:
     def __init__(self, ledger: Ledger, runner: ProjectionRunner):
         self.ledger = ledger
         self.runner = runner
-        self._threads: list[threading.Thread] = []
+        self._threads: dict[str, threading.Thread] = {}
+        self._lock = threading.Lock()
 
     def request(self, request_id: str, actor: str, until: datetime | None) -> dict[str, Any]:
-        """Record the request and start the replay (unless this requestId already did)."""
-        outcome = self.ledger.execute(RequestReplay(request_id=request_id, actor=actor,
-                                                    until=until))
-        if not outcome.replayed:
-            thread = threading.Thread(target=self.run, args=(request_id, until),
-                                      name=f"replay-{request_id}", daemon=True)
-            self._threads.append(thread)
-            thread.start()
-        return outcome.result
+        """Record the request and start the replay (unless this requestId already did).
+
+        One replay at a time per server: each rebuilds every view, and two
+        would only share the machine. Another request meanwhile is a 409.
+        """
+        with self._lock:
+            self._check_idle(request_id)
+            outcome = self.ledger.execute(RequestReplay(request_id=request_id, actor=actor,
+                                                        until=until))
+            if not outcome.replayed:
+                thread = threading.Thread(target=self.run, args=(request_id, until),
+                                          name=f"replay-{request_id}", daemon=True)
+                self._threads[request_id] = thread
+                thread.start()
+            return outcome.result
+
+    def _check_idle(self, request_id: str) -> None:
+        busy = [r for r, thread in self._threads.items() if thread.is_alive()]
+        if busy and busy != [request_id]:
+            raise Conflict(f"replay {busy[0]} is still running; ask again when it ends")
 
     def run(self, request_id: str, until: datetime | None) -> dict[str, Any]:
         """Replay now and record the result on the run."""
@@ -63,7 +75,7 @@ class ReplayRuns:
 
     def join(self, timeout: float = 30.0) -> None:  # float-ok: seconds
         """Wait for the replays started here (before the services close)."""
-        for thread in self._threads:
+        for thread in self._threads.values():
             thread.join(timeout)
 
     def _finish(self, request_id: str, verdict: str, position: int | None,

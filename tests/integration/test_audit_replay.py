@@ -8,8 +8,12 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
+
+from domain.errors import Conflict
 from domain.history import log_position_at
 from domain.replay_run import ReplayRun, replay_run_key
+from projections import replay_runs
 from projections.replay import replay
 from projections.view import View
 from tests.factories import (
@@ -210,6 +214,25 @@ def test_asking_again_with_the_same_request_id_starts_nothing(services, frozen_c
     again = services.replays.request("audit-1", "carol", None)
     assert again["verdict"] == "running"  # the first answer, replayed
     assert services.ledger.head() == head and len(services.replays._threads) == 1
+
+
+def test_one_replay_at_a_time(services, frozen_clock, monkeypatch):
+    release = threading.Event()
+
+    def slow(runner, until=None):
+        release.wait(10)
+        return replay(runner, until=until)
+
+    monkeypatch.setattr(replay_runs, "replay", slow)
+    services.replays.request("audit-1", "carol", None)
+    with pytest.raises(Conflict, match="audit-1 is still running"):
+        services.replays.request("audit-2", "carol", None)
+    assert services.replays.request("audit-1", "carol", None)["verdict"] == "running"
+    release.set()
+    services.replays.join()
+    assert services.replays.get("audit-1")["verdict"] == "equal"
+    assert services.replays.request("audit-2", "carol", None)["verdict"] == "running"
+    services.replays.join()
 
 
 def test_a_replay_while_commands_run_and_the_follower_follows_compares_equal(
