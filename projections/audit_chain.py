@@ -84,12 +84,16 @@ class AuditChainView(View):
         with self.db.transaction(commit=False) as cursor:
             return self._head(cursor)
 
-    def rows(self, after: int, until: int, limit: int) -> list[dict[str, Any]]:
-        """Chain rows with `after < position <= until`, in log order."""
+    def rows(self, after: int, until: int, limit: int,
+             player_id: str | None = None) -> list[dict[str, Any]]:
+        """Chain rows with `after < position <= until` (of one player's aggregates,
+        through the (player_id, position) index), in log order."""
+        player = "player_id = ? AND " if player_id is not None else ""
         with self.db.transaction(commit=False) as cursor:
             found = cursor.execute(
-                "SELECT * FROM {s}audit_chain WHERE position > ? AND position <= ? "
-                "ORDER BY position LIMIT ?", (after, until, limit)).fetchall()
+                f"SELECT * FROM {{s}}audit_chain WHERE {player}position > ? AND "
+                "position <= ? ORDER BY position LIMIT ?",
+                (*([player_id] if player else []), after, until, limit)).fetchall()
         return [dict(row) for row in found]
 
     def hash_before(self, position: int) -> str:

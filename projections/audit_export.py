@@ -23,6 +23,7 @@ from domain.errors import InvalidInput
 from domain.ledger import Ledger
 from projections.audit_chain import AuditChainView
 from projections.runner import ProjectionRunner
+from projections.stored_events import stored_at
 
 PAGE = 1000
 
@@ -87,17 +88,24 @@ def selected(ledger: Ledger, chain: AuditChainView, selection: Selection,
     if bounds is None:
         return
     cursor, last, after = bounds[0] - 1, min(bounds[1], up_to), None
-    while rows := chain.rows(cursor, last, PAGE):
-        stored = stored_events(ledger, rows[0]["position"], rows[-1]["position"], len(rows))
-        for row in filter(selection.wants, rows):
+    while rows := chain.rows(cursor, last, PAGE, player_id=selection.player_id):
+        wanted = [row for row in rows if selection.wants(row)]
+        stored = stored_events(ledger, rows, wanted, sparse=selection.player_id is not None)
+        for row in wanted:
             yield exported(row, stored, after)
             after = row["position"]
         cursor = rows[-1]["position"]
 
 
-def stored_events(ledger: Ledger, first: int, last: int, count: int) -> dict[int, Any]:
-    notes = ledger.recorder.select_notifications(start=first, limit=count, stop=last,
-                                                 inclusive_of_start=True)
+def stored_events(ledger: Ledger, rows: list[dict[str, Any]], wanted: list[dict[str, Any]],
+                  *, sparse: bool) -> dict[int, Any]:
+    """The stored events of the wanted rows: by position when they are scattered
+    (one player's), else the page's whole range in one read."""
+    if sparse:
+        return stored_at(ledger.recorder, [row["position"] for row in wanted])
+    notes = ledger.recorder.select_notifications(
+        start=rows[0]["position"], limit=len(rows), stop=rows[-1]["position"],
+        inclusive_of_start=True)
     return {note.id: note for note in notes}
 
 
