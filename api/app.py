@@ -11,7 +11,10 @@ from api import errors
 from api.bootstrap import Services, bootstrap
 from api.routes import (
     admin,
+    admin_audit,
     admin_players,
+    audit,
+    audit_events,
     bets,
     bonuses,
     cashback,
@@ -70,7 +73,8 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     app.include_router(health.router)
     for router in (players.router, admin.router, admin_players.router, reports.router,
                    jobs.router, fx.router, rakeback.router, cashback.router,
-                   bonuses.router, deposits.router, withdrawals.router, treasury.router):
+                   bonuses.router, deposits.router, withdrawals.router, treasury.router,
+                   audit.router, admin_audit.router, audit_events.router):
         app.include_router(router, responses=ERROR_RESPONSES)
     for router in (bets.router, games.router):
         app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)

@@ -22,6 +22,9 @@ from api.config_chains import build_chains
 from api.settings import Settings, eventsourcing_env
 from domain.clock import clock
 from domain.ledger import Ledger
+from domain.signing import Signer
+from projections.adjustment_log import AdjustmentLogView
+from projections.audit_chain import AuditChainView
 from projections.balances import BalancesView
 from projections.bets import BetsView
 from projections.bonus_grants import BonusGrantsView
@@ -38,8 +41,10 @@ from projections.pnl import PnlView
 from projections.rakeback import RakebackView
 from projections.rakeback_accrual import RakebackAccrual
 from projections.reconciliation import ReconciliationView
+from projections.replay_runs import ReplayRuns
 from projections.runner import ProjectionRunner
 from projections.withdrawals import WithdrawalsView
+from schedulers.audit_checkpoint import checkpoint_jobs
 from schedulers.bonus_expiry import expiry_jobs
 from schedulers.cashback import cashback_jobs
 from schedulers.jobs import Job, JobCatalogue
@@ -71,6 +76,12 @@ class Services:
     withdrawals: WithdrawalsView = field(init=False)
     reconciliations: ReconciliationView = field(init=False)
     cashier: Cashier = field(init=False)
+    audit_chain: AuditChainView = field(init=False)
+    # Signs audit checkpoints and export manifests (docs/audit.md).
+    audit_signer: Signer = field(init=False)
+    adjustment_log: AdjustmentLogView = field(init=False)
+    # Verified replays asked for over HTTP (docs/audit.md).
+    replays: ReplayRuns = field(init=False)
     # Scheduled jobs: `jobs` is the catalogue (see build_jobs), `job_runner`
     # runs one for a period, `scheduler` ticks them (started by serve).
     jobs: JobCatalogue = field(init=False, default_factory=JobCatalogue)
@@ -93,6 +104,10 @@ class Services:
         self.reconciliations = views["reconciliation"]
         self.cashier = Cashier(self.ledger, self.projections, self.chains,
                                self._withdrawal_queue)
+        self.audit_chain = views["audit_chain"]
+        self.audit_signer = self.settings.audit_signer()
+        self.adjustment_log = views["adjustment_log"]
+        self.replays = ReplayRuns(self.ledger, self.projections)
         self.job_runner = JobRunner(self.ledger, self.jobs, clock)
         self.scheduler = JobScheduler(self.job_runner, pollers=self.cashier.pollers(
             self.config.cashier.watch_seconds, self.config.cashier.send_seconds))
@@ -103,6 +118,7 @@ class Services:
 
     def close(self) -> None:
         self.scheduler.stop()
+        self.replays.join()
         self.projections.stop()
         self.ledger.close()
 
@@ -124,7 +140,8 @@ def bootstrap(settings: Settings | None = None,
              PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger),
              CashbackPlays(db, ledger), CashbackTalliesView(db), CashbackLogView(db),
              BonusWagering(db, ledger), BonusGrantsView(db),
-             DepositsView(db), WithdrawalsView(db), ReconciliationView(db)]
+             DepositsView(db), WithdrawalsView(db), ReconciliationView(db),
+             AdjustmentLogView(db, ledger.repository), AuditChainView(db)]
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views)
     ledger.commands.on_saved.append(runner.wake)
     tokens = TokenIssuer(key, default_ttl=settings.token_ttl)
@@ -144,7 +161,8 @@ def build_jobs(services: Services) -> list[Job]:
     return [*unlock_jobs(services.ledger, services.projections),
             *cashback_jobs(services.ledger, services.projections),
             *expiry_jobs(services.ledger, services.projections),
-            *services.cashier.jobs()]
+            *services.cashier.jobs(),
+            *checkpoint_jobs(services.ledger, services.projections, services.audit_signer)]
 
 
 def create_schema(database_url: str, schema: str) -> None:

@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import logging
 import secrets
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlparse
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import (
+    Ed25519PrivateKey,
+    Ed25519PublicKey,
+)
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from domain import signing
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +40,28 @@ class Settings(BaseSettings):
     # Hot wallets' private keys, as a JSON object: chain name -> key. Only the
     # process that sends withdrawals needs them (docs/cashier.md).
     hot_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    # The Ed25519 key that signs audit checkpoints and export manifests (PEM or
+    # 64 hex digits of seed), its id, and the public keys of retired ids.
+    audit_signing_key: SecretStr | None = None
+    audit_key_id: str | None = Field(default=None, min_length=1, max_length=100)
+    audit_trusted_keys: dict[str, str] = Field(default_factory=dict)
+
+    @field_validator("audit_signing_key")
+    @classmethod
+    def _ed25519_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            signing.private_key(value.get_secret_value())
+        return value
+
+    @field_validator("audit_trusted_keys")
+    @classmethod
+    def _public_keys(cls, value: dict[str, str]) -> dict[str, str]:
+        for key_id, text in value.items():
+            try:
+                signing.public_key(text)
+            except ValueError as error:
+                raise ValueError(f"key {key_id!r}: {error}") from None
+        return value
 
     @field_validator("provider_secrets")
     @classmethod
@@ -76,6 +106,24 @@ class Settings(BaseSettings):
         log.warning("CASINO_LEDGER_SECRET is not set: using the development key in %s",
                     path)
         return path.read_text().strip()
+
+    def audit_signer(self) -> signing.Signer:
+        """The audit key, or one derived from the token key (development only)."""
+        if self.audit_signing_key is not None:
+            key = signing.private_key(self.audit_signing_key.get_secret_value())
+        else:
+            log.warning("CASINO_LEDGER_AUDIT_SIGNING_KEY is not set: audit checkpoints "
+                        "and exports are signed with a development key")
+            seed = hmac.new(self.signing_key().encode(), b"audit signing key",
+                            hashlib.sha256).digest()
+            key = Ed25519PrivateKey.from_private_bytes(seed)
+        return signing.Signer(key, self.audit_key_id or signing.key_id_of(key.public_key()))
+
+    def audit_public_keys(self, signer: signing.Signer) -> dict[str, Ed25519PublicKey]:
+        """Every key id whose signatures verify: the retired ones and `signer`'s."""
+        keys = {key_id: signing.public_key(text)
+                for key_id, text in self.audit_trusted_keys.items()}
+        return keys | {signer.key_id: signer.public}
 
 
 def sqlite_path(database_url: str) -> Path:

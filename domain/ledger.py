@@ -63,8 +63,9 @@ class Ledger(Application):
         self.commands.close()
         super().close()
 
-    def position_of(self, aggregate_id: UUID) -> int | None:
-        """The log position of an aggregate's first event (e.g. a Request record).
+    def position_of(self, aggregate_id: UUID, version: int = 1) -> int | None:
+        """The log position of an aggregate's event at `version` (default its first,
+        e.g. a Request record).
 
         The library does not return notification ids with stored events, so
         this asks the events table directly.
@@ -75,15 +76,15 @@ class Ledger(Application):
                                       "or PostgreSQL")
         if isinstance(recorder, SQLiteApplicationRecorder):
             statement = (f"SELECT rowid AS position FROM {recorder.events_table_name} "
-                         "WHERE originator_id = ? AND originator_version = 1")
+                         "WHERE originator_id = ? AND originator_version = ?")
             key: Any = aggregate_id.hex
         else:
             statement = ("SELECT notification_id AS position FROM "
                          f'"{recorder.datastore.schema}"."{recorder.events_table_name}" '
-                         "WHERE originator_id = %s AND originator_version = 1")
+                         "WHERE originator_id = %s AND originator_version = %s")
             key = aggregate_id
         with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, (key,))
+            cursor.execute(statement, (key, version))
             found = cursor.fetchone()
         return found["position"] if found else None
 

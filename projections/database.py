@@ -67,6 +67,22 @@ class ViewDatabase:
     def position(self, name: str) -> int:
         return self.tracking.max_tracking_id(name) or 0
 
+    @contextmanager
+    def snapshot(self) -> Iterator[Any]:
+        """A read-only transaction whose every query sees the same moment.
+
+        PostgreSQL reads each statement afresh by default (READ COMMITTED);
+        a SQLite read transaction is a snapshot already. Turning a large
+        table's rows into Python objects leaves the session idle between
+        statements for longer than the library's idle-in-transaction timeout
+        (5 s), so this read-only transaction lifts it for itself alone.
+        """
+        with self.transaction(commit=False) as cursor:
+            if self.dialect == "postgres":
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+                cursor.execute("SET LOCAL idle_in_transaction_session_timeout = 0")
+            yield cursor
+
 
 class PositionMoved(Exception):
     """Another follower advanced the view first; this batch was not applied."""
@@ -133,6 +149,12 @@ class Cursor:
                          "RETURNING notification_id", (position, name, expected))
         if self.fetchone() is None:
             raise PositionMoved(f"view {name} is no longer at {expected}")
+
+    def position(self, name: str) -> int:
+        """View `name`'s position, as this transaction sees it (0: never applied)."""
+        found = self.execute(f"SELECT notification_id FROM {{s}}{self.db.tracking_table} "
+                             "WHERE application_name = ?", (name,)).fetchone()
+        return found["notification_id"] if found else 0
 
     def forget(self, name: str) -> None:
         """Drop view `name`'s position, so it is rebuilt from zero."""

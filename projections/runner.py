@@ -29,12 +29,14 @@ BATCH = 500
 class ProjectionRunner:
     def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[Any],
                  views: Iterable[View], *, poll_interval: float = 0.5,  # float-ok: seconds
-                 batch_size: int = BATCH):
+                 batch_size: int = BATCH, react: bool = True):
+        """`react=False` builds rows only: a replay never runs a reaction's commands."""
         self.recorder = recorder
         self.mapper = mapper
         self.views = {view.name: view for view in views}
         self.poll_interval = poll_interval
         self.batch_size = batch_size
+        self.react = react
         self.errors: dict[str, str] = {}
         self._wakeup = threading.Event()
         self._stop = threading.Event()
@@ -61,8 +63,11 @@ class ProjectionRunner:
             if not notes:
                 return
             events = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
+            # A view with `stored` also gets the stored record of each event.
+            stored = [(n.id, (n, e)) for n, (_, e) in zip(notes, events)]
             for view in list(views):
-                part = [pair for pair in events if pair[0] > positions[view.name]]
+                part = [pair for pair in (stored if view.stored else events)
+                        if pair[0] > positions[view.name]]
                 if not part:
                     continue
                 try:
@@ -79,16 +84,18 @@ class ProjectionRunner:
                 progress(events[-1][0])
 
     def _apply(self, view: View, expected: int, batch: list[tuple[int, Any]]) -> int:
-        view.react(batch)
+        if self.react:
+            view.react(batch)
+        position, prepared = batch[-1][0], view.prepare(batch)
         try:
             with view.db.transaction() as cursor:
                 # The position is written first: on SQLite that takes the write lock
                 # before any read, so the transaction cannot be refused half-way.
-                cursor.advance(view.name, expected, batch[-1][0])
-                view.apply(cursor, batch)
+                cursor.advance(view.name, expected, position)
+                view.apply(cursor, prepared)
         except PositionMoved:
             return view.position()  # another follower applied this batch first
-        return batch[-1][0]
+        return position
 
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> None:
         """Drop a view and build it again from position zero."""

@@ -8,6 +8,7 @@ rebuilds the view from zero.
 
 from __future__ import annotations
 
+import copy
 from typing import Any, ClassVar
 
 from projections.database import Cursor, ViewDatabase
@@ -18,6 +19,9 @@ class View:
     tables: ClassVar[tuple[str, ...]]
     schema: ClassVar[tuple[str, ...]]
     order_by: ClassVar[dict[str, str]]
+    # True: `apply` gets (position, (stored Notification, event)) pairs, for a
+    # view that needs the bytes as stored (the audit hash chain).
+    stored: ClassVar[bool] = False
 
     def __init__(self, db: ViewDatabase):
         self.db = db
@@ -45,16 +49,45 @@ class View:
         commands must be idempotent (their requestIds make them so).
         """
 
+    def prepare(self, batch: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+        """What `apply` gets: the batch, plus anything read outside the view's tables.
+
+        Runs before the view's transaction opens: on SQLite, a read through
+        another connection while the view holds the one writer connection
+        would queue behind a writer that waits for it. Most views need nothing.
+        """
+        return batch
+
     def position(self) -> int:
         return self.db.position(self.name)
 
     def dump(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table, in a fixed order, to compare two builds."""
         with self.db.transaction(commit=False) as cursor:
-            return {
-                table: [tuple(row) if not isinstance(row, dict) else tuple(row.values())
-                        for row in cursor.execute(
-                            f"SELECT * FROM {{s}}{table} ORDER BY {self.order_by[table]}"
-                        ).fetchall()]
-                for table in self.tables
-            }
+            return {table: [tuple(record.values()) for record in self.records(cursor, table)]
+                    for table in self.tables}
+
+    def snapshot(self) -> tuple[int, dict[str, list[dict[str, Any]]]]:
+        """The position and every record, read at one moment (a follower may be writing)."""
+        with self.db.snapshot() as cursor:
+            return (cursor.position(self.name),
+                    {table: self.records(cursor, table) for table in self.tables})
+
+    def records(self, cursor: Cursor, table: str) -> list[dict[str, Any]]:
+        """One table's rows as {column: value}, in its fixed order (`order_by`, its key)."""
+        found = cursor.execute(
+            f"SELECT * FROM {{s}}{table} ORDER BY {self.order_by[table]}").fetchall()
+        return [dict(row) if isinstance(row, dict) else {k: row[k] for k in row.keys()}
+                for row in found]
+
+    def on(self, db: ViewDatabase) -> View:
+        """The same view over another database (a replay's scratch area).
+
+        A copy, so a view built with more than a database (a reaction's
+        ledger) keeps what it was given; its tables are created there.
+        """
+        replica = copy.copy(self)
+        replica.db = db
+        with db.transaction() as cursor:
+            replica.create(cursor)
+        return replica

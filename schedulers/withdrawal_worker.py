@@ -55,9 +55,11 @@ class WithdrawalWorker:
         for withdrawal in self._with_status(QUEUED):
             if not self._sign(withdrawal, done):
                 break  # a signature refused for funds: later nonces would wait on it
+        # Those sent before this step: one broadcast just now has no receipt yet.
+        sent = self._with_status(SENT)
         for withdrawal in self._with_status(SIGNED):
             self._broadcast(withdrawal, done)
-        for withdrawal in self._with_status(SENT):
+        for withdrawal in sent:
             self._confirm(withdrawal, done)
         return {"chain": self.chain, **done}
 

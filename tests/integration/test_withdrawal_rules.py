@@ -116,6 +116,12 @@ def test_above_the_second_threshold_two_different_people_must_approve(services):
         approve(services, request, "fin-alice")
     done = approve(services, request, "fin-bob")
     assert (done["status"], done["approvals"]) == ("queued", ["fin-alice", "fin-bob"])
+    services.projections.catch_up(["adjustment_log"])
+    logged = services.adjustment_log.page(kind="WITHDRAWAL_APPROVED")
+    assert [(e["actor"], e["before"]["approvals"], e["after"]["status"], e["reason"])
+            for e in reversed(logged)] == [
+        ("fin-alice", [], "pending_approval", "checked the source of funds"),
+        ("fin-bob", ["fin-alice"], "queued", "checked the source of funds")]
 
 
 def test_a_rejection_unlocks_the_funds_and_records_who_and_why(services):

@@ -1,0 +1,168 @@
+"""The audit hash chain on SQLite and PostgreSQL: computed once per event, the same
+after a rebuild, re-walked by `audit verify`, and signed by checkpoints."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from pydantic import SecretStr
+
+from domain.hash_chain import GENESIS, canonical, link
+from domain.signing import public_hex
+from projections.audit_verify import verify_store
+from schedulers.audit_checkpoint import take_checkpoint
+from schedulers.periods import Period
+from tests.factories import adjust, caught_up, credit, debit, fresh_services, set_limits
+from tests.integration.audit_helpers import bulk_credits, corrupt
+
+OLD_SEED, NEW_SEED = "11" * 32, "22" * 32
+
+
+def history(services):
+    credit(services, "p1", "BTC", "1.5")
+    credit(services, "p2", "USDT", "10")
+    debit(services, "p1", "BTC", "0.5")
+    set_limits(services, "p1", daily={"USDT": "100"})
+    return caught_up(services)
+
+
+def chain_rows(services):
+    return services.audit_chain.dump()["audit_chain"]
+
+
+def verify(services):
+    keys = services.settings.audit_public_keys(services.audit_signer)
+    return verify_store(services.ledger, services.audit_chain, keys)
+
+
+def test_every_stored_event_is_chained_once_in_log_order(services):
+    history(services)
+    notes = services.ledger.recorder.select_notifications(start=None, limit=100)
+    rows = services.audit_chain.rows(0, services.ledger.head(), 100)
+    assert [r["position"] for r in rows] == [n.id for n in notes]
+    prev = GENESIS
+    for note, row in zip(notes, rows):
+        expected = link(prev, canonical(note.id, note.originator_id,
+                                        note.originator_version, note.topic, note.state))
+        assert (row["prev_hash"], row["hash"]) == (prev.hex(), expected.hex())
+        prev = expected
+
+
+def test_later_events_of_a_player_aggregate_name_their_player(services):
+    history(services)
+    rows = services.audit_chain.rows(0, services.ledger.head(), 100)
+    limits = [r for r in rows if r["topic"].endswith("Player.LimitsSet")]
+    assert [r["player_id"] for r in limits] == ["p1"]
+    requests = [r for r in rows if r["topic"].endswith("Request.Recorded")]
+    assert requests and all(r["player_id"] is None for r in requests)
+
+
+def test_the_chain_rebuilt_from_zero_is_identical(services):
+    history(services)
+    before = chain_rows(services)
+    services.projections.rebuild("audit_chain")
+    assert chain_rows(services) == before
+    assert len(before) == services.ledger.head()
+
+
+def test_verify_of_a_healthy_store_reports_no_broken_link(services):
+    history(services)
+    take_checkpoint(services.ledger, services.projections, services.audit_signer, "me")
+    caught_up(services)
+    report = verify(services)
+    assert report["ok"] and report["firstBroken"] is None
+    assert report["checked"] == services.ledger.head()
+    assert report["checkpoints"] == {"checked": 1, "problems": []}
+
+
+def test_an_altered_stored_event_is_the_first_broken_link(services):
+    history(services)
+    take_checkpoint(services.ledger, services.projections, services.audit_signer, "me")
+    caught_up(services)
+    credited = [r for r in services.audit_chain.rows(0, 100, 100)
+                if r["topic"].endswith("Wallet.Credited")][0]["position"]
+    corrupt(services, credited, b'"1.50000000"', b'"9.50000000"')
+    report = verify(services)
+    assert not report["ok"]
+    assert report["firstBroken"]["position"] == credited
+    assert "altered" in report["firstBroken"]["reason"]
+
+
+def test_a_checkpoint_is_signed_with_the_key_id_and_taken_once_per_head(services):
+    history(services)
+    first = take_checkpoint(services.ledger, services.projections, services.audit_signer, "a")
+    again = take_checkpoint(services.ledger, services.projections, services.audit_signer, "a")
+    assert first["keyId"] == services.audit_signer.key_id
+    assert again["position"] == first["recordedAt"]  # the checkpoint event is chained too
+    caught_up(services)
+    assert [c["chained_position"] for c in services.audit_chain.checkpoints()] == [
+        first["position"], again["position"]]
+
+
+def test_the_daily_job_signs_the_head(services, frozen_clock):
+    history(services)
+    record = services.job_runner.run("audit-checkpoint", Period(date(2026, 1, 14), "day"))
+    assert record["outcome"] == "succeeded"
+    assert record["summary"]["signed"] is True
+
+
+def test_after_a_key_rotation_old_checkpoints_verify_with_the_trusted_old_key(database_url):
+    old = fresh_services(database_url, audit_signing_key=SecretStr(OLD_SEED),
+                         audit_key_id="k-2026-01")
+    history(old)
+    take_checkpoint(old.ledger, old.projections, old.audit_signer, "a")
+    old.close()
+    old_public = public_hex(Ed25519PrivateKey.from_private_bytes(
+        bytes.fromhex(OLD_SEED)).public_key())
+    new = fresh_services(database_url, audit_signing_key=SecretStr(NEW_SEED),
+                         audit_key_id="k-2026-02", audit_trusted_keys={"k-2026-01": old_public})
+    try:
+        credit(new, "p3", "BTC", "1")
+        taken = take_checkpoint(new.ledger, new.projections, new.audit_signer, "a")
+        assert taken["keyId"] == "k-2026-02"
+        caught_up(new)
+        assert verify(new)["ok"]
+        untrusting = verify_store(new.ledger, new.audit_chain,
+                                  {"k-2026-02": new.audit_signer.public})
+        assert not untrusting["ok"] and untrusting["firstBroken"] is None
+        assert [p.split(": ", 1)[1] for p in untrusting["checkpoints"]["problems"]] == [
+            "key id 'k-2026-01' is not trusted"]
+    finally:
+        new.close()
+
+
+@pytest.mark.postgres_only
+def test_the_same_history_chains_identically_on_sqlite_and_postgresql(
+        tmp_path, postgres_database, frozen_clock):
+    chains = []
+    for url in (f"sqlite:///{tmp_path}/same.sqlite3", f"{postgres_database}?schema=same"):
+        built = fresh_services(url)
+        try:
+            for n, (player, amount) in enumerate([("p1", "1.5"), ("p2", "2"), ("p1", "-1")]):
+                adjust(built, player, "BTC", amount, request_id=f"same-{n}")
+            chains.append([(r[:4], r[5:]) for r in chain_rows(caught_up(built))])
+        finally:
+            built.close()
+    assert chains[0] == chains[1]
+
+
+def test_two_followers_racing_hash_each_event_exactly_once(services, database_url):
+    credit(services, "p1", "BTC", "1")
+    bulk_credits(services, "p1", 3000)
+    other = fresh_services(database_url)
+    try:
+        in_parallel = [threading.Thread(target=s.projections.catch_up, args=(["audit_chain"],))
+                       for s in (services, other)]
+        for thread in in_parallel:
+            thread.start()
+        for thread in in_parallel:
+            thread.join()
+    finally:
+        other.close()
+    raced = chain_rows(services)
+    services.projections.rebuild("audit_chain")
+    assert chain_rows(services) == raced
+    assert [row[0] for row in raced] == list(range(1, services.ledger.head() + 1))
