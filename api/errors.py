@@ -30,6 +30,14 @@ STATUS = {
 }
 
 
+def status_of(error: DomainError) -> int:
+    """The status of the error's nearest class in STATUS: a subclass keeps its parent's."""
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 400
+
+
 def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
@@ -45,7 +53,7 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
-        return error_response(STATUS.get(type(error), 400), error.code, error.message)
+        return error_response(status_of(error), error.code, error.message)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
