@@ -9,7 +9,7 @@ from fastapi import APIRouter, Response
 
 from api.auth import Principal, Role
 from api.deps import ServicesDep, log_position, require
-from api.schemas import LimitsPublic, LimitsPut, VipPublic, VipPut
+from api.player_schemas import LimitsPublic, LimitsPut, VipPublic, VipPut
 from domain.player_commands import SetLimits, SetVipLevel
 
 router = APIRouter(prefix="/v1/admin/players", tags=["players"])

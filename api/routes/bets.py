@@ -12,9 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
-from api.bootstrap import Services
-from api.deps import ServicesDep, log_position
-from api.schemas import (
+from api.bet_schemas import (
     BET_AMOUNTS,
     BetAccepted,
     BetPlace,
@@ -27,6 +25,8 @@ from api.schemas import (
     RoundSettle,
     RoundSettled,
 )
+from api.bootstrap import Services
+from api.deps import ServicesDep, log_position
 from api.signatures import SignedProvider
 from domain.betting import (
     BetOutcome,

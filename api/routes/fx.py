@@ -14,7 +14,7 @@ from fastapi import APIRouter, Response
 
 from api.auth import Principal, Role
 from api.deps import ServicesDep, log_position, require
-from api.schemas import FxRatesPublic, FxRatesPut
+from api.rakeback_schemas import FxRatesPublic, FxRatesPut
 from domain.fx import FX_ID, SetFxRates, usd_rates
 from domain.ledger import Ledger
 from domain.unit_of_work import UnitOfWork

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response
 from eventsourcing.application import AggregateNotFoundError
+from fastapi import APIRouter, Response
 
 from api.auth import Principal, Role
+from api.bet_schemas import GamePublic, GamePut
 from api.deps import ServicesDep, log_position, require
-from api.schemas import GamePublic, GamePut
 from domain.errors import NotFound
 from domain.game import ConfigureGame, game_key
 

@@ -8,14 +8,14 @@ from fastapi import APIRouter, Query, Response
 
 from api.auth import Principal, Role
 from api.deps import ConsistentRead, ServicesDep, log_position, require
-from api.schemas import (
-    ErrorPublic,
+from api.report_schemas import (
     JobOutcome,
     JobPublic,
     JobRunCreate,
     JobRunPublic,
     JobsPublic,
 )
+from api.schemas import ErrorPublic
 from schedulers.periods import Period
 
 router = APIRouter(prefix="/v1/admin/jobs", tags=["jobs"], responses={

@@ -7,18 +7,16 @@ from typing import Annotated
 from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Depends, Query
 
+from api.bet_schemas import BET_AMOUNTS, BetPage, BetPublic
 from api.deps import ConsistentRead, ServicesDep, player_reader
+from api.player_schemas import VipPublic
 from api.schemas import (
     BALANCE_AMOUNTS,
-    BET_AMOUNTS,
     ENTRY_AMOUNTS,
     BalancePublic,
     BalancesPublic,
-    BetPage,
-    BetPublic,
     LedgerEntryPublic,
     LedgerPage,
-    VipPublic,
 )
 from domain.errors import InvalidInput
 from domain.player import Player, player_key

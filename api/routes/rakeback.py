@@ -15,15 +15,19 @@ from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Depends, HTTPException, Query, Response
 
 from api.auth import Principal, Role
-from api.deps import ConsistentRead, CurrentPrincipal, ServicesDep, log_position
-from api.deps import player_reader, require
-from api.routes.fx import rates_in_force
-from api.schemas import (
+from api.deps import (
+    ConsistentRead,
+    CurrentPrincipal,
+    ServicesDep,
+    log_position,
+    player_reader,
+    require,
+)
+from api.rakeback_schemas import (
     CLAIM_AMOUNTS,
     RAKEBACK_AMOUNTS,
     ClaimableUsdLine,
     ClaimableUsdPublic,
-    ErrorPublic,
     FlipVerification,
     RakebackClaimCreate,
     RakebackClaimPublic,
@@ -31,6 +35,8 @@ from api.schemas import (
     RakebackPublic,
     RakebackRowPublic,
 )
+from api.routes.fx import rates_in_force
+from api.schemas import ErrorPublic
 from domain.clock import clock
 from domain.errors import InvalidInput, NotFound
 from domain.flip import Flip

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query
 
 from api.auth import Role
 from api.deps import ConsistentRead, ServicesDep, require
-from api.schemas import PnlReport, PnlRow
+from api.report_schemas import PnlReport, PnlRow
 from domain.errors import InvalidInput
 
 router = APIRouter(prefix="/v1/admin/reports", tags=["reports"])
