@@ -7,22 +7,13 @@ binary). It runs offline on 127.0.0.1 with its default funded accounts.
 
 from __future__ import annotations
 
-import os
-import shutil
 import socket
 import subprocess
 import time
-from pathlib import Path
 
 from web3 import HTTPProvider, Web3
 
 from tests.chains.evm import FAUCET_KEY, LocalEvm
-
-
-def find_anvil() -> str | None:
-    candidates = [os.environ.get("CASINO_LEDGER_ANVIL"), shutil.which("anvil"),
-                  str(Path.home() / ".foundry" / "bin" / "anvil")]
-    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
 
 
 def free_port() -> int:

@@ -7,7 +7,10 @@ most tests never touch a chain."""
 
 from __future__ import annotations
 
+import os
+import shutil
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -17,20 +20,27 @@ if TYPE_CHECKING:
     from tests.chains.evm import LocalEvm
 
 
-@pytest.fixture(params=["eth-tester", "anvil"])
+def find_anvil() -> str | None:
+    """$CASINO_LEDGER_ANVIL, anvil on PATH, or where `foundryup` installs it."""
+    candidates = [os.environ.get("CASINO_LEDGER_ANVIL"), shutil.which("anvil"),
+                  str(Path.home() / ".foundry" / "bin" / "anvil")]
+    return next((c for c in candidates if c and os.access(c, os.X_OK)), None)
+
+
+ANVIL = find_anvil()
+# eth-tester always; an anvil node as well where one is installed (the npm
+# package @foundry-rs/anvil ships it). Without anvil its variants are not
+# collected at all, rather than skipped.
+EVM_CHAINS = ["eth-tester", *(["anvil"] if ANVIL else [])]
+
+
+@pytest.fixture(params=EVM_CHAINS)
 def local_evm(request: pytest.FixtureRequest) -> Iterator[LocalEvm]:
-    """A fresh EVM chain with a faucet and a USDT token: eth-tester always,
-    and an anvil node too when one is installed (skipped otherwise)."""
-    from tests.chains.anvil import AnvilEvm, find_anvil
+    """A fresh EVM chain with a faucet and a USDT token."""
+    from tests.chains.anvil import AnvilEvm
     from tests.chains.evm import EthTesterEvm
 
-    if request.param == "eth-tester":
-        evm = EthTesterEvm()
-    else:
-        binary = find_anvil()
-        if binary is None:
-            pytest.skip("anvil not installed (npm install @foundry-rs/anvil)")
-        evm = AnvilEvm(binary)
+    evm = EthTesterEvm() if request.param == "eth-tester" else AnvilEvm(str(ANVIL))
     yield evm
     evm.close()
 
