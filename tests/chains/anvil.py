@@ -22,6 +22,23 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+class MinedOnSend(HTTPProvider):
+    """anvil mines a sent transaction just after answering the send; with
+    automine on, wait until it is mined, as eth-tester's automine does, so
+    tests can read its receipt at once."""
+
+    automining = True
+
+    def make_request(self, method, params):  # type: ignore[no-untyped-def]
+        response = super().make_request(method, params)
+        if method == "eth_sendRawTransaction" and self.automining and "result" in response:
+            deadline = time.monotonic() + 10
+            while time.monotonic() < deadline and super().make_request(
+                    "eth_getTransactionReceipt", [response["result"]]).get("result") is None:
+                time.sleep(0.01)
+        return response
+
+
 class AnvilEvm(LocalEvm):
     def __init__(self, binary: str):
         port = free_port()
@@ -29,7 +46,8 @@ class AnvilEvm(LocalEvm):
             [binary, "--host", "127.0.0.1", "--port", str(port), "--silent"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.url = f"http://127.0.0.1:{port}"
-        w3 = Web3(HTTPProvider(self.url, request_kwargs={"timeout": 10}))
+        self.provider = MinedOnSend(self.url, request_kwargs={"timeout": 10})
+        w3 = Web3(self.provider)
         self._wait(w3)
         super().__init__(w3, FAUCET_KEY)
 
@@ -43,7 +61,7 @@ class AnvilEvm(LocalEvm):
         raise RuntimeError("anvil did not start within 20 s")
 
     def _automine(self, on: bool) -> None:
-        self.automining = on
+        self.automining = self.provider.automining = on
         self.w3.provider.make_request("evm_setAutomine", [on])
 
     def mine(self, blocks: int = 1) -> None:
