@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from api import errors
+from api.body_limit import BodyLimit
 from api.bootstrap import Services, bootstrap
 from api.routes import (
     admin,
@@ -30,6 +31,7 @@ from api.routes import (
     withdrawals,
 )
 from api.schemas import ErrorPublic
+from api.settings import Settings
 
 ERROR_RESPONSES: dict[int | str, dict] = {
     status: {"model": ErrorPublic, "description": description}
@@ -67,8 +69,10 @@ def create_app(services: Services | None = None, *, follow: bool = True,
             if own:
                 app.state.services.close()
 
+    settings = services.settings if services is not None else Settings()
     app = FastAPI(title="casino-ledger", version="0.1.0", lifespan=lifespan,
                   description="Event-sourced money core of a crypto casino.")
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     errors.install(app)
     app.include_router(health.router)
     for router in (players.router, admin.router, admin_players.router, reports.router,

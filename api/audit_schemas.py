@@ -5,9 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime
-
-from api.schemas import BalancePublic, RequestId, RequestSchema, Schema
+from api.schemas import BalancePublic, Instant, RequestId, RequestSchema, Schema
 
 
 class HistoricBalancePublic(BalancePublic):
@@ -28,7 +26,7 @@ class HistoricBalancesPublic(Schema):
 
 class ReplayCreate(RequestSchema):
     request_id: RequestId
-    until: AwareDatetime | None = None
+    until: Instant | None = None
 
 
 Verdict = Literal["running", "equal", "different", "incomplete", "rebuilt", "failed"]

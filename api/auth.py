@@ -8,6 +8,8 @@ from enum import StrEnum
 
 import jwt
 
+from domain.text import check_id, is_id
+
 
 class Role(StrEnum):
     PLAYER = "player"
@@ -36,6 +38,7 @@ class TokenIssuer:
         self.default_ttl = default_ttl
 
     def issue(self, role: Role, subject: str, ttl: int | None = None) -> str:
+        check_id(subject, "subject")
         now = int(time.time())
         claims = {"sub": subject, "role": role.value, "iat": now,
                   "exp": now + (ttl or self.default_ttl)}
@@ -45,6 +48,8 @@ class TokenIssuer:
         try:
             claims = jwt.decode(token, self._key, algorithms=[self.algorithm],
                                 options={"require": ["sub", "role", "exp"]})
+            if not is_id(claims["sub"]):
+                raise InvalidToken("the subject is not an id")
             return Principal(subject=claims["sub"], role=Role(claims["role"]))
         except (jwt.PyJWTError, ValueError) as error:
             raise InvalidToken(str(error)) from error

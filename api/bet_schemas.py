@@ -13,7 +13,16 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from api.schemas import Amount, AmountText, RequestId, RequestSchema, Schema
+from api.schemas import (
+    Amount,
+    AmountText,
+    CurrencyCode,
+    Id,
+    RequestId,
+    RequestSchema,
+    Schema,
+    Text,
+)
 from domain.errors import InvalidInput
 from domain.money import parse_decimal
 
@@ -22,7 +31,7 @@ from domain.money import parse_decimal
 Outcome = Literal["WIN", "LOSS", "PUSH", "VOID"]
 BET_AMOUNTS = ("hold", "cashPart", "bonusPart", "balanceAfter", "cashAfter",
                "bonusAfter", "payout", "amount", "stake")
-Name = Annotated[str, Field(min_length=1, max_length=200)]
+Name = Id
 
 
 def _decimal_text(text: object) -> Decimal:
@@ -41,9 +50,17 @@ DecimalText = Annotated[Decimal, PlainValidator(_decimal_text), WithJsonSchema(
      "examples": ["96.5"]}, mode="validation")]
 
 
+# A stake the ledger cannot read is an answer, not an error: 200 REJECTED with
+# INVALID_AMOUNT, as the seamless-wallet contract wants; so the schema leaves
+# its syntax (the one of AmountText) to the domain.
+StakeText = Annotated[str, Field(max_length=64, examples=["10.50"], description=(
+    'A decimal string such as "10.50" (the syntax of every amount); any other '
+    "string is REJECTED with INVALID_AMOUNT"))]
+
+
 class Stake(RequestSchema):
-    amount: AmountText
-    currency: str
+    amount: StakeText
+    currency: CurrencyCode
 
 
 class BetPlace(RequestSchema):
@@ -111,7 +128,7 @@ class RoundSettled(Schema):
 
 class BetRefund(RequestSchema):
     request_id: RequestId
-    reason: Annotated[str, Field(max_length=500)] = ""
+    reason: Text = ""
 
 
 class BetRollback(RequestSchema):

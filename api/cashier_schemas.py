@@ -8,15 +8,22 @@ from typing import Annotated
 
 from pydantic import Field
 
-from api.schemas import Amount, AmountText, RequestId, RequestSchema, Schema
+from api.schemas import (
+    Amount,
+    AmountText,
+    CurrencyCode,
+    Reason,
+    RequestId,
+    RequestSchema,
+    Schema,
+)
 
-Reason = Annotated[str, Field(min_length=1, max_length=500)]
-Address = Annotated[str, Field(min_length=1, max_length=200)]
+Address = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9]+$")]
 WITHDRAWAL_AMOUNTS = ("amount", "fee", "sent")
 
 
 class DepositAddressCreate(RequestSchema):
-    currency: str
+    currency: CurrencyCode
 
 
 class DepositAddressPublic(Schema):
@@ -51,7 +58,7 @@ class DepositsPublic(Schema):
 
 class WithdrawalCreate(RequestSchema):
     request_id: RequestId
-    currency: str
+    currency: CurrencyCode
     amount: AmountText
     destination: Address
 
@@ -88,9 +95,9 @@ class Decision(RequestSchema):
 
 
 class FundingCreate(RequestSchema):
-    currency: str
+    currency: CurrencyCode
     amount: AmountText
-    tx_hash: Annotated[str, Field(min_length=1, max_length=200)]
+    tx_hash: Address
     reason: Reason
 
 
@@ -121,7 +128,7 @@ class TreasuryPublic(Schema):
 
 
 class ReconcileCreate(RequestSchema):
-    currency: str | None = None
+    currency: CurrencyCode | None = None
 
 
 class ReconciliationPublic(Schema):

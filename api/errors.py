@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
 
+from api.strict_json import InvalidBody
 from domain.errors import (
     Busy,
     Conflict,
@@ -28,6 +29,11 @@ STATUS = {
     Busy: 503,
     JobFailed: 500,  # the job's own action failed; the attempt is recorded as failed
 }
+
+
+HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 413: "body_too_large",
+              415: "unsupported_media_type"}
 
 
 def status_of(error: DomainError) -> int:
@@ -57,14 +63,18 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        if isinstance(error.body, InvalidBody):
+            return error_response(422, "invalid_input", error.body.message)
+        if isinstance(error.body, bytes):  # a body FastAPI did not read as JSON
+            return error_response(415, "unsupported_media_type",
+                                  "send the body as Content-Type: application/json")
         return error_response(422, "invalid_input", "; ".join(
             f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}"
             for e in error.errors()))
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:
-        code = {401: "unauthorized", 403: "forbidden", 404: "not_found"}.get(
-            error.status_code, "error")
+        code = HTTP_CODES.get(error.status_code, "error")
         response = error_response(error.status_code, code, str(error.detail))
         if error.headers:
             response.headers.update(error.headers)

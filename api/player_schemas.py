@@ -2,38 +2,31 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
 
-from pydantic import (
-    AfterValidator,
-    AwareDatetime,
-    BeforeValidator,
-    Field,
-    PlainSerializer,
-)
+from pydantic import PlainSerializer
 
-from api.bet_schemas import Name
-from api.schemas import CENT, Amount, AmountText, RequestSchema, Schema
+from api.schemas import (
+    CENT,
+    Amount,
+    AmountText,
+    CurrencyCode,
+    Id,
+    Instant,
+    Reason,
+    RequestSchema,
+    Schema,
+    Text,
+)
 
 # Players: responsible-gaming limits and VIP.
 
-def _text_only(value: object) -> object:
-    if not isinstance(value, str):
-        raise ValueError("must be an ISO-8601 date-time string with an offset")
-    return value
-
-
-# An instant with its offset, kept in UTC; a number or a naive time is refused.
-Instant = Annotated[AwareDatetime, BeforeValidator(_text_only),
-                    AfterValidator(lambda moment: moment.astimezone(timezone.utc))]
-
-
 class LimitsPut(RequestSchema):
     self_excluded_until: Instant | None
-    daily_loss_limits: dict[str, AmountText]
-    reason: Annotated[str, Field(max_length=500)]
+    daily_loss_limits: dict[CurrencyCode, AmountText]
+    reason: Text
 
 
 class LimitsPublic(Schema):
@@ -43,8 +36,8 @@ class LimitsPublic(Schema):
 
 
 class VipPut(RequestSchema):
-    level: Name
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    level: Id
+    reason: Reason
 
 
 # XP is USD wagered: written with (at least) cents.

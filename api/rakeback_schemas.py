@@ -11,7 +11,8 @@ from pydantic import (
 )
 
 from api.bet_schemas import DecimalText
-from api.schemas import Amount, RequestId, RequestSchema, Schema
+from api.schemas import Amount, CurrencyCode, RequestId, RequestSchema, Schema
+from domain.text import TEXT_PATTERN
 
 # Rakeback and FX rates.
 
@@ -53,7 +54,7 @@ class RakebackClaimCreate(RequestSchema):
     type: RakebackBucket
     double: StrictBool = False
     client_seed: Annotated[str | None, Field(
-        min_length=1, max_length=200,
+        min_length=1, max_length=200, pattern=TEXT_PATTERN,
         description="The player's seed of the flip; the requestId if left out")] = None
 
 
@@ -132,7 +133,7 @@ class ClaimableUsdPublic(Schema):
 
 
 class FxRatesPut(RequestSchema):
-    rates: Annotated[dict[str, DecimalText], Field(
+    rates: Annotated[dict[CurrencyCode, DecimalText], Field(
         min_length=1, max_length=100, examples=[{"BTC": "60000.00", "ETH": "3000.00"}],
         description="USD per unit, as decimal strings; currencies left out keep theirs")]
 

@@ -8,24 +8,57 @@ cashier_schemas.py, audit_schemas.py) on top of these.
 
 from __future__ import annotations
 
-from datetime import datetime
+import re
+from datetime import datetime, timezone
 from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
+    AwareDatetime,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
 )
 from pydantic.alias_generators import to_camel
 
+from domain.money import DECIMAL_MAX_LENGTH, DECIMAL_PATTERN
+from domain.text import ID_MAX, ID_PATTERN, TEXT_MAX, TEXT_PATTERN
+
 # Fixed-point, never exponent form ("0.00000000", not "0E-8").
 Amount = Annotated[Decimal, PlainSerializer(lambda amount: format(amount, "f"),
                                              return_type=str)]
-AmountText = Annotated[str, Field(description='A decimal string such as "10.50"',
-                                  examples=["10.50"])]
-RequestId = Annotated[str, Field(min_length=1, max_length=200)]
+AmountText = Annotated[str, Field(
+    min_length=1, max_length=DECIMAL_MAX_LENGTH, pattern=DECIMAL_PATTERN,
+    description='A decimal string such as "10.50": digits, at most one point with '
+                'digits on both sides, a leading minus only where debits are allowed',
+    examples=["10.50"])]
+# Ids and free text: the rules of domain/text.py, stated in the schema.
+Id = Annotated[str, Field(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN,
+                          examples=["p-1001"])]
+RequestId = Annotated[str, Field(
+    min_length=1, max_length=ID_MAX, pattern=ID_PATTERN, examples=["r-1"],
+    description="The caller's id for this command, unique per caller and kind")]
+Text = Annotated[str, Field(max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
+Reason = Annotated[str, Field(min_length=1, max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
+CurrencyCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Z0-9_]+$",
+                                    examples=["USDT"])]
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_text(value: object) -> object:
+    if not isinstance(value, str) or ISO_INSTANT.match(value) is None:
+        raise ValueError("must be an ISO-8601 date-time string with an offset, "
+                         "such as 2026-01-15T00:00:00Z")
+    return value
+
+
+# An instant with its offset, kept in UTC; a number, a naive time or a bare
+# count of seconds is refused.
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text),
+                    AfterValidator(lambda moment: moment.astimezone(timezone.utc))]
 CENT = Decimal("0.01")
 
 
@@ -87,11 +120,11 @@ class LedgerPage(Schema):
 
 class AdjustmentCreate(RequestSchema):
     request_id: RequestId
-    player_id: Annotated[str, Field(min_length=1, max_length=200)]
-    currency: str
+    player_id: Id
+    currency: CurrencyCode
     amount: AmountText
     balance: Literal["cash", "bonus"]
-    reason: Annotated[str, Field(min_length=1, max_length=500)]
+    reason: Reason
 
 
 class AdjustmentPublic(Schema):

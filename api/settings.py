@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     token_ttl: int = Field(default=3600, gt=0)
     read_wait_ms: int = Field(default=2000, ge=0, le=30000)
     group_commit: int = Field(default=100, ge=0, le=10000)
+    # The largest request body accepted; a larger one is a 413 before it is read.
+    max_body_bytes: int = Field(default=1_048_576, ge=1024, le=104_857_600)
     # Game providers' HMAC secrets, as a JSON object: provider id -> secret.
     provider_secrets: dict[str, SecretStr] = Field(default_factory=dict)
     # Hot wallets' private keys, as a JSON object: chain name -> key. Only the

@@ -26,6 +26,10 @@ class Adjust:
     def partition(self) -> str:
         return self.player_id
 
+    @property
+    def caller(self) -> str:
+        return f"staff:{self.actor}"
+
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
         if not self.reason.strip():
             raise InvalidInput("reason must not be empty", field="reason")

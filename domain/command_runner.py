@@ -26,9 +26,10 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
-from domain.errors import Busy, DomainError, InvalidInput
+from domain.errors import Busy, DomainError
 from domain.rules import Rules
 from domain.request import Request, request_key
+from domain.text import check_id, check_text
 from domain.unit_of_work import UnitOfWork
 
 MAX_ATTEMPTS = 30
@@ -49,6 +50,9 @@ class Command(Protocol):
     @property
     def partition(self) -> str:
         """Commands of one partition (a player) run one at a time per process."""
+
+    # Optionally, `caller`: who sent the requestId ("player:alice", "staff:bob"),
+    # so that each caller has ids of its own (domain/request.py).
 
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
         """Call command methods on aggregates from `uow`; return the result."""
@@ -71,7 +75,7 @@ class CommandRunner:
         self.on_saved: list[Callable[[int], None]] = []
 
     def execute(self, command: Command) -> Outcome:
-        check_request_id(command)
+        check_input(command)
         stripe = self._stripes[hash(command.partition) % LOCK_STRIPES]
         with stripe:
             for attempt in range(MAX_ATTEMPTS):
@@ -104,7 +108,7 @@ class CommandRunner:
         """Where the first run of a repeated command is in the log (else the head)."""
         position = None
         if command.request_id is not None:
-            position = self.app.position_of(request_key(command.kind, command.request_id))
+            position = self.app.position_of(key_of(command))
         return position or self.app.head()
 
     def close(self) -> None:
@@ -125,7 +129,7 @@ def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
         result = refusal_checked(command, uow)
         return result, not uow.changed()
     printed = fingerprint(command)
-    key = request_key(command.kind, command.request_id)
+    key = key_of(command)
     prior = uow.peek(key) if optimistic else uow.find(key)
     if prior is None:
         try:
@@ -143,7 +147,7 @@ def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
     if not uow.changed() and getattr(command, "quiet_when_unchanged", False):
         return result, True  # it opted out: nothing happened, so nothing is recorded
     uow.add(Request(kind=command.kind, request_id=command.request_id,
-                    fingerprint=printed, result=result))
+                    fingerprint=printed, result=result, caller=caller_of(command)))
     return result, False
 
 
@@ -161,14 +165,35 @@ def position_in(command: Command, positions: dict[UUID, int]) -> int:
     """A command's log position: its Request record's, else its last event's."""
     if command.request_id is None:
         return max(positions.values())
-    return positions[request_key(command.kind, command.request_id)]
+    return positions[key_of(command)]
 
 
-def check_request_id(command: Command) -> None:
-    if command.request_id is None:
-        return
-    if not command.request_id or len(command.request_id) > 200:
-        raise InvalidInput("requestId must be 1 to 200 characters", field="requestId")
+def caller_of(command: Command) -> str:
+    return getattr(command, "caller", "")
+
+
+def key_of(command: Command) -> UUID:
+    """The id of the command's Request record."""
+    return request_key(command.kind, command.request_id, caller_of(command))
+
+
+def check_input(command: Command) -> None:
+    """Ids and text the edges should have refused: nothing unstorable is decided."""
+    if command.request_id is not None:
+        check_id(command.request_id, "requestId")
+    for field in dataclasses.fields(command):  # type: ignore[arg-type]
+        _check_strings(getattr(command, field.name), field.name)
+
+
+def _check_strings(value: object, field: str) -> None:
+    if isinstance(value, str):
+        check_text(value, field, max_length=None)
+    elif isinstance(value, (list, tuple)):
+        for item in value:
+            _check_strings(item, field)
+    elif dataclasses.is_dataclass(value):
+        for inner in dataclasses.fields(value):
+            _check_strings(getattr(value, inner.name), field)
 
 
 def _canonical(value: object) -> str:

@@ -26,7 +26,7 @@ from domain.command_runner import (
     CommandRunner,
     Outcome,
     StaleRead,
-    check_request_id,
+    check_input,
     decide,
     position_in,
 )
@@ -51,7 +51,7 @@ class GroupCommitRunner:
         self.lost_races = 0  # batches retried command by command
 
     def execute(self, command: Command) -> Outcome:
-        check_request_id(command)
+        check_input(command)
         future: Future[Outcome] = Future()
         self._ensure_writer()
         self._queue.put((command, future))

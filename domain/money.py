@@ -8,10 +8,11 @@ currency's precision, and are stored quantized, so "10.5" USDT is kept as
 from __future__ import annotations
 
 import decimal
+import re
 from collections.abc import Mapping
 from typing import Any
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from domain.errors import InvalidInput
 
@@ -109,21 +110,32 @@ class Currencies:
         return {k: v.quantize(quantum) if k in fields else v for k, v in figures.items()}
 
 
-def parse_decimal(text: object, field: str) -> Decimal:
-    """A decimal string, read strictly: no floats, spaces, underscores or exotic digits.
+# One spelling per number: an optional minus, no leading zeros, digits on both
+# sides of a point. "+5", ".5", "5.", "00010", "1E2", "-0" and " 1" are refused.
+DECIMAL_PATTERN = r"^-?(0|[1-9][0-9]*)(\.[0-9]+)?$"
+DECIMAL_MAX_LENGTH = 64
+_DECIMAL = re.compile(DECIMAL_PATTERN)
+_NOT_FINITE = re.compile(r"[+-]?(s?nan|inf|infinity)", re.IGNORECASE)
 
-    It may still be NaN or infinite; `Currencies.check` refuses those for money.
+
+def parse_decimal(text: object, field: str) -> Decimal:
+    """A decimal string in the one canonical syntax, or refuse.
+
+    Python's Decimal() also reads exponents, signs, spaces, underscores, NaN
+    and non-ASCII digits; an amount may hold none of them, so that one number
+    has one spelling in the log and in every reader.
     """
     if not isinstance(text, str):
         raise InvalidInput(
             f"{field}: amounts are decimal strings such as \"10.50\"", field=field
         )
-    try:
-        # Decimal() also takes "1_000" and non-ASCII digits; an amount may not.
-        plain = text == text.strip() and text.isascii() and "_" not in text
-        amount = Decimal(text) if plain else None
-    except InvalidOperation:
-        amount = None
-    if amount is None:
-        raise InvalidInput(f"{field}: {text!r} is not a decimal number", field=field)
-    return amount
+    if len(text) > DECIMAL_MAX_LENGTH:
+        raise InvalidInput(f"{field}: at most {DECIMAL_MAX_LENGTH} characters", field=field)
+    if _NOT_FINITE.fullmatch(text):
+        raise InvalidInput(f"{field}: {text!r} is not a finite number", field=field)
+    if _DECIMAL.fullmatch(text) is None or text.startswith("-") and not text.strip("-0."):
+        raise InvalidInput(
+            f"{field}: {text!r} is not a decimal number in the plain syntax "
+            "(such as \"10.50\": no plus sign, exponent, spaces, leading zeros or "
+            "bare point, and no minus zero)", field=field)
+    return Decimal(text)

@@ -167,6 +167,10 @@ class ClaimRakeback:
     def partition(self) -> str:
         return self.player_id
 
+    @property
+    def caller(self) -> str:
+        return f"player:{self.player_id}"
+
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
         if self.bucket not in BUCKETS:
             raise InvalidInput(f"type: {self.bucket!r} is not one of {BUCKETS}",

@@ -1,9 +1,11 @@
 """Request: the record that a command ran, keyed by its requestId.
 
-Its id is uuid5 of the command kind and requestId, and it is saved in the same
-transaction as the command's events, so a command can succeed at most once.
-A repeat with the same payload gets the stored result; with another payload
-it is a conflict.
+Its id is uuid5 of the command kind, the caller and the requestId, and it is
+saved in the same transaction as the command's events, so a command can
+succeed at most once. A repeat with the same payload gets the stored result;
+with another payload it is a conflict. The caller (a player, a staff member;
+providers are in the kind) scopes the requestId: one caller can neither block
+nor probe another's ids. Commands that followers issue have no caller.
 """
 
 from __future__ import annotations
@@ -20,14 +22,15 @@ from domain.ids import natural_id
 
 class Request(LedgerAggregate):
     @staticmethod
-    def create_id(kind: str, request_id: str, **_: Any) -> UUID:
-        return request_key(kind, request_id)
+    def create_id(kind: str, request_id: str, caller: str = "", **_: Any) -> UUID:
+        return request_key(kind, request_id, caller)
 
     @event("Recorded")
     def __init__(self, kind: str, request_id: str, fingerprint: str,
-                 result: dict[str, Any]):
+                 result: dict[str, Any], caller: str = ""):
         self.kind = kind
         self.request_id = request_id
+        self.caller = caller
         self.fingerprint = fingerprint
         self.result = result
 
@@ -40,5 +43,7 @@ class Request(LedgerAggregate):
         return self.result
 
 
-def request_key(kind: str, request_id: str) -> UUID:
+def request_key(kind: str, request_id: str, caller: str = "") -> UUID:
+    if caller:
+        return natural_id("request", kind, caller, request_id)
     return natural_id("request", kind, request_id)

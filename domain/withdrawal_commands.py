@@ -36,6 +36,10 @@ class RequestWithdrawal:
     def partition(self) -> str:
         return self.player_id
 
+    @property
+    def caller(self) -> str:
+        return f"player:{self.player_id}"
+
     def decide(self, uow: UnitOfWork) -> dict[str, Any]:
         rules = uow.rules.cashier
         amount = uow.currencies.check(self.amount, self.currency)

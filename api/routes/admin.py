@@ -13,9 +13,10 @@ from api.schemas import (
     BalancePublic,
     ProjectionStatus,
 )
+from api.strict_json import StrictJsonRoute
 from domain.adjustments import Adjust
 
-router = APIRouter(prefix="/v1/admin", tags=["admin"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin", tags=["admin"])
 
 
 @router.post("/adjustments", response_model=AdjustmentPublic)

@@ -14,10 +14,11 @@ from api.audit_schemas import (
 )
 from api.auth import Principal, Role
 from api.deps import ConsistentRead, ServicesDep, require
+from api.strict_json import StrictJsonRoute
 from domain.errors import InvalidInput
 from domain.history import parse_instant
 
-router = APIRouter(prefix="/v1/admin/audit", tags=["audit"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin/audit", tags=["audit"])
 
 
 @router.post("/replay", response_model=ReplayPublic, status_code=202)

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Response
 from api.auth import Principal, Role
 from api.deps import ServicesDep, log_position, require
 from api.player_schemas import LimitsPublic, LimitsPut, VipPublic, VipPut
+from api.strict_json import StrictJsonRoute
 from domain.player_commands import SetLimits, SetVipLevel
 
-router = APIRouter(prefix="/v1/admin/players", tags=["players"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin/players", tags=["players"])
 
 
 @router.put("/{player_id}/limits", response_model=LimitsPublic)

@@ -8,9 +8,10 @@ from api.audit_schemas import HistoricBalancePublic, HistoricBalancesPublic
 from api.auth import Role
 from api.deps import ServicesDep, require
 from api.schemas import BALANCE_AMOUNTS
+from api.strict_json import StrictJsonRoute
 from domain.history import balances_at, parse_instant
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/audit", tags=["audit"])
 
 
 # Computed from the events themselves, not from a view: there is nothing to wait for.

@@ -7,13 +7,13 @@ before the first byte is sent.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from cryptography.hazmat.primitives import serialization
 from fastapi import APIRouter, Query
 from fastapi.responses import StreamingResponse
 
+from api.schemas import Instant
 from api.audit_chain_schemas import (
     CheckpointPublic,
     CheckpointsPublic,
@@ -23,12 +23,13 @@ from api.audit_chain_schemas import (
 )
 from api.auth import Principal, Role
 from api.deps import ConsistentRead, ServicesDep, require
+from api.strict_json import StrictJsonRoute
 from domain.errors import Conflict
 from domain.signing import ALGORITHM, public_hex
 from projections.audit_export import Selection, export
 from schedulers.audit_checkpoint import take_checkpoint
 
-router = APIRouter(prefix="/v1/audit", tags=["audit"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/audit", tags=["audit"])
 AUDITORS = (Role.REGULATOR, Role.COMPLIANCE)
 MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 
@@ -37,8 +38,8 @@ MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
             responses={200: {"content": {"application/x-ndjson": {}, "text/csv": {}},
                              "description": "records, then the signed manifest"}})
 def events(services: ServicesDep,
-           start: Annotated[datetime | None, Query(alias="from")] = None,
-           end: Annotated[datetime | None, Query(alias="to")] = None,
+           start: Annotated[Instant | None, Query(alias="from")] = None,
+           end: Annotated[Instant | None, Query(alias="to")] = None,
            player_id: Annotated[str | None, Query(alias="playerId")] = None,
            types: Annotated[str | None, Query(description="comma-separated event types, "
                                               "e.g. Wallet.Credited,Bet.Placed")] = None,

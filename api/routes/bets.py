@@ -28,6 +28,7 @@ from api.bet_schemas import (
 from api.bootstrap import Services
 from api.deps import ServicesDep, log_position
 from api.signatures import SignedProvider
+from api.strict_json import StrictJsonRoute
 from domain.betting import (
     BetOutcome,
     PlaceBet,
@@ -37,7 +38,7 @@ from domain.betting import (
     parse_stake,
 )
 
-router = APIRouter(prefix="/v1", tags=["bets"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1", tags=["bets"])
 
 
 @router.post("/bets/place", response_model=BetAccepted | BetRejectedPublic)

@@ -16,11 +16,12 @@ from fastapi import APIRouter, Depends
 
 from api.cashback_schemas import GRANT_AMOUNTS, BonusesPublic, BonusGrantPublic
 from api.deps import ConsistentRead, ServicesDep, player_reader
+from api.strict_json import StrictJsonRoute
 from domain.bonus import BonusGrant, book_key
 from domain.ledger import Ledger
 from domain.money import ZERO
 
-router = APIRouter(prefix="/v1/players", tags=["bonuses"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/players", tags=["bonuses"])
 
 
 @router.get("/{player_id}/bonuses", response_model=BonusesPublic,

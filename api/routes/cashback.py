@@ -18,11 +18,12 @@ from api.cashback_schemas import (
 )
 from api.deps import ConsistentRead, ServicesDep, player_reader, require
 from api.routes.rakeback import parse_cursor
+from api.strict_json import StrictJsonRoute
 from domain.cashback_rules import CashbackProgram
 from domain.ledger import Ledger
 from schedulers.periods import Period
 
-router = APIRouter(prefix="/v1", tags=["cashback"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1", tags=["cashback"])
 
 Limit = Annotated[int, Query(ge=1, le=500)]
 

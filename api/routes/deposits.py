@@ -14,8 +14,9 @@ from api.cashier_schemas import (
     DepositsPublic,
 )
 from api.deps import ConsistentRead, CurrentPrincipal, ServicesDep, player_reader
+from api.strict_json import StrictJsonRoute
 
-router = APIRouter(prefix="/v1/players", tags=["cashier"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/players", tags=["cashier"])
 
 
 def own_player(player_id: str, principal: CurrentPrincipal) -> Principal:

@@ -15,11 +15,12 @@ from fastapi import APIRouter, Response
 from api.auth import Principal, Role
 from api.deps import ServicesDep, log_position, require
 from api.rakeback_schemas import FxRatesPublic, FxRatesPut
+from api.strict_json import StrictJsonRoute
 from domain.fx import FX_ID, SetFxRates, usd_rates
 from domain.ledger import Ledger
 from domain.unit_of_work import UnitOfWork
 
-router = APIRouter(prefix="/v1/admin/fx-rates", tags=["fx"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin/fx-rates", tags=["fx"])
 
 
 class RatesInForce(NamedTuple):

@@ -8,10 +8,11 @@ from fastapi import APIRouter, Response
 from api.auth import Principal, Role
 from api.bet_schemas import GamePublic, GamePut
 from api.deps import ServicesDep, log_position, require
+from api.strict_json import StrictJsonRoute
 from domain.errors import NotFound
 from domain.game import ConfigureGame, game_key
 
-router = APIRouter(prefix="/v1/admin/games", tags=["games"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin/games", tags=["games"])
 
 
 @router.put("/{game_id}", response_model=GamePublic)

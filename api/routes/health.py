@@ -6,8 +6,9 @@ from fastapi import APIRouter
 
 from api.deps import ServicesDep
 from api.schemas import Health, ProjectionStatus
+from api.strict_json import StrictJsonRoute
 
-router = APIRouter(tags=["health"])
+router = APIRouter(route_class=StrictJsonRoute, tags=["health"])
 
 
 @router.get("/healthz", response_model=Health)

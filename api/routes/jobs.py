@@ -16,9 +16,10 @@ from api.report_schemas import (
     JobsPublic,
 )
 from api.schemas import ErrorPublic
+from api.strict_json import StrictJsonRoute
 from schedulers.periods import Period
 
-router = APIRouter(prefix="/v1/admin/jobs", tags=["jobs"], responses={
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin/jobs", tags=["jobs"], responses={
     404: {"model": ErrorPublic, "description": "No such job"},
     500: {"model": ErrorPublic, "description": "The job failed (recorded as failed)"}})
 

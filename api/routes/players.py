@@ -18,12 +18,13 @@ from api.schemas import (
     LedgerEntryPublic,
     LedgerPage,
 )
+from api.strict_json import StrictJsonRoute
 from domain.errors import InvalidInput
 from domain.player import Player, player_key
 from domain.player_commands import vip_status
 from projections.bets import cursor_of
 
-router = APIRouter(prefix="/v1/players", tags=["players"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/players", tags=["players"])
 
 
 # Access is checked before the (bounded) wait for the views.

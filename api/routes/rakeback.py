@@ -37,6 +37,7 @@ from api.rakeback_schemas import (
 )
 from api.routes.fx import rates_in_force
 from api.schemas import ErrorPublic
+from api.strict_json import StrictJsonRoute
 from domain.clock import clock
 from domain.errors import InvalidInput, NotFound
 from domain.flip import Flip
@@ -48,7 +49,7 @@ from domain.rakeback_commands import ClaimRakeback
 from domain.rules import BUCKETS, CENT
 from schedulers.periods import Period
 
-router = APIRouter(prefix="/v1", tags=["rakeback"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1", tags=["rakeback"])
 
 FLIP_AUDITORS = (Role.OPERATOR, Role.COMPLIANCE, Role.REGULATOR)
 

@@ -10,9 +10,10 @@ from fastapi import APIRouter, Query
 from api.auth import Role
 from api.deps import ConsistentRead, ServicesDep, require
 from api.report_schemas import PnlReport, PnlRow
+from api.strict_json import StrictJsonRoute
 from domain.errors import InvalidInput
 
-router = APIRouter(prefix="/v1/admin/reports", tags=["reports"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin/reports", tags=["reports"])
 
 PNL_AMOUNTS = ("wagered", "won", "ggr", "bonusStake", "ngr")
 

@@ -7,12 +7,12 @@ the queued withdrawals the hot wallet could not pay.
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Query
 
+from api.schemas import Instant
 from api.auth import Principal, Role
 from api.cashier_schemas import (
     FundingCreate,
@@ -25,12 +25,13 @@ from api.cashier_schemas import (
 )
 from api.deps import ConsistentRead, ServicesDep, require
 from api.routes.withdrawals import shown
+from api.strict_json import StrictJsonRoute
 from domain.clock import clock
 from domain.errors import InvalidInput
 from domain.treasury import treasury_key
 from domain.treasury_funding import RecordFunding
 
-router = APIRouter(prefix="/v1/admin", tags=["cashier"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin", tags=["cashier"])
 READERS = (Role.FINANCE, Role.OPERATOR)
 
 
@@ -75,8 +76,8 @@ def funding(body: FundingCreate, services: ServicesDep,
 @router.get("/reconciliation", response_model=ReconciliationsPublic,
             dependencies=[require(Role.FINANCE), ConsistentRead])
 def reports(services: ServicesDep, currency: str | None = None,
-            start: Annotated[datetime | None, Query(alias="from")] = None,
-            end: Annotated[datetime | None, Query(alias="to")] = None,
+            start: Annotated[Instant | None, Query(alias="from")] = None,
+            end: Annotated[Instant | None, Query(alias="to")] = None,
             ) -> ReconciliationsPublic:
     """Reports newest first, reported in [from, to) (ISO 8601 with a time zone)."""
     for value in (start, end):

@@ -22,12 +22,13 @@ from api.cashier_schemas import (
 )
 from api.deps import ConsistentRead, ServicesDep, log_position, player_reader, require
 from api.routes.deposits import OwnPlayer
+from api.strict_json import StrictJsonRoute
 from domain.errors import InvalidInput
 from domain.withdrawal import STATUSES
 from domain.withdrawal_commands import ApproveWithdrawal, RejectWithdrawal
 from domain.withdrawal_send import CancelWithdrawal, RetryWithdrawal
 
-router = APIRouter(prefix="/v1", tags=["cashier"])
+router = APIRouter(route_class=StrictJsonRoute, prefix="/v1", tags=["cashier"])
 ACTIONS = {"approve": ApproveWithdrawal, "reject": RejectWithdrawal,
            "retry": RetryWithdrawal, "cancel": CancelWithdrawal}
 ROLES = {"approve": (Role.FINANCE,), "reject": (Role.FINANCE,),

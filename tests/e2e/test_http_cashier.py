@@ -39,19 +39,20 @@ def p1(auth):
     return auth(Role.PLAYER, "p1")
 
 
-def deposit(client, services, local_evm, headers, amount: str, currency="ETH") -> dict:
-    address = client.post("/v1/players/p1/deposit-address", json={"currency": currency},
-                          headers=headers).json()["address"]
+def deposit(client, services, local_evm, headers, amount: str, currency="ETH",
+            player="p1") -> dict:
+    address = client.post(f"/v1/players/{player}/deposit-address",
+                          json={"currency": currency}, headers=headers).json()["address"]
     local_evm.pay(address, D(amount), currency)
     local_evm.mine(11)
     services.cashier.watch()
     return {"X-Min-Position": str(services.projections.head())}
 
 
-def withdraw(client, headers, amount: str, request_id: str = "w-1", **fields):
+def withdraw(client, headers, amount: str, request_id: str = "w-1", player="p1", **fields):
     body = {"requestId": request_id, "currency": "ETH", "amount": amount,
             "destination": DESTINATION} | fields
-    return client.post(W, json=body, headers=headers)
+    return client.post(f"/v1/players/{player}/withdrawals", json=body, headers=headers)
 
 
 def test_deposit_address_is_the_players_own_and_stable(client, p1, auth, finance):
@@ -94,6 +95,18 @@ def test_withdrawal_requests_are_idempotent_and_the_players_own(
     at = {"X-Min-Position": first.headers["X-Log-Position"]}
     listed = client.get(W, headers=p1 | at).json()["withdrawals"]
     assert [w["id"] for w in listed] == [first.json()["id"]]
+
+
+def test_a_players_request_ids_are_their_own(client, services, local_evm, p1, auth):
+    """Bob may use the requestId Alice used: no 409, and nothing learnt about hers."""
+    p2 = auth(Role.PLAYER, "p2")
+    deposit(client, services, local_evm, p1, "2")
+    deposit(client, services, local_evm, p2, "2", player="p2")
+    first = withdraw(client, p1, "1")
+    other = withdraw(client, p2, "1.5", player="p2")
+    assert (first.status_code, other.status_code) == (200, 200), other.text
+    assert other.json()["id"] != first.json()["id"]
+    assert other.json()["playerId"] == "p2" and D(other.json()["amount"]) == D("1.5")
 
 
 def test_four_eyes_approval_and_rejection_over_http(client, services, local_evm, p1,

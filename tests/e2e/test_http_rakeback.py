@@ -259,7 +259,7 @@ def test_rates_never_set_are_the_configured_ones(client, finance):
 @pytest.mark.parametrize("rates, mentions", [
     ({"BTC": 65000}, "rates.BTC"), ({"BTC": "abc"}, "rates.BTC"),
     ({"DOGE": "1"}, "DOGE"), ({"BTC": "-1"}, "positive"), ({"BTC": "0"}, "positive"),
-    ({"BTC": "NaN"}, "positive"), ({}, "rates")])
+    ({"BTC": "NaN"}, "rates.BTC"), ({}, "rates")])
 def test_a_bad_rate_is_a_422_and_changes_nothing(client, finance, log_head, rates,
                                                  mentions):
     head = log_head()

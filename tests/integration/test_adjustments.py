@@ -140,7 +140,9 @@ def test_amount_past_twenty_integer_digits_is_refused(services, amount):
 
 @pytest.mark.parametrize("field, command", [
     ("reason", adjustment(reason="  ")), ("balance", adjustment(balance="locked")),
-    ("requestId", adjustment(request_id="")), ("requestId", adjustment(request_id="x" * 201))])
+    ("requestId", adjustment(request_id="")), ("requestId", adjustment(request_id="x" * 201)),
+    ("requestId", adjustment(request_id="r\x00")), ("requestId", adjustment(request_id=" r")),
+    ("reason", adjustment(reason="a\x00b")), ("player_id", adjustment(player="p\u2028"))])
 def test_missing_reason_unknown_balance_or_bad_request_id_is_refused(services, field, command):
     assert refused(services, InvalidInput, command).field == field
 

@@ -9,6 +9,8 @@ import pytest
 
 from api.bootstrap import bootstrap
 from domain.adjustments import Adjust
+from domain.command_runner import decide
+from domain.unit_of_work import UnitOfWork
 from projections.balances import BalancesView
 from projections.runner import ProjectionRunner
 from projections.view import View
@@ -80,3 +82,23 @@ def test_a_failing_view_stops_alone_and_says_so_while_the_others_follow(services
     assert status["broken"]["error"] == "this projection has a bug"
     with pytest.raises(RuntimeError):
         runner.catch_up(["broken"])  # without isolation the failure is raised
+
+
+def test_an_event_a_view_cannot_store_stops_that_view_alone(services, settings):
+    """The edges refuse a NUL; should one reach the log anyway (a bug, an old
+    log), PostgreSQL views that store its text stop there and say so, while
+    the others, and every reader of them, go on."""
+    credit_many(services, 3)
+    uow = UnitOfWork(services.ledger.repository, services.ledger.rules)
+    decide(Adjust("poison", "p0", "USDT", Decimal("1"), "cash", "a \x00 b", "fin"), uow)
+    services.ledger.save(*uow.changed())  # around the runner, which refuses it
+    services.ledger.execute(Adjust("after", "p1", "USDT", Decimal("1"), "cash", "ok", "fin"))
+    services.projections.catch_up(isolate=True)
+    status = {row["name"]: row for row in services.projections.status()}
+    assert status["balances"]["lag"] == 0
+    assert services.balances.for_player("p1")[0]["cash"] == Decimal("2")
+    failed = {name for name, row in status.items() if row["error"]}
+    if settings.database_url.startswith("postgres"):
+        assert failed and "balances" not in failed
+    else:
+        assert not failed  # SQLite stores a NUL in text

@@ -59,8 +59,8 @@ def test_trailing_zeros_past_the_precision_are_not_extra_precision(currencies):
     assert currencies.parse("1.000000000", "BTC") == Decimal("1")
 
 
-def test_a_tiny_exponent_is_excess_precision(currencies):
-    error = refusal(currencies.parse, "1e-999", "BTC")
+def test_excess_precision_is_refused(currencies):
+    error = refusal(currencies.parse, "0.000000001", "BTC")
     assert "more than 8 decimal places" in error.message
 
 
@@ -76,7 +76,7 @@ def test_negative_amount_is_accepted_when_the_field_is_signed(currencies):
     assert currencies.parse("-1.5", "BTC", negative=True) == Decimal("-1.5")
 
 
-@pytest.mark.parametrize("text", ["0", "0.00", "-0", "0e5"])
+@pytest.mark.parametrize("text", ["0", "0.00"])
 def test_zero_is_refused_by_default(currencies, text):
     error = refusal(currencies.parse, text, "ETH", negative=True)
     assert error.field == "amount"
@@ -84,9 +84,11 @@ def test_zero_is_refused_by_default(currencies, text):
 
 
 def test_zero_when_allowed_is_never_negative_zero(currencies):
-    amount = currencies.parse("-0", "BTC", zero=True)
+    amount = currencies.parse("0.00", "BTC", zero=True, negative=True)
     assert amount == 0
     assert not amount.is_signed()
+    assert "is not a decimal number" in refusal(
+        currencies.parse, "-0.00", "BTC", zero=True, negative=True).message
 
 
 # Not a finite number, or too large.
@@ -99,8 +101,7 @@ def test_nan_and_infinity_are_refused(currencies, text):
     assert f"{text!r} is not a finite number" in error.message
 
 
-@pytest.mark.parametrize("text", ["1e999", "1E+20", "-1e999", "9" * 21,
-                                  "100000000000000000000.5"])
+@pytest.mark.parametrize("text", ["9" * 21, "-" + "9" * 21, "100000000000000000000.5"])
 def test_huge_amounts_are_refused(currencies, text):
     error = refusal(currencies.parse, text, "ETH", negative=True)
     assert error.field == "amount"
@@ -128,7 +129,9 @@ def test_surrounding_whitespace_is_refused(currencies, text):
     assert f"{text!r} is not a decimal number" in error.message
 
 
-@pytest.mark.parametrize("text", ["", "abc", "1.2.3", "1,5", "0x10", "--1", "1 000"])
+@pytest.mark.parametrize("text", ["", "abc", "1.2.3", "1,5", "0x10", "--1", "1 000",
+                                  "+5", ".5", "5.", "00010", "01.5", "1E2", "1e-7",
+                                  "1e999", "-0", "-0.0", "0e5"])
 def test_text_that_is_not_a_number_is_refused(currencies, text):
     error = refusal(currencies.parse, text, "BTC")
     assert error.field == "amount"
