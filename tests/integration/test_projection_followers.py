@@ -8,10 +8,10 @@ from decimal import Decimal
 import pytest
 
 from api.bootstrap import bootstrap
-from domain.adjustments import Adjust
-from projections.balances import BalancesView
-from projections.runner import ProjectionRunner
-from projections.view import View
+from domain.wallet.commands import Adjust
+from projections.wallet.balances import BalancesView
+from projections.engine.runner import ProjectionRunner
+from projections.engine.view import View
 
 
 def credit_many(services, count: int) -> None:

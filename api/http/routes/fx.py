@@ -1,0 +1,59 @@
+"""FX rates: USD per unit of each currency, set by finance (domain/kernel/fx.py).
+
+The rates in force are the latest set here over the configured `usd_rates`;
+each change is an event with its time and actor, read back with the rates.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import NamedTuple
+
+from fastapi import APIRouter, Response
+
+from api.http.auth import Principal, Role
+from api.http.deps import ServicesDep, log_position, require
+from api.http.schemas.rakeback import FxRatesPublic, FxRatesPut
+from domain.kernel.fx import FX_ID, SetFxRates, usd_rates
+from domain.ledger import Ledger
+from domain.commanding.unit_of_work import UnitOfWork
+
+router = APIRouter(prefix="/v1/admin/fx-rates", tags=["fx"])
+
+
+class RatesInForce(NamedTuple):
+    rates: dict[str, Decimal]
+    set_at: datetime | None
+    set_by: str | None
+
+
+def rates_in_force(ledger: Ledger) -> RatesInForce:
+    """The rates as the domain uses them, and the latest change's time and actor."""
+    rates = usd_rates(UnitOfWork(ledger.repository, ledger.rules))
+    latest = next(iter(ledger.events.get(FX_ID, desc=True, limit=1)), None)
+    if latest is None or not hasattr(latest, "actor"):
+        return RatesInForce(rates, None, None)
+    return RatesInForce(rates, latest.timestamp, latest.actor)
+
+
+@router.put("", response_model=FxRatesPublic)
+def set_rates(body: FxRatesPut, services: ServicesDep, response: Response,
+              principal: Principal = require(Role.FINANCE)) -> FxRatesPublic:
+    """Set some currencies' USD rates; the others keep theirs.
+
+    The same rates again record nothing.
+    """
+    outcome = services.ledger.execute(SetFxRates(
+        rates=tuple(sorted(body.rates.items())), actor=principal.subject))
+    log_position(response, outcome.position)
+    return FxRatesPublic(**rates_in_force(services.ledger)._asdict(),
+                         position=outcome.position)
+
+
+# Read from the rates' own record, which is current the moment a PUT returns.
+@router.get("", response_model=FxRatesPublic,
+            dependencies=[require(Role.FINANCE, Role.OPERATOR)])
+def rates(services: ServicesDep) -> FxRatesPublic:
+    """The USD rates in force and when they were last changed (null: as configured)."""
+    return FxRatesPublic(**rates_in_force(services.ledger)._asdict())
