@@ -7,8 +7,9 @@ from typing import Annotated
 from fastapi import Depends, Header, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from api.http.auth import InvalidToken, Principal, Role
 from api.bootstrap import Services
+from api.http.auth import InvalidToken, Principal, Role
+from domain.kernel.errors import InvalidInput
 
 bearer = HTTPBearer(auto_error=False)
 
@@ -64,6 +65,43 @@ async def player_reader(player_id: str, principal: CurrentPrincipal) -> Principa
 
 
 PlayerReader = Annotated[Principal, Depends(player_reader)]
+
+
+def own_player(refusal: str = "only the player may do this for their own account"):
+    """A dependency that admits only the player the path names (their claims,
+    deposit addresses and withdrawals); anyone else gets 403 with `refusal`."""
+
+    async def check(player_id: str, principal: CurrentPrincipal) -> Principal:
+        if principal.role == Role.PLAYER and principal.subject == player_id:
+            return principal
+        raise HTTPException(403, refusal)
+
+    return Depends(check)
+
+
+OwnPlayer = Annotated[Principal, own_player()]
+
+
+def position_cursor(cursor: str | None, what: str) -> int | None:
+    """A page cursor that is a log position (`what` names the list in errors)."""
+    if cursor is None:
+        return None
+    if not (cursor.isascii() and cursor.isdigit()):
+        raise InvalidInput(f"cursor: {cursor!r} is not a{'n' if what[0] in 'aeiou' else ''} "
+                           f"{what} cursor", field="cursor")
+    return int(cursor)
+
+
+def ledger_cursor(cursor: str | None) -> tuple[int, int] | None:
+    """A page cursor `position-leg` (ledger entries and bets)."""
+    if cursor is None:
+        return None
+    try:
+        position, leg = (int(part) for part in cursor.split("-"))
+    except ValueError:
+        raise InvalidInput(f"cursor: {cursor!r} is not a ledger cursor",
+                           field="cursor") from None
+    return position, leg
 
 
 def consistent_read(services: ServicesDep, response: Response,

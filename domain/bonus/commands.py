@@ -20,7 +20,7 @@ from uuid import UUID
 
 from domain.betting.model import Bet
 from domain.bonus.model import OPEN, BonusBook, BonusGrant, book_key
-from domain.cashback.plays import is_current_play, play_key
+from domain.betting.settlement import is_current_play, play_key
 from domain.kernel.clock import clock
 from domain.commanding.unit_of_work import UnitOfWork
 

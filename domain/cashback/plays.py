@@ -16,12 +16,11 @@ from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
-from domain.betting.model import SETTLED, Bet
+from domain.betting.settlement import is_current_play, play_key
 from domain.cashback.tally import CashbackTally, tally_key
 from domain.kernel.periods import period_key
 from domain.commanding.unit_of_work import UnitOfWork
 
-COUNTED_OUTCOMES = ("WIN", "LOSS")
 # Credits to the bonus balance that count as "bonuses received" (a PAYOUT or
 # REFUND to bonus returns bet money; CASHBACK is what this feature pays).
 BONUS_TAGS = ("BONUS", "ADJUSTMENT")
@@ -31,16 +30,6 @@ def tally(uow: UnitOfWork, player_id: str, currency: str, kind: str,
           period: str) -> CashbackTally:
     found = uow.find(tally_key(player_id, currency, kind, period))
     return found or uow.add(CashbackTally(player_id, currency, kind, period))
-
-
-def is_current_play(bet: Any, settlement_version: int) -> bool:
-    """A WIN or LOSS settlement that still stands (later events undo or redo it)."""
-    return (isinstance(bet, Bet) and bet.status == SETTLED and bet.version == settlement_version
-            and bet.outcome in COUNTED_OUTCOMES)
-
-
-def play_key(bet_id: str, settlement_version: int) -> str:
-    return f"{bet_id}:{settlement_version}"
 
 
 @dataclass(frozen=True)

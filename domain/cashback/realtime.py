@@ -24,7 +24,7 @@ from domain.kernel.aggregate import LedgerAggregate
 from domain.betting.model import Bet
 from domain.cashback.commands import level_and_rank, pay, program_of
 from domain.cashback.calculation import HUNDRED, limit_in
-from domain.cashback.plays import is_current_play, play_key
+from domain.betting.settlement import is_current_play, play_key
 from domain.kernel.fx import usd_rates
 from domain.kernel.ids import natural_id
 from domain.kernel.money import ZERO

@@ -12,7 +12,7 @@ from typing import Any
 
 from domain.betting.model import Bet
 from domain.bonus.commands import WagerBonus
-from domain.cashback.plays import COUNTED_OUTCOMES
+from domain.betting.settlement import COUNTED_OUTCOMES
 from domain.commanding.runner import Command
 from projections.engine.reaction import Reaction
 

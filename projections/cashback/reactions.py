@@ -14,17 +14,11 @@ from collections.abc import Iterator
 from typing import Any
 
 from domain.betting.model import Bet
-from domain.cashback.plays import (
-    BONUS_TAGS,
-    COUNTED_OUTCOMES,
-    CountBonusReceived,
-    CountCashbackPlay,
-    UncountCashbackPlay,
-)
+from domain.betting.settlement import COUNTED_OUTCOMES, reverses_settlement
+from domain.cashback.plays import BONUS_TAGS, CountBonusReceived, CountCashbackPlay, UncountCashbackPlay
 from domain.cashback.realtime import CreditRealtimeCashback
 from domain.commanding.runner import Command
 from domain.wallet.model import Wallet
-from projections.rakeback.reactions import reverses_settlement
 from projections.engine.reaction import Reaction
 
 

@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any
 
-from domain.betting.model import SETTLED, Bet
+from domain.betting.model import Bet
+from domain.betting.settlement import reverses_settlement
 from domain.commanding.runner import Command
 from domain.rakeback.commands import AccrueRakeback, ClawBackRakeback
 from projections.engine.reaction import Reaction
@@ -32,8 +33,3 @@ class RakebackAccrual(Reaction):
             yield ClawBackRakeback(request_id=f"{bet_id}:{event.originator_version}",
                                    bet_id=bet_id, accrual_request_id=(
                                        f"{bet_id}:{event.originator_version - 1}"))
-
-
-def reverses_settlement(event: Any) -> bool:
-    return (isinstance(event, Bet.RolledBack) and event.stage == "SETTLEMENT"
-            or isinstance(event, Bet.Refunded) and event.previous_status == SETTLED)

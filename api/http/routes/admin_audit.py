@@ -13,8 +13,7 @@ from api.http.schemas.audit import (
     ReplayPublic,
 )
 from api.http.auth import Principal, Role
-from api.http.deps import ConsistentRead, ServicesDep, require
-from domain.kernel.errors import InvalidInput
+from api.http.deps import ConsistentRead, ServicesDep, position_cursor, require
 from domain.audit.history import parse_instant
 
 router = APIRouter(prefix="/v1/admin/audit", tags=["audit"])
@@ -53,16 +52,9 @@ def adjustments(services: ServicesDep, player_id: Annotated[str | None, Query(
         player_id=player_id, currency=currency, kind=kind,
         start=parse_instant(start, "from") if start else None,
         end=parse_instant(end, "to") if end else None,
-        before=parse_cursor(cursor), limit=limit)
+        before=position_cursor(cursor, "adjustment log"), limit=limit)
     next_cursor = str(found[-1]["position"]) if len(found) == limit else None
     return AuditedActionPage(entries=[AuditedActionPublic.model_validate(e) for e in found],
                              next_cursor=next_cursor)
 
 
-def parse_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    if not (cursor.isascii() and cursor.isdigit()):
-        raise InvalidInput(f"cursor: {cursor!r} is not an adjustment log cursor",
-                           field="cursor")
-    return int(cursor)

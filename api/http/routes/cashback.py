@@ -16,8 +16,7 @@ from api.http.schemas.cashback import (
     CashbackStatus,
     CashbackTierPublic,
 )
-from api.http.deps import ConsistentRead, ServicesDep, player_reader, require
-from api.http.routes.rakeback import parse_cursor
+from api.http.deps import ConsistentRead, ServicesDep, player_reader, position_cursor, require
 from domain.cashback.rules import CashbackProgram
 from domain.ledger import Ledger
 from domain.kernel.periods import Period
@@ -32,7 +31,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 def player_rows(player_id: str, services: ServicesDep, cursor: str | None = None,
                 limit: Limit = 50) -> CashbackPage:
     """The player's cashback rows in the order they were calculated."""
-    found = services.cashback_log.rows(player_id=player_id, after=parse_cursor(cursor),
+    found = services.cashback_log.rows(player_id=player_id, after=position_cursor(cursor, "rakeback"),
                                        limit=limit)
     return page(services.ledger, found, limit)
 
@@ -48,7 +47,7 @@ def log(services: ServicesDep, period: str | None = None,
     if period is not None:
         Period.parse(period)
     found = services.cashback_log.rows(player_id=player_id, period=period, status=status,
-                                       program=program, after=parse_cursor(cursor),
+                                       program=program, after=position_cursor(cursor, "rakeback"),
                                        limit=limit)
     return page(services.ledger, found, limit)
 

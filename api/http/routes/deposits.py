@@ -4,28 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, HTTPException, Query
+from fastapi import APIRouter, Depends, Query
 
-from api.http.auth import Principal, Role
 from api.http.schemas.cashier import (
     DepositAddressCreate,
     DepositAddressPublic,
     DepositPublic,
     DepositsPublic,
 )
-from api.http.deps import ConsistentRead, CurrentPrincipal, ServicesDep, player_reader
+from api.http.deps import ConsistentRead, OwnPlayer, ServicesDep, player_reader
 
 router = APIRouter(prefix="/v1/players", tags=["cashier"])
-
-
-def own_player(player_id: str, principal: CurrentPrincipal) -> Principal:
-    """Only the player themself asks for an address or withdraws."""
-    if principal.role == Role.PLAYER and principal.subject == player_id:
-        return principal
-    raise HTTPException(403, "only the player may do this for their own account")
-
-
-OwnPlayer = Annotated[Principal, Depends(own_player)]
 
 
 @router.post("/{player_id}/deposit-address", response_model=DepositAddressPublic)

@@ -6,35 +6,15 @@ each change is an event with its time and actor, read back with the rates.
 
 from __future__ import annotations
 
-from datetime import datetime
-from decimal import Decimal
-from typing import NamedTuple
-
 from fastapi import APIRouter, Response
 
 from api.http.auth import Principal, Role
 from api.http.deps import ServicesDep, log_position, require
+from api.http.readers import rates_in_force
 from api.http.schemas.rakeback import FxRatesPublic, FxRatesPut
-from domain.kernel.fx import FX_ID, SetFxRates, usd_rates
-from domain.ledger import Ledger
-from domain.commanding.unit_of_work import UnitOfWork
+from domain.kernel.fx import SetFxRates, usd_rates
 
 router = APIRouter(prefix="/v1/admin/fx-rates", tags=["fx"])
-
-
-class RatesInForce(NamedTuple):
-    rates: dict[str, Decimal]
-    set_at: datetime | None
-    set_by: str | None
-
-
-def rates_in_force(ledger: Ledger) -> RatesInForce:
-    """The rates as the domain uses them, and the latest change's time and actor."""
-    rates = usd_rates(UnitOfWork(ledger.repository, ledger.rules))
-    latest = next(iter(ledger.events.get(FX_ID, desc=True, limit=1)), None)
-    if latest is None or not hasattr(latest, "actor"):
-        return RatesInForce(rates, None, None)
-    return RatesInForce(rates, latest.timestamp, latest.actor)
 
 
 @router.put("", response_model=FxRatesPublic)

@@ -8,7 +8,7 @@ from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Depends, Query
 
 from api.http.schemas.bets import BET_AMOUNTS, BetPage, BetPublic
-from api.http.deps import ConsistentRead, ServicesDep, player_reader
+from api.http.deps import ConsistentRead, ServicesDep, ledger_cursor, player_reader
 from api.http.schemas.players import VipPublic
 from api.http.schemas.common import (
     BALANCE_AMOUNTS,
@@ -18,7 +18,6 @@ from api.http.schemas.common import (
     LedgerEntryPublic,
     LedgerPage,
 )
-from domain.kernel.errors import InvalidInput
 from domain.players.model import Player, player_key
 from domain.players.commands import vip_status
 from projections.betting.bets import cursor_of
@@ -44,7 +43,7 @@ def ledger(player_id: str, services: ServicesDep,
            limit: Annotated[int, Query(ge=1, le=500)] = 50) -> LedgerPage:
     """Entries newest first; pass `nextCursor` back as `cursor` for the next page."""
     rows = services.ledger_entries.page(player_id, currency=currency,
-                                        before=parse_cursor(cursor), limit=limit)
+                                        before=ledger_cursor(cursor), limit=limit)
     next_cursor = f"{rows[-1]['position']}-{rows[-1]['leg']}" if len(rows) == limit else None
     currencies = services.ledger.currencies
     return LedgerPage(entries=[
@@ -57,7 +56,7 @@ def ledger(player_id: str, services: ServicesDep,
 def bets(player_id: str, services: ServicesDep, cursor: str | None = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 50) -> BetPage:
     """Bets newest placement first; pass `nextCursor` back as `cursor` for the next page."""
-    rows = services.bets.page(player_id, before=parse_cursor(cursor), limit=limit)
+    rows = services.bets.page(player_id, before=ledger_cursor(cursor), limit=limit)
     next_cursor = "-".join(map(str, cursor_of(rows[-1]))) if len(rows) == limit else None
     currencies = services.ledger.currencies
     return BetPage(bets=[BetPublic.model_validate(currencies.at_precision(r, BET_AMOUNTS))
@@ -78,12 +77,3 @@ def vip(player_id: str, services: ServicesDep) -> VipPublic:
     return VipPublic.model_validate(vip_status(player, ledger.rules.ladder))
 
 
-def parse_cursor(cursor: str | None) -> tuple[int, int] | None:
-    if cursor is None:
-        return None
-    try:
-        position, leg = (int(part) for part in cursor.split("-"))
-    except ValueError:
-        raise InvalidInput(f"cursor: {cursor!r} is not a ledger cursor",
-                           field="cursor") from None
-    return position, leg

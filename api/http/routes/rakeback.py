@@ -20,7 +20,9 @@ from api.http.deps import (
     CurrentPrincipal,
     ServicesDep,
     log_position,
+    own_player,
     player_reader,
+    position_cursor,
     require,
 )
 from api.http.schemas.rakeback import (
@@ -35,7 +37,7 @@ from api.http.schemas.rakeback import (
     RakebackPublic,
     RakebackRowPublic,
 )
-from api.http.routes.fx import rates_in_force
+from api.http.readers import rates_in_force
 from api.http.schemas.common import ErrorPublic
 from domain.kernel.clock import clock
 from domain.kernel.errors import InvalidInput, NotFound
@@ -54,13 +56,6 @@ FLIP_AUDITORS = (Role.OPERATOR, Role.COMPLIANCE, Role.REGULATOR)
 
 
 # Access (kept here: only rakeback routes have these rules).
-
-def own_player(player_id: str, principal: CurrentPrincipal) -> Principal:
-    """Only the player themself may claim their rakeback."""
-    if principal.role == Role.PLAYER and principal.subject == player_id:
-        return principal
-    raise HTTPException(403, "only the player may claim their own rakeback")
-
 
 def flip_reader(flip_id: str, principal: CurrentPrincipal) -> Principal:
     """A player verifies their own flips; operator, compliance and regulator any."""
@@ -86,7 +81,8 @@ def balances(player_id: str, services: ServicesDep) -> RakebackPublic:
 
 @router.post("/players/{player_id}/rakeback/claim", response_model=RakebackClaimPublic)
 def claim(player_id: str, body: RakebackClaimCreate, services: ServicesDep,
-          response: Response, _: Annotated[Principal, Depends(own_player)],
+          response: Response, _: Annotated[Principal, own_player(
+              "only the player may claim their own rakeback")],
           ) -> RakebackClaimPublic:
     """Pay one bucket in every currency; `double` flips for twice or nothing (not INSTANT).
 
@@ -145,7 +141,7 @@ def rows(services: ServicesDep,
          limit: Annotated[int, Query(ge=1, le=500)] = 50) -> RakebackPage:
     """Rakeback accounts in the order they opened; pass `nextCursor` back as `cursor`."""
     found = services.rakeback.rows(player_id=player_id, currency=currency,
-                                   after=parse_cursor(cursor), limit=limit)
+                                   after=position_cursor(cursor, "rakeback"), limit=limit)
     currencies = services.ledger.currencies
     return RakebackPage(rows=[RakebackRowPublic.model_validate(
         currencies.at_precision(r, RAKEBACK_AMOUNTS)) for r in found],
@@ -247,10 +243,4 @@ def verification(player_id: str, currency: str, committed: str, claimed: Any,
         and (redone.won or claimed.payout == 0)}
 
 
-def parse_cursor(cursor: str | None) -> int | None:
-    if cursor is None:
-        return None
-    if not (cursor.isascii() and cursor.isdigit()):
-        raise InvalidInput(f"cursor: {cursor!r} is not a rakeback cursor", field="cursor")
-    return int(cursor)
 

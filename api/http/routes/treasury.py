@@ -24,7 +24,7 @@ from api.http.schemas.cashier import (
     TreasuryPublic,
 )
 from api.http.deps import ConsistentRead, ServicesDep, require
-from api.http.routes.withdrawals import shown
+from api.http.readers import withdrawal_shown as shown
 from domain.kernel.clock import clock
 from domain.kernel.errors import InvalidInput
 from domain.cashier.treasury.health import treasury_key

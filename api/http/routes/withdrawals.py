@@ -14,14 +14,20 @@ from fastapi import APIRouter, Depends, Query, Response
 
 from api.http.auth import Principal, Role
 from api.http.schemas.cashier import (
-    WITHDRAWAL_AMOUNTS,
     Decision,
     WithdrawalCreate,
     WithdrawalPublic,
     WithdrawalsPublic,
 )
-from api.http.deps import ConsistentRead, ServicesDep, log_position, player_reader, require
-from api.http.routes.deposits import OwnPlayer
+from api.http.deps import (
+    ConsistentRead,
+    OwnPlayer,
+    ServicesDep,
+    log_position,
+    player_reader,
+    require,
+)
+from api.http.readers import withdrawal_shown as shown
 from domain.kernel.errors import InvalidInput
 from domain.cashier.withdrawals.model import STATUSES
 from domain.cashier.withdrawals.commands import ApproveWithdrawal, RejectWithdrawal
@@ -32,12 +38,6 @@ ACTIONS = {"approve": ApproveWithdrawal, "reject": RejectWithdrawal,
            "retry": RetryWithdrawal, "cancel": CancelWithdrawal}
 ROLES = {"approve": (Role.FINANCE,), "reject": (Role.FINANCE,),
          "retry": (Role.OPERATOR, Role.FINANCE), "cancel": (Role.OPERATOR, Role.FINANCE)}
-
-
-def shown(services, record: dict, position: int | None = None) -> WithdrawalPublic:
-    amounts = tuple(f for f in WITHDRAWAL_AMOUNTS if record.get(f) is not None)
-    figures = services.ledger.currencies.at_precision(record, amounts)
-    return WithdrawalPublic.model_validate(figures | {"position": position})
 
 
 @router.post("/players/{player_id}/withdrawals", response_model=WithdrawalPublic)
