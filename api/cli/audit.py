@@ -13,7 +13,8 @@ from api.cli import audit_chain as cli_audit_chain
 from api.cli.context import console, services
 from api.cli.history import print_balances, print_report
 from domain.kernel.errors import DomainError
-from domain.audit.history import balances_at, check_past, parse_instant
+from domain.audit.history import balances_at
+from domain.kernel.clock import check_past, parse_instant
 from projections.audit.replay import replay
 
 audit_cli = typer.Typer(help="Audit: balances as of a time, verified replays, "

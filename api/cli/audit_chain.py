@@ -20,7 +20,7 @@ from rich.progress import Progress
 from api.cli.context import console, services
 from domain.kernel.errors import DomainError
 from domain.audit.export_verify import verify_export
-from domain.audit.history import parse_instant
+from domain.kernel.clock import parse_instant
 from domain.audit.signing import public_hex, public_key
 from projections.audit.export import Selection, export
 from projections.audit.verify import verify_store

@@ -14,38 +14,14 @@ instant that has not happened yet could still change.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import Any
 from uuid import UUID
 
+from domain.kernel.clock import check_past
+from domain.ledger import Ledger
 from domain.wallet.commands import wallet_figures
-from domain.kernel.clock import clock
-from domain.kernel.errors import InvalidInput
 from domain.wallet.model import wallet_id
-
-if TYPE_CHECKING:  # the ledger imports every context; history only reads it
-    from domain.ledger import Ledger
-
-
-def parse_instant(text: str, field: str = "at") -> datetime:
-    """An ISO-8601 instant with a time zone (`Z` or an offset), in UTC; else refuse."""
-    try:
-        at = datetime.fromisoformat(text)
-    except (TypeError, ValueError):
-        raise InvalidInput(f"{field}: {text!r} is not an ISO-8601 time such as "
-                           "2026-01-15T12:00:00Z", field=field) from None
-    if at.tzinfo is None:
-        raise InvalidInput(f"{field}: {text!r} has no time zone; add Z (UTC) or an "
-                           "offset such as +02:00", field=field)
-    return at.astimezone(timezone.utc)
-
-
-def check_past(at: datetime, field: str = "at") -> datetime:
-    now = clock.now()
-    if at > now:
-        raise InvalidInput(f"{field}: {at.isoformat()} is in the future (now "
-                           f"{now.isoformat()})", field=field)
-    return at
 
 
 def balances_at(ledger: Ledger, player_id: str, at: datetime) -> dict[str, Any]:

@@ -18,8 +18,8 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.kernel.aggregate import LedgerAggregate
+from domain.kernel.clock import check_past
 from domain.kernel.errors import InvalidInput
-from domain.audit.history import check_past
 from domain.kernel.ids import natural_id
 from domain.commanding.unit_of_work import UnitOfWork
 

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
 
+from domain.kernel.errors import InvalidInput
+
 
 class Clock:
     def __init__(self) -> None:
@@ -33,3 +35,24 @@ class Clock:
 
 
 clock = Clock()
+
+
+def parse_instant(text: str, field: str = "at") -> datetime:
+    """An ISO-8601 instant with a time zone (`Z` or an offset), in UTC; else refuse."""
+    try:
+        at = datetime.fromisoformat(text)
+    except (TypeError, ValueError):
+        raise InvalidInput(f"{field}: {text!r} is not an ISO-8601 time such as "
+                           "2026-01-15T12:00:00Z", field=field) from None
+    if at.tzinfo is None:
+        raise InvalidInput(f"{field}: {text!r} has no time zone; add Z (UTC) or an "
+                           "offset such as +02:00", field=field)
+    return at.astimezone(timezone.utc)
+
+
+def check_past(at: datetime, field: str = "at") -> datetime:
+    now = clock.now()
+    if at > now:
+        raise InvalidInput(f"{field}: {at.isoformat()} is in the future (now "
+                           f"{now.isoformat()})", field=field)
+    return at

@@ -15,7 +15,8 @@ import pytest
 
 from domain.betting.model import bet_key
 from domain.kernel.errors import InvalidInput
-from domain.audit.history import balances_at, log_position_at, parse_instant
+from domain.audit.history import balances_at, log_position_at
+from domain.kernel.clock import parse_instant
 from domain.rakeback.commands import ClaimRakeback
 from tests.factories import (
     PROVIDER,

@@ -14,7 +14,7 @@ from api.http.schemas.audit import (
 )
 from api.http.auth import Principal, Role
 from api.http.deps import ConsistentRead, ServicesDep, position_cursor, require
-from domain.audit.history import parse_instant
+from domain.kernel.clock import parse_instant
 
 router = APIRouter(prefix="/v1/admin/audit", tags=["audit"])
 

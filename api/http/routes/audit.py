@@ -8,7 +8,8 @@ from api.http.schemas.audit import HistoricBalancePublic, HistoricBalancesPublic
 from api.http.auth import Role
 from api.http.deps import ServicesDep, require
 from api.http.schemas.common import BALANCE_AMOUNTS
-from domain.audit.history import balances_at, parse_instant
+from domain.audit.history import balances_at
+from domain.kernel.clock import parse_instant
 
 router = APIRouter(prefix="/v1/audit", tags=["audit"])
 
