@@ -2,7 +2,7 @@
 
 A player's buckets, claims and flips are read from their rakeback accounts
 (one per currency), which are current the moment a command returns; the admin
-list pages the rakeback view. The rules are in domain/rakeback*.py and
+list pages the rakeback view. The rules are in domain/rakeback/ and
 docs/rakeback.md.
 """
 
