@@ -15,42 +15,42 @@ from urllib.parse import urlparse
 import psycopg
 from psycopg import sql
 
-from api.auth import TokenIssuer
-from api.cashier_services import Cashier, ChainClients
-from api.config import BusinessConfig, load_config
-from api.config_chains import build_chains
-from api.settings import Settings, eventsourcing_env
-from domain.clock import clock
+from api.http.auth import TokenIssuer
+from api.cashier_wiring import Cashier, ChainClients
+from api.config.business import BusinessConfig, load_config
+from api.config.chains import build_chains
+from api.config.settings import Settings, eventsourcing_env
+from domain.kernel.clock import clock
 from domain.ledger import Ledger
-from domain.signing import Signer
-from projections.adjustment_log import AdjustmentLogView
-from projections.audit_chain import AuditChainView
-from projections.balances import BalancesView
-from projections.bets import BetsView
-from projections.bonus_grants import BonusGrantsView
-from projections.bonus_wagering import BonusWagering
-from projections.cashback_log import CashbackLogView
-from projections.cashback_plays import CashbackPlays
-from projections.cashback_tallies import CashbackTalliesView
-from projections.database import ViewDatabase
-from projections.deposits import DepositsView
-from projections.job_runs import JobRunsView
-from projections.journal import JournalView
-from projections.ledger_entries import LedgerEntriesView
-from projections.pnl import PnlView
-from projections.rakeback import RakebackView
-from projections.rakeback_accrual import RakebackAccrual
-from projections.reconciliation import ReconciliationView
-from projections.replay_runs import ReplayRuns
-from projections.runner import ProjectionRunner
-from projections.withdrawals import WithdrawalsView
-from schedulers.audit_checkpoint import checkpoint_jobs
-from schedulers.bonus_expiry import expiry_jobs
-from schedulers.cashback import cashback_jobs
-from schedulers.jobs import Job, JobCatalogue
-from schedulers.rakeback_unlock import unlock_jobs
-from schedulers.runner import JobRunner
-from schedulers.service import JobScheduler
+from domain.audit.signing import Signer
+from projections.audit.adjustment_log import AdjustmentLogView
+from projections.audit.chain import AuditChainView
+from projections.wallet.balances import BalancesView
+from projections.betting.bets import BetsView
+from projections.bonus.grants import BonusGrantsView
+from projections.bonus.reactions import BonusWagering
+from projections.cashback.log import CashbackLogView
+from projections.cashback.reactions import CashbackPlays
+from projections.cashback.tallies import CashbackTalliesView
+from projections.engine.database import ViewDatabase
+from projections.cashier.deposits import DepositsView
+from projections.jobs.runs import JobRunsView
+from projections.wallet.journal import JournalView
+from projections.wallet.ledger_entries import LedgerEntriesView
+from projections.betting.pnl import PnlView
+from projections.rakeback.views import RakebackView
+from projections.rakeback.reactions import RakebackAccrual
+from projections.cashier.reconciliation import ReconciliationView
+from projections.audit.replay_runs import ReplayRuns
+from projections.engine.runner import ProjectionRunner
+from projections.cashier.withdrawals import WithdrawalsView
+from schedulers.audit.checkpoint import checkpoint_jobs
+from schedulers.bonus.expiry import expiry_jobs
+from schedulers.cashback.periods import cashback_jobs
+from schedulers.jobs.catalogue import Job, JobCatalogue
+from schedulers.rakeback.unlock import unlock_jobs
+from schedulers.jobs.runner import JobRunner
+from schedulers.jobs.service import JobScheduler
 
 
 @dataclass
@@ -60,7 +60,7 @@ class Services:
     ledger: Ledger
     projections: ProjectionRunner
     tokens: TokenIssuer
-    # Each chain's clients (api/cashier_services.py), built from configuration
+    # Each chain's clients (api/cashier_wiring.py), built from configuration
     # or injected by tests.
     chains: Mapping[str, ChainClients] = field(default_factory=dict)
     balances: BalancesView = field(init=False)

@@ -16,13 +16,13 @@ PostgreSQL database, dropped at the end):
    memory of the export (tracemalloc, a second run) next to the same for a
    tenth of the log, to show it does not grow with the size.
 3. A one-player export (the player filter reads the whole range).
-4. Offline verification of the full export file (domain/export_verify.py).
+4. Offline verification of the full export file (domain/audit/export_verify.py).
 5. `audit verify` (re-walk and re-hash the store, compare with the chain).
 6. The raw PostgreSQL baseline on the same rows in the same run:
    `COPY (SELECT ... FROM events ORDER BY notification_id) TO STDOUT` and a
    server-side-cursor `SELECT` of the same columns (rows/s).
 7. With `--replay`, the live views are caught up (timed) and the other audit
-   helper's verified replay (projections/replay.py) rebuilds every view from
+   helper's verified replay (projections/audit/replay.py) rebuilds every view from
    zero in a scratch schema and compares it (events/s).
 
 Not a test. Everything it creates is removed at the end, on Ctrl-C too.
@@ -46,7 +46,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 import psycopg  # noqa: E402
 
 from api.bootstrap import Services, bootstrap  # noqa: E402
-from api.settings import Settings  # noqa: E402
+from api.config.settings import Settings  # noqa: E402
 from bench.common import (  # noqa: E402
     DEFAULT_POSTGRES,
     backends_list,
@@ -58,11 +58,11 @@ from bench.common import (  # noqa: E402
     scratch,
     scratch_folder,
 )
-from domain.export_verify import verify_export  # noqa: E402
-from domain.wallet import Wallet  # noqa: E402
-from projections.audit_export import Selection, export  # noqa: E402
-from projections.audit_verify import verify_store  # noqa: E402
-from projections.database import timestamp  # noqa: E402
+from domain.audit.export_verify import verify_export  # noqa: E402
+from domain.wallet.model import Wallet  # noqa: E402
+from projections.audit.export import Selection, export  # noqa: E402
+from projections.audit.verify import verify_store  # noqa: E402
+from projections.engine.database import timestamp  # noqa: E402
 
 PER_SAVE = 1000
 GROUP = 10
@@ -182,7 +182,7 @@ def run_steps(backend: str, services: Services, raw: Any, args: argparse.Namespa
 
 
 def replay_steps(services: Services, count: int) -> list[tuple[str, int, float]]:
-    from projections.replay import replay
+    from projections.audit.replay import replay
 
     steps = [timed("live views catching up (all views, from zero)", count,
                    lambda: services.projections.catch_up())]

@@ -55,9 +55,9 @@ from psycopg import sql
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from api.auth import Role, TokenIssuer  # noqa: E402
+from api.http.auth import Role, TokenIssuer  # noqa: E402
 from api.bootstrap import Services, bootstrap  # noqa: E402
-from api.settings import Settings  # noqa: E402
+from api.config.settings import Settings  # noqa: E402
 from bench.common import (  # noqa: E402
     CURRENCY,
     DEFAULT_POSTGRES,
@@ -80,9 +80,9 @@ from bench.common import (  # noqa: E402
     scratch_folder,
     threads_list,
 )
-from domain.adjustments import Adjust  # noqa: E402
-from domain.betting import BetOutcome, PlaceBet, SettleRound  # noqa: E402
-from domain.game import ConfigureGame  # noqa: E402
+from domain.wallet.commands import Adjust  # noqa: E402
+from domain.betting.commands import BetOutcome, PlaceBet, SettleRound  # noqa: E402
+from domain.betting.games import ConfigureGame  # noqa: E402
 
 SECRET = "bench-signing-key-" + "0" * 32
 PROVIDER = "bench-provider"
@@ -90,7 +90,7 @@ PROVIDER_SECRET = "bench-provider-hmac-secret-" + "0" * 16
 GAME = "bench-dice"
 OPENING = Decimal("1000000.000000")  # far above any run's losses: no bet is refused
 SCRIPT = Path(sys.executable).with_name("casino-ledger")
-SERVE = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "api.cli"]
+SERVE = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "api.cli.main"]
 START_TIMEOUT = 30.0
 HTTP_TIMEOUT = 30.0
 DOMAIN, HTTP = "domain", "HTTP"

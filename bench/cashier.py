@@ -39,16 +39,16 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.bootstrap import Services, bootstrap  # noqa: E402
-from api.cashier_services import ChainClients  # noqa: E402
-from api.settings import Settings  # noqa: E402
+from api.cashier_wiring import ChainClients  # noqa: E402
+from api.config.settings import Settings  # noqa: E402
 from bench.bets import in_parallel  # noqa: E402
 from bench.common import (  # noqa: E402
     DEFAULT_POSTGRES, RAW_PATH, Run, backends_list, drive, errors_cell, load_line,
     machine, markdown, raw_rates, raw_runs, run_main, say, scratch, threads_list)
 from chain.evm_addresses import EvmAddressValidator  # noqa: E402
-from domain.adjustments import Adjust  # noqa: E402
-from domain.deposit_address import AssignDepositAddress, address_book_key  # noqa: E402
-from domain.deposit_commands import Incoming, OpenWatch, ScanBlock  # noqa: E402
+from domain.wallet.commands import Adjust  # noqa: E402
+from domain.cashier.deposits.addresses import AssignDepositAddress, address_book_key  # noqa: E402
+from domain.cashier.deposits.commands import Incoming, OpenWatch, ScanBlock  # noqa: E402
 
 SECRET = "bench-signing-key-" + "0" * 32
 CONFIG = """

@@ -34,7 +34,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.bootstrap import Services, bootstrap  # noqa: E402
-from api.settings import Settings  # noqa: E402
+from api.config.settings import Settings  # noqa: E402
 from bench.common import (  # noqa: E402
     CURRENCY,
     DEFAULT_POSTGRES,
@@ -52,8 +52,8 @@ from bench.common import (  # noqa: E402
     scratch,
     threads_list,
 )
-from domain.adjustments import Adjust  # noqa: E402
-from domain.wallet import Wallet  # noqa: E402
+from domain.wallet.commands import Adjust  # noqa: E402
+from domain.wallet.model import Wallet  # noqa: E402
 
 OPENING = Decimal("1000000.000000")  # far above any run's debits: none is refused
 SECRET = "bench-signing-key-" + "0" * 32

@@ -47,7 +47,7 @@ from typing import Any
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.bootstrap import Services, bootstrap  # noqa: E402
-from api.settings import Settings  # noqa: E402
+from api.config.settings import Settings  # noqa: E402
 from bench.bets import in_parallel  # noqa: E402
 from bench.common import (  # noqa: E402
     CURRENCY,
@@ -68,12 +68,12 @@ from bench.common import (  # noqa: E402
     scratch,
     threads_list,
 )
-from domain.adjustments import Adjust  # noqa: E402
-from domain.betting import BetOutcome, PlaceBet, SettleRound  # noqa: E402
-from domain.game import ConfigureGame  # noqa: E402
-from domain.money import ZERO  # noqa: E402
-from domain.player_commands import SetVipLevel  # noqa: E402
-from domain.rakeback_commands import ClaimRakeback  # noqa: E402
+from domain.wallet.commands import Adjust  # noqa: E402
+from domain.betting.commands import BetOutcome, PlaceBet, SettleRound  # noqa: E402
+from domain.betting.games import ConfigureGame  # noqa: E402
+from domain.kernel.money import ZERO  # noqa: E402
+from domain.players.commands import SetVipLevel  # noqa: E402
+from domain.rakeback.commands import ClaimRakeback  # noqa: E402
 
 SECRET = "bench-signing-key-" + "0" * 32
 PROVIDER = "bench-provider"

@@ -15,14 +15,15 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from domain.bonus import BonusBook, BonusGrant
-from domain.cashback_realtime import RealtimeCashback
-from domain.cashback_tally import CashbackTally
-from domain.command_runner import Command, CommandRunner, Outcome
-from domain.group_commit import GroupCommitRunner
-from domain.rakeback import RakebackAccount
+from domain.bonus.model import BonusBook, BonusGrant
+from domain.cashback.realtime import RealtimeCashback
+from domain.cashback.tally import CashbackTally
+from domain.commanding.group_commit import GroupCommitRunner
+from domain.commanding.runner import Command, CommandRunner, Outcome
+from domain.legacy_topics import register_legacy_topics
+from domain.rakeback.model import RakebackAccount
 from domain.rules import Rules
-from domain.wallet import Wallet, wallet_id
+from domain.wallet.model import Wallet, wallet_id
 
 log = logging.getLogger(__name__)
 
@@ -36,6 +37,7 @@ class Ledger(Application):
 
     def __init__(self, env: dict[str, str], rules: Rules, *, group_commit: int = 0):
         """`group_commit` is the largest batch per transaction (0: one command each)."""
+        register_legacy_topics()  # events stored before the context folders still load
         super().__init__(env)
         self.rules = rules
         self.currencies = rules.currencies

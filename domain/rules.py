@@ -6,10 +6,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from domain.cashback_rules import CashbackRules
-from domain.cashier_rules import CashierRules
-from domain.money import Currencies
-from domain.vip import VipLadder
+from domain.cashback.rules import CashbackRules
+from domain.cashier.rules import CashierRules
+from domain.kernel.money import Currencies
+from domain.players.vip import VipLadder
 
 FUNDING_POLICIES = ("cash_first", "bonus_first")
 UNCLAIMED_POLICIES = ("forfeit", "carry")

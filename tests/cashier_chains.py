@@ -16,8 +16,8 @@ from pathlib import Path
 from eth_account import Account
 
 from api.bootstrap import Services, bootstrap
-from api.cashier_services import ChainClients
-from api.settings import Settings
+from api.cashier_wiring import ChainClients
+from api.config.settings import Settings
 from chain.evm_addresses import EvmAddressValidator
 from chain.evm_derivation import EvmAddressDeriver
 from chain.evm_node import connect_evm

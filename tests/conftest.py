@@ -19,8 +19,8 @@ import pytest
 from psycopg import sql
 
 from api.bootstrap import Services, bootstrap
-from api.settings import Settings
-from domain.clock import clock
+from api.config.settings import Settings
+from domain.kernel.clock import clock
 
 # Local blockchains (eth-tester, anvil, Bitcoin regtest) as fixtures.
 pytest_plugins = ["tests.chains.fixtures"]

@@ -17,17 +17,17 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from api.bootstrap import Services, bootstrap
-from api.settings import Settings
-from domain.adjustments import Adjust
-from domain.bet import Bet
-from domain.betting import BetOutcome, PlaceBet, RefundBet, RollbackBet, SettleRound
-from domain.command_runner import Outcome
-from domain.game import ConfigureGame
-from domain.money import ZERO
-from domain.player import Player, player_key
-from domain.player_commands import SetLimits, SetVipLevel
-from domain.postings import POCKETS
-from domain.wallet import Wallet
+from api.config.settings import Settings
+from domain.wallet.commands import Adjust
+from domain.betting.model import Bet
+from domain.betting.commands import BetOutcome, PlaceBet, RefundBet, RollbackBet, SettleRound
+from domain.commanding.runner import Outcome
+from domain.betting.games import ConfigureGame
+from domain.kernel.money import ZERO
+from domain.players.model import Player, player_key
+from domain.players.commands import SetLimits, SetVipLevel
+from domain.kernel.postings import POCKETS
+from domain.wallet.model import Wallet
 
 SECRET = "factories-signing-key-" + "0" * 32
 

@@ -24,10 +24,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
-from api.app import create_app
-from api.auth import Role
+from api.http.app import create_app
+from api.http.auth import Role
 from api.bootstrap import Services
-from api.settings import Settings
+from api.config.settings import Settings
 from tests.e2e.http_helpers import bet_body
 
 Headers = dict[str, str]

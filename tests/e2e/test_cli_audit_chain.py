@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import cli
+from api.cli.main import cli
 from tests.factories import SECRET, caught_up, credit, fresh_services
 from tests.integration.audit_helpers import corrupt
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 from typer.testing import CliRunner
 
-from api.cli import cli
+from api.cli.main import cli
 from tests.conftest import TEST_SECRET
 from tests.factories import adjust, caught_up
 

@@ -9,7 +9,7 @@ from decimal import Decimal
 from urllib.parse import urlparse
 
 from api.bootstrap import bootstrap
-from api.settings import Settings
+from api.config.settings import Settings
 from tests.chains.keys import BTC_HOT_KEY, BTC_VPUB
 from tests.e2e.test_serve_process import SECRET, run_cli, server_env
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.export_verify import verify_export
-from domain.signing import public_key
+from domain.audit.export_verify import verify_export
+from domain.audit.signing import public_key
 
 
 def download(client, headers, tmp_path: Path, query: str = "", name: str = "export"):

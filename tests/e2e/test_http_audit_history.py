@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from api.auth import Role
+from api.http.auth import Role
 from tests.e2e.http_helpers import assert_error
 
 BALANCES = "/v1/audit/players/p1/balances"

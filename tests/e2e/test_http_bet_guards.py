@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import pytest
 
-from api.auth import Role
+from api.http.auth import Role
 from tests.e2e.conftest import PROVIDER_SECRETS, UNSIGNED, sign
 from tests.e2e.http_helpers import assert_error, bet_body, wallet
 

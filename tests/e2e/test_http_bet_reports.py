@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from api.auth import Role
+from api.http.auth import Role
 from tests.e2e.http_helpers import assert_error
 
 D = Decimal

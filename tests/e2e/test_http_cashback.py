@@ -13,7 +13,7 @@ from datetime import datetime, timezone
 
 import pytest
 
-from api.auth import Role
+from api.http.auth import Role
 from tests.e2e.http_helpers import assert_error, at_precision, wallet
 from tests.factories import credit, set_vip_level
 

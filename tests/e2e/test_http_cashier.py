@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from eth_account import Account
 
-from api.auth import Role
+from api.http.auth import Role
 from tests.cashier_chains import evm_services
 from tests.chains.evm import EthTesterEvm
 from tests.e2e.http_helpers import assert_error

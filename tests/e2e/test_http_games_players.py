@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from api.auth import Role
+from api.http.auth import Role
 from tests.e2e.http_helpers import assert_error
 
 GAME = "/v1/admin/games/slot-99"

@@ -12,7 +12,7 @@ import json
 import jwt
 import pytest
 
-from api.auth import Role
+from api.http.auth import Role
 from tests.e2e.conftest import PROVIDER_SECRETS, sign
 from tests.e2e.http_helpers import assert_error, bet_body
 

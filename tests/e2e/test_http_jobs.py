@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
-from api.auth import Role
-from domain.adjustments import Adjust
-from schedulers.jobs import Job
-from schedulers.periods import Period
+from api.http.auth import Role
+from domain.wallet.commands import Adjust
+from schedulers.jobs.catalogue import Job
+from domain.kernel.periods import Period
 from tests.e2e.http_helpers import assert_error
 from tests.e2e.test_serve_process import (  # noqa: F401 - serve is a fixture
     COMMAND,

@@ -14,8 +14,8 @@ from decimal import Decimal
 
 import pytest
 
-from api.auth import Role
-from domain.rakeback_commands import AccrueRakeback, UnlockRakeback
+from api.http.auth import Role
+from domain.rakeback.commands import AccrueRakeback, UnlockRakeback
 from tests.e2e.http_helpers import assert_error, at_precision, wallet
 from tests.factories import add_game, credit, place_bet, set_vip_level, settle_bet
 

@@ -13,7 +13,7 @@ from decimal import Decimal
 import jwt
 import pytest
 
-from api.auth import Role, TokenIssuer
+from api.http.auth import Role, TokenIssuer
 
 ADJUSTMENTS = "/v1/admin/adjustments"
 PLAIN_DECIMAL = re.compile(r"-?\d+(\.\d+)?")

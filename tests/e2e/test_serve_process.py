@@ -21,13 +21,13 @@ from pathlib import Path
 import httpx
 import pytest
 
-from api.auth import Role, TokenIssuer
+from api.http.auth import Role, TokenIssuer
 from api.bootstrap import bootstrap
-from api.settings import Settings
+from api.config.settings import Settings
 
 SECRET = "serve-test-signing-key-" + "1" * 32
 SCRIPT = Path(sys.executable).with_name("casino-ledger")
-COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "api.cli"]
+COMMAND = [str(SCRIPT)] if SCRIPT.exists() else [sys.executable, "-m", "api.cli.main"]
 START_TIMEOUT = 30.0
 
 

@@ -9,9 +9,9 @@ from typing import Any
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from api.bootstrap import Services
-from domain.export_verify import Report, verify_export
-from domain.wallet import Wallet
-from projections.audit_export import Selection, export
+from domain.audit.export_verify import Report, verify_export
+from domain.wallet.model import Wallet
+from projections.audit.export import Selection, export
 
 
 def bulk_credits(services: Services, player: str, count: int, batch: int = 500) -> None:

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 from eventsourcing.domain import event
 
-from domain.aggregate import LedgerAggregate
-from domain.fx import SetFxRates
-from domain.wallet import wallet_id
-from projections.aggregate_states import AggregateStates
-from projections.audited_actions import DESCRIBERS, Action, audited
-from schedulers.periods import DAY, Period
+from domain.kernel.aggregate import LedgerAggregate
+from domain.kernel.fx import SetFxRates
+from domain.wallet.model import wallet_id
+from projections.engine.aggregate_states import AggregateStates
+from projections.audit.audited_actions import DESCRIBERS, Action, audited
+from domain.kernel.periods import DAY, Period
 from tests.factories import (
     add_game,
     adjust,

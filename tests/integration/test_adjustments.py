@@ -6,8 +6,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain.adjustments import Adjust
-from domain.errors import Conflict, InsufficientFunds, InvalidInput
+from domain.wallet.commands import Adjust
+from domain.kernel.errors import Conflict, InsufficientFunds, InvalidInput
 from tests.factories import (
     adjust,
     all_entries,

@@ -10,11 +10,11 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
 
-from domain.hash_chain import GENESIS, canonical, link
-from domain.signing import public_hex
-from projections.audit_verify import verify_store
-from schedulers.audit_checkpoint import take_checkpoint
-from schedulers.periods import Period
+from domain.audit.hash_chain import GENESIS, canonical, link
+from domain.audit.signing import public_hex
+from projections.audit.verify import verify_store
+from schedulers.audit.checkpoint import take_checkpoint
+from domain.kernel.periods import Period
 from tests.factories import adjust, caught_up, credit, debit, fresh_services, set_limits
 from tests.integration.audit_helpers import bulk_credits, corrupt
 

@@ -10,8 +10,8 @@ from datetime import timedelta, timezone
 import pytest
 from pydantic import SecretStr
 
-from domain.export_verify import verify_export
-from projections.audit_export import Selection
+from domain.audit.export_verify import verify_export
+from projections.audit.export import Selection
 from tests.factories import caught_up, credit, debit, fresh_services, set_limits
 from tests.integration.audit_helpers import bulk_credits, corrupt, export_to, verified
 
@@ -51,11 +51,11 @@ def test_a_player_export_holds_every_event_of_their_aggregates(services, tmp_pat
 def test_a_types_selection_exports_only_those_types(services, tmp_path):
     history(services)
     path = export_to(services, tmp_path / "t.jsonl",
-                     Selection(types=("Wallet.Credited", "domain.wallet:Wallet.Debited")))
+                     Selection(types=("Wallet.Credited", "domain.wallet.model:Wallet.Debited")))
     assert verified(services, path).ok
     assert [r["topic"] for r in records(path)] == [
-        "domain.wallet:Wallet.Credited", "domain.wallet:Wallet.Credited",
-        "domain.wallet:Wallet.Debited"]
+        "domain.wallet.model:Wallet.Credited", "domain.wallet.model:Wallet.Credited",
+        "domain.wallet.model:Wallet.Debited"]
 
 
 def test_a_time_range_exports_the_events_stamped_in_it(services, tmp_path, frozen_clock):

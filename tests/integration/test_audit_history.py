@@ -13,10 +13,11 @@ from decimal import Decimal
 
 import pytest
 
-from domain.bet import bet_key
-from domain.errors import InvalidInput
-from domain.history import balances_at, log_position_at, parse_instant
-from domain.rakeback_commands import ClaimRakeback
+from domain.betting.model import bet_key
+from domain.kernel.errors import InvalidInput
+from domain.audit.history import balances_at, log_position_at
+from domain.kernel.clock import parse_instant
+from domain.rakeback.commands import ClaimRakeback
 from tests.factories import (
     PROVIDER,
     add_game,

@@ -17,10 +17,10 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.clock import clock
-from domain.errors import DomainError
-from domain.history import balances_at
-from projections.replay import replay
+from domain.kernel.clock import clock
+from domain.kernel.errors import DomainError
+from domain.audit.history import balances_at
+from projections.audit.replay import replay
 from tests.factories import adjust, caught_up
 from tests.integration.test_properties import fresh_ledger, hypothesis_settings
 

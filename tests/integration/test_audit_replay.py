@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from domain.errors import Conflict
-from domain.history import log_position_at
-from domain.replay_run import ReplayRun, replay_run_key
-from projections import replay_runs
-from projections.replay import replay
-from projections.view import View
+from domain.kernel.errors import Conflict
+from domain.audit.history import log_position_at
+from domain.audit.replay_run import ReplayRun, replay_run_key
+from projections.audit import replay_runs
+from projections.audit.replay import replay
+from projections.engine.view import View
 from tests.factories import (
     add_game,
     adjust,

@@ -12,10 +12,10 @@ from decimal import Decimal
 
 import pytest
 
-from domain.bet import Bet
-from domain.errors import Conflict
-from domain.player import BetRejected
-from domain.wallet import Wallet, wallet_id
+from domain.betting.model import Bet
+from domain.kernel.errors import Conflict
+from domain.players.model import BetRejected
+from domain.wallet.model import Wallet, wallet_id
 from tests.factories import (
     add_game,
     aggregate_pockets,

@@ -30,11 +30,11 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from domain.adjustments import Adjust
-from domain.betting import BetOutcome, PlaceBet, RefundBet, RollbackBet, SettleRound
-from domain.errors import Conflict, DomainError, InsufficientFunds
-from domain.player import BetRejected
-from domain.postings import POCKETS
+from domain.wallet.commands import Adjust
+from domain.betting.commands import BetOutcome, PlaceBet, RefundBet, RollbackBet, SettleRound
+from domain.kernel.errors import Conflict, DomainError, InsufficientFunds
+from domain.players.model import BetRejected
+from domain.kernel.postings import POCKETS
 from tests.factories import (
     add_game,
     aggregate_pockets,

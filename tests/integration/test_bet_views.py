@@ -5,9 +5,9 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
-from domain.adjustments import Adjust
-from domain.betting import BetOutcome, PlaceBet, RefundBet, RollbackBet, SettleRound
-from domain.game import ConfigureGame
+from domain.wallet.commands import Adjust
+from domain.betting.commands import BetOutcome, PlaceBet, RefundBet, RollbackBet, SettleRound
+from domain.betting.games import ConfigureGame
 
 D = Decimal
 DAY1, DAY2, DAY3 = date(2026, 1, 15), date(2026, 1, 16), date(2026, 1, 17)

@@ -13,10 +13,10 @@ from decimal import Decimal
 
 import pytest
 
-from domain.betting import BetOutcome, SettleRound
-from domain.errors import Conflict, DomainError, InvalidInput, NotFound
-from domain.player import BetRejected
-from domain.player_commands import SetVipLevel
+from domain.betting.commands import BetOutcome, SettleRound
+from domain.kernel.errors import Conflict, DomainError, InvalidInput, NotFound
+from domain.players.model import BetRejected
+from domain.players.commands import SetVipLevel
 from tests.factories import (
     PROVIDER,
     add_game,

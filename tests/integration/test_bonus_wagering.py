@@ -15,10 +15,10 @@ from uuid import UUID
 import pytest
 
 from api.bootstrap import Services
-from domain.bonus import BonusGrant
-from domain.bonus_commands import WagerBonus
-from domain.cashback import cashback_key
-from schedulers.periods import Period
+from domain.bonus.model import BonusGrant
+from domain.bonus.commands import WagerBonus
+from domain.cashback.model import cashback_key
+from domain.kernel.periods import Period
 from tests.factories import (
     add_game,
     backend_url,

@@ -15,12 +15,12 @@ from decimal import Decimal
 import pytest
 
 from api.bootstrap import Services
-from domain.bonus import BonusGrant, book_key
-from domain.cashback import CashbackPeriod, cashback_key
-from domain.cashback_commands import CalculateCashback, CreditCashback
-from domain.errors import Conflict, InvalidInput
-from domain.job_run import JobFailed
-from schedulers.periods import Period
+from domain.bonus.model import BonusGrant, book_key
+from domain.cashback.model import CashbackPeriod, cashback_key
+from domain.cashback.commands import CalculateCashback, CreditCashback
+from domain.kernel.errors import Conflict, InvalidInput
+from domain.jobs.model import JobFailed
+from domain.kernel.periods import Period
 from tests.factories import (
     add_game,
     adjust,

@@ -15,8 +15,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain.errors import Conflict
-from schedulers.periods import Period
+from domain.kernel.errors import Conflict
+from domain.kernel.periods import Period
 from tests.factories import (
     add_game,
     caught_up,

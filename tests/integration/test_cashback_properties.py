@@ -13,10 +13,10 @@ from decimal import ROUND_DOWN, Decimal
 from hypothesis import HealthCheck, Phase, example, given, settings
 from hypothesis import strategies as st
 
-from domain.cashback import cashback_key
-from domain.cashback_rules import CashbackRules
-from domain.clock import clock
-from schedulers.periods import Period
+from domain.cashback.model import cashback_key
+from domain.cashback.rules import CashbackRules
+from domain.kernel.clock import clock
+from domain.kernel.periods import Period
 from tests.factories import (
     add_game,
     backend_url,

@@ -10,7 +10,7 @@ from uuid import UUID
 import pytest
 
 from api.bootstrap import Services
-from domain.cashback_realtime import CreditRealtimeCashback, realtime_key
+from domain.cashback.realtime import CreditRealtimeCashback, realtime_key
 from tests.factories import (
     add_game,
     backend_url,

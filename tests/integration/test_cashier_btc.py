@@ -9,11 +9,11 @@ from decimal import Decimal
 
 import pytest
 
-from api.settings import Settings
+from api.config.settings import Settings
 from chain.btc_derivation import Bip84AddressDeriver
-from domain.deposit import deposit_key
-from domain.errors import InvalidInput
-from domain.treasury_funding import RecordFunding
+from domain.cashier.deposits.model import deposit_key
+from domain.kernel.errors import InvalidInput
+from domain.cashier.treasury.funding import RecordFunding
 from tests.cashier_chains import btc_services
 from tests.chains.keys import BTC_VPUB
 from tests.factories import postgres_url

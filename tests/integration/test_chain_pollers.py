@@ -9,7 +9,7 @@ from decimal import Decimal
 
 from eth_account import Account
 
-from schedulers.pollers import Poller
+from schedulers.jobs.pollers import Poller
 from tests.cashier_chains import evm_services
 from tests.chains.evm import EthTesterEvm
 

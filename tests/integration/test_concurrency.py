@@ -15,9 +15,9 @@ from decimal import Decimal
 
 import pytest
 
-from domain.adjustments import Adjust
-from domain.errors import InsufficientFunds
-from domain.wallet import Wallet, wallet_id
+from domain.wallet.commands import Adjust
+from domain.kernel.errors import InsufficientFunds
+from domain.wallet.model import Wallet, wallet_id
 from tests.factories import (
     aggregate_pockets,
     all_entries,

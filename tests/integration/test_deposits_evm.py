@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from domain.deposit import Deposit, deposit_key
-from schedulers.deposit_watch import DepositWatcher
+from domain.cashier.deposits.model import Deposit, deposit_key
+from schedulers.cashier.deposit_watch import DepositWatcher
 from tests.cashier_chains import evm_services
 
 D = Decimal

@@ -7,8 +7,8 @@ from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
 from api.bootstrap import bootstrap
-from domain.adjustments import Adjust
-from domain.errors import Conflict, InsufficientFunds
+from domain.wallet.commands import Adjust
+from domain.kernel.errors import Conflict, InsufficientFunds
 
 ONE = Decimal("1.000000")
 

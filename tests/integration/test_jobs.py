@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from domain.adjustments import Adjust
-from domain.errors import Conflict, InvalidInput, NotFound
-from domain.job_run import FinishJobRun, JobFailed, JobRun, StartJobRun, job_run_key
-from schedulers.jobs import Job, JobCatalogue
-from schedulers.periods import Period
-from schedulers.runner import JobRunner
-from schedulers.service import JobScheduler
+from domain.wallet.commands import Adjust
+from domain.kernel.errors import Conflict, InvalidInput, NotFound
+from domain.jobs.model import FinishJobRun, JobFailed, JobRun, StartJobRun, job_run_key
+from schedulers.jobs.catalogue import Job, JobCatalogue
+from domain.kernel.periods import Period
+from schedulers.jobs.runner import JobRunner
+from schedulers.jobs.service import JobScheduler
 from tests.factories import caught_up
 
 D = Decimal

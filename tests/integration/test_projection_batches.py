@@ -14,11 +14,11 @@ from decimal import Decimal
 
 import pytest
 
-from projections import bets as bets_view
-from projections import database
-from projections import pnl as pnl_view
-from projections.ledger_entries import LedgerEntriesView
-from projections.runner import ProjectionRunner
+from projections.betting import bets as bets_view
+from projections.engine import database
+from projections.betting import pnl as pnl_view
+from projections.wallet.ledger_entries import LedgerEntriesView
+from projections.engine.runner import ProjectionRunner
 from tests.factories import (
     adjust,
     add_game,

@@ -8,12 +8,12 @@ from decimal import Decimal
 import pytest
 
 from api.bootstrap import bootstrap
-from domain.adjustments import Adjust
-from domain.command_runner import decide
-from domain.unit_of_work import UnitOfWork
-from projections.balances import BalancesView
-from projections.runner import ProjectionRunner
-from projections.view import View
+from domain.commanding.runner import decide
+from domain.commanding.unit_of_work import UnitOfWork
+from domain.wallet.commands import Adjust
+from projections.wallet.balances import BalancesView
+from projections.engine.runner import ProjectionRunner
+from projections.engine.view import View
 
 
 def credit_many(services, count: int) -> None:

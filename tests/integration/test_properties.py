@@ -20,9 +20,9 @@ from typing import Any, ClassVar
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from domain.adjustments import Adjust, wallet_figures
-from domain.errors import Conflict, DomainError, InsufficientFunds, InvalidInput, UnknownHold
-from domain.unit_of_work import UnitOfWork
+from domain.wallet.commands import Adjust, wallet_figures
+from domain.kernel.errors import Conflict, DomainError, InsufficientFunds, InvalidInput, UnknownHold
+from domain.commanding.unit_of_work import UnitOfWork
 from tests.factories import (
     aggregate_pockets,
     all_entries,

@@ -17,19 +17,19 @@ import pytest
 from eventsourcing.application import AggregateNotFoundError
 
 from api.bootstrap import Services, bootstrap
-from api.settings import Settings
-from domain.adjustments import Adjust
-from domain.betting import BetOutcome, PlaceBet, SettleRound
-from domain.clock import clock
-from domain.command_runner import Outcome
-from domain.errors import Conflict, InvalidInput
-from domain.flip import Flip
-from domain.game import ConfigureGame
-from domain.player_commands import SetVipLevel
-from domain.rakeback import PERIOD_KIND, RakebackAccount, rakeback_key
-from domain.rakeback_commands import AccrueRakeback, ClaimRakeback, UnlockRakeback
+from api.config.settings import Settings
+from domain.wallet.commands import Adjust
+from domain.betting.commands import BetOutcome, PlaceBet, SettleRound
+from domain.kernel.clock import clock
+from domain.commanding.runner import Outcome
+from domain.kernel.errors import Conflict, InvalidInput
+from domain.rakeback.flip import Flip
+from domain.betting.games import ConfigureGame
+from domain.players.commands import SetVipLevel
+from domain.rakeback.model import PERIOD_KIND, RakebackAccount, rakeback_key
+from domain.rakeback.commands import AccrueRakeback, ClaimRakeback, UnlockRakeback
 from domain.rules import DEFAULT_LOYALTY, DEFAULT_SPLIT
-from schedulers.periods import Period
+from domain.kernel.periods import Period
 from tests.factories import (
     add_game,
     all_entries,

@@ -14,8 +14,8 @@ from typing import Any, ClassVar
 import pytest
 from eth_account import Account
 
-from domain.treasury_funding import RecordFunding
-from domain.unit_of_work import UnitOfWork
+from domain.cashier.treasury.funding import RecordFunding
+from domain.commanding.unit_of_work import UnitOfWork
 from tests.cashier_chains import evm_services
 
 D = Decimal

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from domain.adjustments import Adjust
+from domain.wallet.commands import Adjust
 
 
 def test_adjustment_reaches_every_projection(services):

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from domain.cashback_tally import CashbackTally
+from domain.cashback.tally import CashbackTally
 
 
 def test_a_tally_past_its_snapshot_interval_loads_as_its_events_fold(services):

@@ -10,10 +10,10 @@ import pytest
 from eth_account import Account
 
 from api.bootstrap import bootstrap
-from api.cashier_services import ChainClients
+from api.cashier_wiring import ChainClients
 from chain.evm_addresses import EvmAddressValidator
-from domain.errors import Conflict, InsufficientFunds, InvalidInput
-from domain.withdrawal_commands import (
+from domain.kernel.errors import Conflict, InsufficientFunds, InvalidInput
+from domain.cashier.withdrawals.commands import (
     ApproveWithdrawal,
     RejectWithdrawal,
     RequestWithdrawal,

@@ -9,13 +9,13 @@ from uuid import UUID
 import pytest
 from eth_account import Account
 
-from domain.errors import Conflict
-from domain.postings import (
+from domain.kernel.errors import Conflict
+from domain.kernel.postings import (
     HOUSE_HOT_WALLET,
     HOUSE_NETWORK_FEES,
     HOUSE_PENDING_WITHDRAWALS,
 )
-from domain.withdrawal_records import withdrawal_record
+from domain.cashier.withdrawals.records import withdrawal_record
 from tests.cashier_chains import evm_services
 from tests.factories import credit
 

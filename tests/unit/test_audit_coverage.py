@@ -13,7 +13,7 @@ import inspect
 import pkgutil
 
 import domain
-from domain.aggregate import LedgerAggregate
+from domain.kernel.aggregate import LedgerAggregate
 
 PLAYERS = {"Bet", "BonusBook", "BonusGrant", "CashbackPeriod", "CashbackTally", "Deposit",
            "DepositAddress", "Player", "RakebackAccount", "RealtimeCashback", "Wallet",

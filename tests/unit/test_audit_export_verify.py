@@ -11,14 +11,14 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from domain.export_format import ExportWriter, record, stream
-from domain.export_verify import verify_export
-from domain.hash_chain import GENESIS, canonical, link
-from domain.signing import Signer, key_id_of
+from domain.audit.export_format import ExportWriter, record, stream
+from domain.audit.export_verify import verify_export
+from domain.audit.hash_chain import GENESIS, canonical, link
+from domain.audit.signing import Signer, key_id_of
 
 OLD_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 NEW_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
-TOPIC = "domain.wallet:Wallet.Credited"
+TOPIC = "domain.wallet.model:Wallet.Credited"
 
 
 def signer(key: Ed25519PrivateKey = OLD_KEY) -> Signer:
@@ -177,9 +177,9 @@ def test_an_empty_export_verifies(tmp_path):
 
 def test_the_offline_verifier_loads_no_database_or_application_code():
     # Only the pure tamper-evidence modules of domain/ may load, nothing that stores.
-    pure = {"domain", "domain.export_verify", "domain.hash_chain", "domain.export_format",
-            "domain.signing"}
-    probe = ("import sys, domain.export_verify; print(sorted({m for m in sys.modules "
+    pure = {"domain", "domain.audit", "domain.audit.export_verify", "domain.audit.hash_chain", "domain.audit.export_format",
+            "domain.audit.signing"}
+    probe = ("import sys, domain.audit.export_verify; print(sorted({m for m in sys.modules "
              "if m.split('.')[0] in {'eventsourcing', 'psycopg', 'sqlite3', 'domain', "
              f"'projections', 'api', 'schedulers'}}}} - {pure!r}))")
     found = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,

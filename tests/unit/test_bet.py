@@ -12,19 +12,19 @@ from decimal import Decimal
 import pytest
 from eventsourcing.application import Application
 
-from domain.bet import CANCELLED, OPEN, REFUNDED, SETTLED, Bet, bet_key
-from domain.betting import (
+from domain.betting.model import CANCELLED, OPEN, REFUNDED, SETTLED, Bet, bet_key
+from domain.betting.commands import (
     BetOutcome,
     checked_payout,
     fund,
     open_bet_stakes,
     split_payout,
 )
-from domain.errors import Conflict, InvalidInput
-from domain.money import Currencies
-from domain.player import BetRejected
+from domain.kernel.errors import Conflict, InvalidInput
+from domain.kernel.money import Currencies
+from domain.players.model import BetRejected
 from domain.rules import Rules
-from domain.unit_of_work import UnitOfWork
+from domain.commanding.unit_of_work import UnitOfWork
 from tests.factories import PROVIDER, new_bet, open_wallet
 
 D = Decimal

@@ -8,9 +8,9 @@ from decimal import Decimal
 
 import pytest
 
-from domain.bonus import COMPLETED, EXPIRED, OPEN, BonusBook, BonusGrant
-from domain.errors import InsufficientFunds
-from domain.postings import HOUSE_CASHBACK_EXPENSE, player_account
+from domain.bonus.model import COMPLETED, EXPIRED, OPEN, BonusBook, BonusGrant
+from domain.kernel.errors import InsufficientFunds
+from domain.kernel.postings import HOUSE_CASHBACK_EXPENSE, player_account
 from tests.factories import open_wallet
 
 D = Decimal

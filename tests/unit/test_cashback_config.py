@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from api.config import ConfigError, load_config
+from api.config.business import ConfigError, load_config
 from tests.factories import config_file
 
 D = Decimal

@@ -7,14 +7,14 @@ from decimal import Decimal
 
 import pytest
 
-from domain.cashback_math import calculate
-from domain.cashback_rules import (
+from domain.cashback.calculation import calculate
+from domain.cashback.rules import (
     DEFAULT_LEVELS,
     CashbackProgram,
     CashbackRules,
     CashbackTier,
 )
-from domain.vip import DEFAULT_LADDER
+from domain.players.vip import DEFAULT_LADDER
 
 D = Decimal
 USDT = D("0.000001")

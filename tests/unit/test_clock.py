@@ -5,9 +5,9 @@ from decimal import Decimal
 
 import pytest
 
-from domain.clock import Clock
-from domain.request import Request
-from domain.wallet import Wallet
+from domain.kernel.clock import Clock
+from domain.commanding.request import Request
+from domain.wallet.model import Wallet
 
 
 def test_every_event_takes_its_time_from_the_frozen_clock(frozen_clock):

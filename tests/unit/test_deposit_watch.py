@@ -10,13 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-from domain.cashier_rules import CashierRules
-from domain.deposit import deposit_key
-from domain.deposit_address import AssignDepositAddress
+from domain.cashier.rules import CashierRules
+from domain.cashier.deposits.model import deposit_key
+from domain.cashier.deposits.addresses import AssignDepositAddress
 from domain.ledger import Ledger
-from domain.money import Currencies
+from domain.kernel.money import Currencies
 from domain.rules import Rules
-from schedulers.deposit_watch import DepositWatcher
+from schedulers.cashier.deposit_watch import DepositWatcher
 from tests.unit.fake_chain import FakeChain
 
 D = Decimal

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from api.errors import status_of
-from domain.errors import Conflict, DomainError, InvalidInput, NotFound
+from api.http.errors import status_of
+from domain.kernel.errors import Conflict, DomainError, InvalidInput, NotFound
 
 
 class AddressRefused(InvalidInput):

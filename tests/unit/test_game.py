@@ -10,12 +10,12 @@ from uuid import UUID
 
 import pytest
 
-from api.config import BusinessConfig
-from domain.adjustments import Adjust
-from domain.errors import InvalidInput
-from domain.game import ConfigureGame, Game, check_rtp, game_key
+from api.config.business import BusinessConfig
+from domain.wallet.commands import Adjust
+from domain.kernel.errors import InvalidInput
+from domain.betting.games import ConfigureGame, Game, check_rtp, game_key
 from domain.ledger import Ledger
-from domain.player import player_key
+from domain.players.model import player_key
 from tests.factories import bet_command
 
 D = Decimal

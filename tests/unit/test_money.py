@@ -7,8 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from api.config import load_config
-from domain.errors import InvalidInput
+from api.config.business import load_config
+from domain.kernel.errors import InvalidInput
 
 PRECISIONS = {"BTC": 8, "ETH": 18, "USDT": 6, "USDC": 6, "SOL": 9, "BNB": 18, "TRX": 6}
 

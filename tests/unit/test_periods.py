@@ -6,8 +6,8 @@ from datetime import date, datetime, timedelta, timezone
 
 import pytest
 
-from domain.errors import InvalidInput
-from schedulers.periods import Period
+from domain.kernel.errors import InvalidInput
+from domain.kernel.periods import Period
 
 UTC = timezone.utc
 

@@ -12,10 +12,10 @@ from decimal import Decimal
 import pytest
 from eventsourcing.application import Application
 
-from domain.errors import InvalidInput
-from domain.fx import in_usd
-from domain.player import BetRejected, Player, player_key
-from domain.vip import DEFAULT_LADDER, VipLadder
+from domain.kernel.errors import InvalidInput
+from domain.kernel.fx import in_usd
+from domain.players.model import BetRejected, Player, player_key
+from domain.players.vip import DEFAULT_LADDER, VipLadder
 from tests.factories import new_player
 
 D = Decimal

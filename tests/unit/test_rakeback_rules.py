@@ -15,16 +15,16 @@ from pathlib import Path
 
 import pytest
 
-from api.config import ConfigError, load_config
-from domain.bet import Bet
-from domain.errors import Conflict
-from domain.flip import Flip, seed_hash, server_seed
-from domain.money import ZERO, Currencies
-from domain.periods import period_key
-from domain.rakeback import RakebackAccount
-from domain.rakeback_commands import periods_of, rakeback_of
+from api.config.business import ConfigError, load_config
+from domain.betting.model import Bet
+from domain.kernel.errors import Conflict
+from domain.rakeback.flip import Flip, seed_hash, server_seed
+from domain.kernel.money import ZERO, Currencies
+from domain.kernel.periods import period_key
+from domain.rakeback.model import RakebackAccount
+from domain.rakeback.commands import periods_of, rakeback_of
 from domain.rules import DEFAULT_LOYALTY, DEFAULT_SPLIT, RakebackRules, Rules
-from domain.splits import ratio_split
+from domain.kernel.splits import ratio_split
 from tests.factories import PROVIDER
 
 D = Decimal
@@ -136,7 +136,7 @@ def test_period_keys_sort_in_time_order_across_a_year_end():
         assert keys == sorted(keys), kind
 
 
-# The account's buckets (domain/rakeback.py), without a database.
+# The account's buckets (domain/rakeback/model.py), without a database.
 
 PARTS = {"INSTANT": D("0.5"), "DAILY": D("1"), "WEEKLY": D("1.5"), "MONTHLY": D("2")}
 
@@ -188,7 +188,7 @@ def test_a_claim_empties_the_bucket_and_an_empty_bucket_is_a_conflict():
                       quantum=D("0.000001"), secret=b"s")
 
 
-# Double-or-nothing (domain/flip.py).
+# Double-or-nothing (domain/rakeback/flip.py).
 
 def test_ten_thousand_flips_win_about_half_the_time():
     wins = sum(Flip(server_seed(b"secret", f"p{n % 100}:USDT", n // 100), "", f"c{n}",

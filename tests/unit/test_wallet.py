@@ -7,10 +7,10 @@ from decimal import Decimal
 import pytest
 from eventsourcing.application import Application
 
-from domain.errors import InsufficientFunds, InvalidInput, UnknownHold
+from domain.kernel.errors import InsufficientFunds, InvalidInput, UnknownHold
 from domain.ledger import Ledger
-from domain.postings import Leg
-from domain.wallet import Wallet, wallet_id
+from domain.kernel.postings import Leg
+from domain.wallet.model import Wallet, wallet_id
 from tests.factories import open_wallet, wallet_state
 
 D = Decimal

@@ -12,16 +12,16 @@ import pytest
 
 from chain.errors import TransactionRejected
 from chain.interfaces import SignedTransfer
-from domain.cashier_rules import CashierRules, ChainRules
-from domain.errors import Conflict
+from domain.cashier.rules import CashierRules, ChainRules
+from domain.kernel.errors import Conflict
 from domain.ledger import Ledger
-from domain.money import Currencies
+from domain.kernel.money import Currencies
 from domain.rules import Rules
-from domain.wallet import Wallet
-from domain.hot_wallet import ReserveNonce
-from domain.withdrawal_commands import RejectWithdrawal, RequestWithdrawal
-from domain.withdrawal_send import CancelWithdrawal, RetryWithdrawal
-from schedulers.withdrawal_worker import WithdrawalWorker
+from domain.wallet.model import Wallet
+from domain.cashier.treasury.hot_wallet import ReserveNonce
+from domain.cashier.withdrawals.commands import RejectWithdrawal, RequestWithdrawal
+from domain.cashier.withdrawals.send import CancelWithdrawal, RetryWithdrawal
+from schedulers.cashier.withdrawal_worker import WithdrawalWorker
 
 D = Decimal
 

@@ -13,13 +13,13 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from domain.postings import (
+from domain.kernel.postings import (
     HOUSE_HOT_WALLET,
     HOUSE_NETWORK_FEES,
     HOUSE_PENDING_WITHDRAWALS,
 )
-from domain.withdrawal import Withdrawal
-from domain.withdrawal_fees import fee_charged
+from domain.cashier.withdrawals.model import Withdrawal
+from domain.cashier.withdrawals.fees import fee_charged
 from tests.factories import open_wallet
 
 UNITS = st.integers(min_value=1, max_value=10**12).map(lambda n: Decimal(n).scaleb(-8))

@@ -1,0 +1,87 @@
+"""The [cashier] configuration section: chains, minimums, approvals, AML, treasury.
+
+Documented in docs/configuration.md and docs/cashier.md. Chains default to
+seed 004's (confirmations BTC 2, ETH 12, USDT on Tron 20, SOL 30, BNB 15);
+a chain is watched and paid out only where its node and keys are configured.
+Private keys never live here: the hot wallets' keys come from the
+environment (CASINO_LEDGER_HOT_KEYS).
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Literal
+
+from pydantic import Field, model_validator
+
+from api.config.types import Amount, Section
+from domain.cashier.rules import (
+    DEFAULT_CHAINS,
+    DEFAULT_MIN_WITHDRAWAL,
+    CashierRules,
+    ChainRules,
+)
+
+KINDS = {"bitcoin": "bitcoin", "ethereum": "evm", "bsc": "evm", "tron": "tron",
+         "solana": "solana"}
+
+
+class TokenConfig(Section):
+    contract: str
+    decimals: int = Field(ge=0, le=36)
+
+
+class ChainConfig(Section):
+    kind: Literal["evm", "bitcoin", "tron", "solana"]
+    currencies: list[str] = Field(min_length=1)
+    confirmations: int = Field(ge=1, le=1000)
+    network: str = "mainnet"
+    xpub: str | None = None  # account-level extended PUBLIC key (BIP44 / BIP84)
+    rpc_url: str | None = None
+    chain_id: int | None = None
+    tokens: dict[str, TokenConfig] = Field(default_factory=dict)
+    start_height: int | None = Field(default=None, ge=0)
+    cold_address: str | None = None
+    cold_balances: dict[str, Amount] = Field(default_factory=dict)
+
+
+def default_chains() -> dict[str, ChainConfig]:
+    return {c.name: ChainConfig(kind=KINDS[c.name], currencies=list(c.currencies),
+                                confirmations=c.confirmations) for c in DEFAULT_CHAINS}
+
+
+class CashierConfig(Section):
+    chains: dict[str, ChainConfig] = Field(default_factory=default_chains)
+    min_deposit: dict[str, Amount] = Field(default_factory=dict)
+    min_withdrawal: dict[str, Amount] = Field(
+        default_factory=lambda: dict(DEFAULT_MIN_WITHDRAWAL))
+    approval_usd: Amount = Field(default=Decimal(10000), ge=0)
+    second_approval_usd: Amount = Field(default=Decimal(100000), ge=0)
+    max_risk_score: int = Field(default=7, ge=0, le=10)
+    deny_list: list[str] = Field(default_factory=list)
+    risk_scores: dict[str, int] = Field(default_factory=dict)
+    hot_target: Amount = Field(default=Decimal("0.15"), gt=0, le=1)
+    hot_alert: Amount = Field(default=Decimal("0.05"), ge=0, le=1)
+    tolerance: Amount = Field(default=Decimal("0.0001"), ge=0)
+    watch_seconds: int = Field(default=15, ge=1)
+    send_seconds: int = Field(default=30, ge=1)
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CashierConfig:
+        self.rules()  # one chain per currency, thresholds in order
+        if self.hot_alert > self.hot_target:
+            raise ValueError("hot_alert is above hot_target")
+        return self
+
+    def currencies(self) -> set[str]:
+        return {c for chain in self.chains.values() for c in chain.currencies}
+
+    def rules(self) -> CashierRules:
+        return CashierRules(
+            chains=tuple(ChainRules(name, tuple(c.currencies), c.confirmations, c.network)
+                         for name, c in self.chains.items()),
+            min_deposit=self.min_deposit, min_withdrawal=self.min_withdrawal,
+            approval_usd=self.approval_usd, second_approval_usd=self.second_approval_usd,
+            max_risk_score=self.max_risk_score, deny_list=frozenset(self.deny_list),
+            risk_scores=self.risk_scores, hot_target=self.hot_target,
+            hot_alert=self.hot_alert, tolerance=self.tolerance)

@@ -1,0 +1,85 @@
+"""The HTTP app factory (FastAPI; OpenAPI at /docs)."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from api.http import errors
+from api.http.body_limit import BodyLimit
+from api.bootstrap import Services, bootstrap
+from api.http.routes import (
+    admin,
+    admin_audit,
+    admin_players,
+    audit,
+    audit_events,
+    bets,
+    bonuses,
+    cashback,
+    deposits,
+    fx,
+    games,
+    health,
+    jobs,
+    players,
+    rakeback,
+    reports,
+    treasury,
+    withdrawals,
+)
+from api.config.settings import Settings
+from api.http.schemas.common import ErrorPublic
+
+ERROR_RESPONSES: dict[int | str, dict] = {
+    status: {"model": ErrorPublic, "description": description}
+    for status, description in ((401, "No valid bearer token"),
+                                (403, "The role may not do this"),
+                                (409, "Conflict or insufficient funds"),
+                                (422, "Invalid input"))}
+NOT_FOUND: dict[int | str, dict] = {
+    404: {"model": ErrorPublic, "description": "No such bet or game"}}
+
+
+def create_app(services: Services | None = None, *, follow: bool = True,
+               schedule: bool = False) -> FastAPI:
+    """The app over `services` (built from the environment if None).
+
+    With `follow`, the projections run in a thread of this process; without
+    it, another process (`casino-ledger projections run`) keeps them current.
+    With `schedule`, the scheduler catches up missed job runs and then runs
+    the jobs on their schedule in this process (`serve` asks for it).
+    """
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own = services is None
+        app.state.services = services or bootstrap()
+        if follow:
+            app.state.services.projections.start()
+        if schedule:
+            app.state.services.scheduler.start()
+        try:
+            yield
+        finally:
+            app.state.services.scheduler.stop()
+            app.state.services.projections.stop()
+            if own:
+                app.state.services.close()
+
+    settings = services.settings if services is not None else Settings()
+    app = FastAPI(title="casino-ledger", version="0.1.0", lifespan=lifespan,
+                  description="Event-sourced money core of a crypto casino.")
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    errors.install(app)
+    app.include_router(health.router)
+    for router in (players.router, admin.router, admin_players.router, reports.router,
+                   jobs.router, fx.router, rakeback.router, cashback.router,
+                   bonuses.router, deposits.router, withdrawals.router, treasury.router,
+                   audit.router, admin_audit.router, audit_events.router):
+        app.include_router(router, responses=ERROR_RESPONSES)
+    for router in (bets.router, games.router):
+        app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)
+    return app

@@ -1,0 +1,55 @@
+"""Bearer tokens: signed JWTs carrying a subject and one role."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from enum import StrEnum
+
+import jwt
+
+from domain.kernel.text import check_id, is_id
+
+
+class Role(StrEnum):
+    PLAYER = "player"
+    PROVIDER = "provider"
+    OPERATOR = "operator"
+    FINANCE = "finance"
+    COMPLIANCE = "compliance"
+    REGULATOR = "regulator"
+
+
+@dataclass(frozen=True)
+class Principal:
+    subject: str
+    role: Role
+
+
+class InvalidToken(Exception):
+    pass
+
+
+class TokenIssuer:
+    algorithm = "HS256"
+
+    def __init__(self, key: str, *, default_ttl: int = 3600):
+        self._key = key
+        self.default_ttl = default_ttl
+
+    def issue(self, role: Role, subject: str, ttl: int | None = None) -> str:
+        check_id(subject, "subject")
+        now = int(time.time())
+        claims = {"sub": subject, "role": role.value, "iat": now,
+                  "exp": now + (ttl or self.default_ttl)}
+        return jwt.encode(claims, self._key, algorithm=self.algorithm)
+
+    def verify(self, token: str) -> Principal:
+        try:
+            claims = jwt.decode(token, self._key, algorithms=[self.algorithm],
+                                options={"require": ["sub", "role", "exp"]})
+            if not is_id(claims["sub"]):
+                raise InvalidToken("the subject is not an id")
+            return Principal(subject=claims["sub"], role=Role(claims["role"]))
+        except (jwt.PyJWTError, ValueError) as error:
+            raise InvalidToken(str(error)) from error

@@ -1,0 +1,81 @@
+"""One place that turns errors into `{"error": {"code", "message"}}` responses."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from api.http.strict_json import InvalidBody
+from domain.kernel.errors import (
+    Busy,
+    Conflict,
+    DomainError,
+    InsufficientFunds,
+    InvalidInput,
+    NotFound,
+    UnknownHold,
+)
+from domain.jobs.model import JobFailed
+from domain.players.model import BetRejected
+
+STATUS = {
+    InvalidInput: 422,
+    InsufficientFunds: 409,
+    UnknownHold: 409,
+    Conflict: 409,
+    NotFound: 404,
+    Busy: 503,
+    JobFailed: 500,  # the job's own action failed; the attempt is recorded as failed
+}
+
+
+HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 413: "body_too_large",
+              415: "unsupported_media_type"}
+
+
+def status_of(error: DomainError) -> int:
+    """The status of the error's nearest class in STATUS: a subclass keeps its parent's."""
+    for kind in type(error).__mro__:
+        if kind in STATUS:
+            return STATUS[kind]
+    return 400
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(BetRejected)
+    async def bet_rejected(_: Request, error: BetRejected) -> JSONResponse:
+        """A refused bet is an answer, not an error: the seamless-wallet contract
+        wants 200 REJECTED with a stable reason code, which a provider tells apart
+        from a failed call. Nothing was recorded. Only bet placement raises it."""
+        return JSONResponse({"status": "REJECTED", "reason": error.reason,
+                             "message": error.message})
+
+    @app.exception_handler(DomainError)
+    async def domain_error(_: Request, error: DomainError) -> JSONResponse:
+        return error_response(status_of(error), error.code, error.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:
+        if isinstance(error.body, InvalidBody):
+            return error_response(422, "invalid_input", error.body.message)
+        if isinstance(error.body, bytes):  # a body FastAPI did not read as JSON
+            return error_response(415, "unsupported_media_type",
+                                  "send the body as Content-Type: application/json")
+        return error_response(422, "invalid_input", "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'] if p != 'body')}: {e['msg']}"
+            for e in error.errors()))
+
+    @app.exception_handler(HTTPException)
+    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+        code = HTTP_CODES.get(error.status_code, "error")
+        response = error_response(error.status_code, code, str(error.detail))
+        if error.headers:
+            response.headers.update(error.headers)
+        return response

@@ -1,0 +1,147 @@
+"""HTTP schemas shared by every resource, and the wallet's own: camelCase JSON,
+amounts as strings. API schemas are not events.
+
+Each feature keeps its schemas in a module of its own (api/http/schemas/bets.py,
+player_schemas.py, report_schemas.py, rakeback_schemas.py, cashback_schemas.py,
+cashier_schemas.py, audit_schemas.py) on top of these.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timezone
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+)
+from pydantic.alias_generators import to_camel
+
+from domain.kernel.money import DECIMAL_MAX_LENGTH, DECIMAL_PATTERN
+from domain.kernel.text import ID_MAX, ID_PATTERN, TEXT_MAX, TEXT_PATTERN
+
+# Fixed-point, never exponent form ("0.00000000", not "0E-8").
+Amount = Annotated[Decimal, PlainSerializer(lambda amount: format(amount, "f"),
+                                             return_type=str)]
+AmountText = Annotated[str, Field(
+    min_length=1, max_length=DECIMAL_MAX_LENGTH, pattern=DECIMAL_PATTERN,
+    description='A decimal string such as "10.50": digits, at most one point with '
+                'digits on both sides, a leading minus only where debits are allowed',
+    examples=["10.50"])]
+# Ids and free text: the rules of domain/text.py, stated in the schema.
+Id = Annotated[str, Field(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN,
+                          examples=["p-1001"])]
+RequestId = Annotated[str, Field(
+    min_length=1, max_length=ID_MAX, pattern=ID_PATTERN, examples=["r-1"],
+    description="The caller's id for this command, unique per caller and kind")]
+Text = Annotated[str, Field(max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
+Reason = Annotated[str, Field(min_length=1, max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
+CurrencyCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Z0-9_]+$",
+                                    examples=["USDT"])]
+ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
+
+
+def _iso_text(value: object) -> object:
+    if not isinstance(value, str) or ISO_INSTANT.match(value) is None:
+        raise ValueError("must be an ISO-8601 date-time string with an offset, "
+                         "such as 2026-01-15T00:00:00Z")
+    return value
+
+
+# An instant with its offset, kept in UTC; a number, a naive time or a bare
+# count of seconds is refused.
+Instant = Annotated[AwareDatetime, BeforeValidator(_iso_text),
+                    AfterValidator(lambda moment: moment.astimezone(timezone.utc))]
+CENT = Decimal("0.01")
+
+
+class Schema(BaseModel):
+    model_config = ConfigDict(alias_generator=to_camel, populate_by_name=True)
+
+
+class RequestSchema(Schema):
+    """A request body: unknown fields are refused, not ignored."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class ErrorBody(Schema):
+    code: str
+    message: str
+
+
+class ErrorPublic(Schema):
+    error: ErrorBody
+
+
+BALANCE_AMOUNTS = ("cash", "bonus", "locked", "bonusLocked", "available")
+ENTRY_AMOUNTS = ("amount", "balanceAfter")
+
+
+class BalancePublic(Schema):
+    player_id: str
+    currency: str
+    cash: Amount
+    bonus: Amount
+    locked: Amount
+    bonus_locked: Amount
+    available: Amount
+
+
+class BalancesPublic(Schema):
+    player_id: str
+    balances: list[BalancePublic]
+
+
+class LedgerEntryPublic(Schema):
+    position: int
+    leg: int
+    currency: str
+    pocket: str
+    amount: Amount
+    balance_after: Amount
+    type: str
+    reference: str
+    request_id: str
+    occurred_at: datetime
+
+
+class LedgerPage(Schema):
+    entries: list[LedgerEntryPublic]
+    next_cursor: str | None
+
+
+class AdjustmentCreate(RequestSchema):
+    request_id: RequestId
+    player_id: Id
+    currency: CurrencyCode
+    amount: AmountText
+    balance: Literal["cash", "bonus"]
+    reason: Reason
+
+
+class AdjustmentPublic(Schema):
+    request_id: str
+    balance: BalancePublic
+    position: int | None
+
+
+class ProjectionStatus(Schema):
+    name: str
+    position: int
+    head: int
+    lag: int
+    error: str | None
+
+
+class Health(Schema):
+    status: Literal["ok", "degraded"]
+    head: int
+    projections: list[ProjectionStatus]

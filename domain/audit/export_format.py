@@ -1,0 +1,116 @@
+"""The export file format (docs/audit-export.md): records, then a signed manifest.
+
+JSON lines: one record per line, each its canonical JSON, then one line
+`{"manifest": {...}}`. CSV: a header row, one row per record, then a row whose
+first cell is `manifest` and whose second cell is the manifest's JSON. The
+manifest signs, among the rest, `recordsDigest`: SHA-256 over every record's
+canonical JSON followed by a newline, in file order (for JSON lines, exactly
+the record lines' bytes). Writing keeps only running totals, so memory stays
+flat whatever the size of the export.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+from collections.abc import Callable, Iterable, Iterator
+from typing import Any
+
+from domain.audit.signing import Signer, canonical_json
+
+FORMAT = "casino-ledger-audit-export/1"
+FORMATS = ("jsonl", "csv")
+FIELDS = ("position", "after", "playerId", "originatorId", "originatorVersion", "topic",
+          "state", "prevHash", "hash")
+INTEGERS = ("position", "originatorVersion")
+NULLABLE = ("after", "playerId")
+CHUNK = 65536
+
+
+def record(position: int, after: int | None, player_id: str | None, originator_id: str,
+           originator_version: int, topic: str, state: bytes, prev_hash: str,
+           hash_: str) -> dict[str, Any]:
+    """One exported event; `after` is the previous record's position in this export."""
+    return dict(zip(FIELDS, (position, after, player_id, originator_id, originator_version,
+                             topic, state.decode("utf-8"), prev_hash, hash_)))
+
+
+def record_bytes(item: dict[str, Any]) -> bytes:
+    """What the records digest covers for one record."""
+    return canonical_json(item) + b"\n"
+
+
+class ExportWriter:
+    """Turns records into the file's text, then signs the manifest at the end."""
+
+    def __init__(self, file_format: str):
+        if file_format not in FORMATS:
+            raise ValueError(f"format must be one of {', '.join(FORMATS)}")
+        self.format = file_format
+        self.digest = hashlib.sha256()
+        self.count = 0
+        self.first: dict[str, Any] | None = None
+        self.last: dict[str, Any] | None = None
+
+    def header(self) -> str:
+        return _csv_row(FIELDS) if self.format == "csv" else ""
+
+    def write(self, item: dict[str, Any]) -> str:
+        line = record_bytes(item)
+        self.digest.update(line)
+        self.count += 1
+        self.first = self.first or item
+        self.last = item
+        if self.format == "jsonl":
+            return line.decode("utf-8")
+        return _csv_row(["" if item[f] is None else item[f] for f in FIELDS])
+
+    def manifest(self, fields: dict[str, Any], signer: Signer,
+                 empty_head: str) -> str:
+        """The signed manifest line: `fields` plus what the records add up to."""
+        first, last = self.first or {}, self.last or {}
+        document = signer.sign({
+            **fields, "format": FORMAT, "count": self.count,
+            "firstPosition": first.get("position"), "lastPosition": last.get("position"),
+            "firstPrevHash": first.get("prevHash", empty_head),
+            "lastHash": last.get("hash", empty_head),
+            "recordsDigest": self.digest.hexdigest()})
+        if self.format == "jsonl":
+            return json.dumps({"manifest": document}, ensure_ascii=False) + "\n"
+        return _csv_row(["manifest", canonical_json(document).decode("utf-8")])
+
+
+def stream(writer: ExportWriter, records: Iterable[dict[str, Any]],
+           finish: Callable[[ExportWriter], str]) -> Iterator[str]:
+    """The whole file in chunks of about 64 KiB: header, records, then the manifest
+    that `finish(writer)` signs once the records are written."""
+    chunk, size = [writer.header()], 0
+    for item in records:
+        line = writer.write(item)
+        chunk.append(line)
+        size += len(line)
+        if size >= CHUNK:
+            yield "".join(chunk)
+            chunk, size = [], 0
+    chunk.append(finish(writer))
+    yield "".join(chunk)
+
+
+def _csv_row(cells: Iterable[Any]) -> str:
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerow(cells)
+    return out.getvalue()
+
+
+def parse_csv_record(row: dict[str, str]) -> dict[str, Any]:
+    """A CSV row back to the record it was written from (empty cells are null)."""
+    item: dict[str, Any] = {f: row.get(f, "") for f in FIELDS}
+    for name in INTEGERS:
+        item[name] = int(item[name])
+    for name in NULLABLE:
+        item[name] = item[name] or None
+    if item["after"] is not None:
+        item["after"] = int(item["after"])
+    return item

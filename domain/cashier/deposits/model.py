@@ -1,0 +1,82 @@
+"""Deposit: one transfer to a player's address, keyed by (chain, tx hash, index).
+
+Detected in a block as pending (or below the currency's minimum: recorded,
+never credited), credited once when the watcher's chain has grown to the
+required confirmations above its block, or orphaned when a reorg takes its
+block away. An orphaned transfer mined again in another block is detected
+again. The key makes a second credit impossible by construction.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import event
+
+from domain.kernel.aggregate import LedgerAggregate
+from domain.kernel.errors import Conflict
+from domain.kernel.ids import natural_id
+
+PENDING, CREDITED, ORPHANED, BELOW_MINIMUM = "pending", "credited", "orphaned", "below_minimum"
+
+
+class Deposit(LedgerAggregate):
+    @staticmethod
+    def create_id(chain: str, tx_hash: str, index: int, **_: Any) -> UUID:
+        return deposit_key(chain, tx_hash, index)
+
+    @event("Detected")
+    def __init__(self, player_id: str, chain: str, currency: str, tx_hash: str,
+                 index: int, address: str, amount: Decimal, block_height: int,
+                 block_hash: str, required: int, status: str):
+        self.player_id = player_id
+        self.chain = chain
+        self.currency = currency
+        self.tx_hash = tx_hash
+        self.index = index
+        self.address = address
+        self.amount = amount
+        self.block_height = block_height
+        self.block_hash = block_hash
+        self.required = required
+        self.status = status
+
+    @property
+    def reference(self) -> str:
+        return f"deposit:{self.chain}:{self.tx_hash}:{self.index}"
+
+    def confirmations(self, tip: int) -> int:
+        return max(tip - self.block_height + 1, 0)
+
+    def credit(self, tip: int) -> None:
+        if self.status != PENDING:
+            raise Conflict(f"{self.reference} is {self.status}, not pending")
+        self._credited(self.confirmations(tip))
+
+    def orphan(self) -> None:
+        if self.status == PENDING:
+            self._orphaned(self.block_hash)
+
+    def redetect(self, block_height: int, block_hash: str) -> None:
+        if self.status == ORPHANED:
+            self._redetected(block_height, block_hash)
+
+    @event("Credited")
+    def _credited(self, confirmations: int) -> None:
+        self.status = CREDITED
+
+    @event("Orphaned")
+    def _orphaned(self, block_hash: str) -> None:
+        self.status = ORPHANED
+
+    @event("Redetected")
+    def _redetected(self, block_height: int, block_hash: str) -> None:
+        self.block_height = block_height
+        self.block_hash = block_hash
+        self.status = PENDING
+
+
+def deposit_key(chain: str, tx_hash: str, index: int) -> UUID:
+    return natural_id("deposit", chain, tx_hash, index)

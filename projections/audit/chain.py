@@ -1,0 +1,133 @@
+"""The audit hash chain: one row per stored event, in log order (docs/audit.md).
+
+A follower with tracking, like every view: each event's hash (domain/audit/hash_chain.py)
+is computed once, from the stored record, in the same transaction that moves
+the view's position, so a rebuild from zero yields the same chain. Each row
+also names the player the event's aggregate belongs to: an aggregate's
+creation event carries `player_id`, later events of some aggregates do not,
+so the owners of aggregates are kept in `audit_owners`. Signed checkpoints of
+the chain head (domain/audit/model.py) are listed in `audit_checkpoints`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from domain.audit.model import AuditCheckpoint
+from domain.audit.hash_chain import GENESIS, canonical, link
+from projections.engine.database import Cursor
+from projections.engine.view import View
+
+CHAIN_COLUMNS = ("position", "originator_id", "originator_version", "topic", "at",
+                 "player_id", "prev_hash", "hash")
+
+
+class AuditChainView(View):
+    name = "audit_chain"
+    stored = True
+    tables = ("audit_chain", "audit_owners", "audit_checkpoints")
+    order_by = {"audit_chain": "position", "audit_owners": "originator_id",
+                "audit_checkpoints": "position"}
+    schema = (
+        "CREATE TABLE IF NOT EXISTS {s}audit_chain (position BIGINT PRIMARY KEY, "
+        "originator_id TEXT NOT NULL, originator_version BIGINT NOT NULL, "
+        "topic TEXT NOT NULL, at {time} NOT NULL, player_id TEXT, "
+        "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
+        "CREATE INDEX IF NOT EXISTS audit_chain_player ON {s}audit_chain "
+        "(player_id, position)",
+        "CREATE INDEX IF NOT EXISTS audit_chain_at ON {s}audit_chain (at)",
+        "CREATE TABLE IF NOT EXISTS {s}audit_owners (originator_id TEXT PRIMARY KEY, "
+        "player_id TEXT NOT NULL)",
+        "CREATE TABLE IF NOT EXISTS {s}audit_checkpoints (position BIGINT PRIMARY KEY, "
+        "chained_position BIGINT NOT NULL, hash TEXT NOT NULL, key_id TEXT NOT NULL, "
+        "document TEXT NOT NULL)",
+    )
+
+    def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
+        prev = bytes.fromhex(self._head(cursor)[1])
+        owners = self._owners(cursor, batch)
+        new_owners: dict[str, str] = {}
+        rows, checkpoints = [], []
+        for position, (stored, event) in batch:
+            originator = str(stored.originator_id)
+            player = getattr(event, "player_id", None)
+            if isinstance(player, str) and originator not in owners:
+                owners[originator] = new_owners[originator] = player
+            digest = hash_of(prev, position, stored)
+            rows.append((position, originator, stored.originator_version, stored.topic,
+                         event.timestamp, owners.get(originator), prev.hex(), digest.hex()))
+            if isinstance(event, AuditCheckpoint.Signed):
+                checkpoints.append(checkpoint_row(position, event.document))
+            prev = digest
+        cursor.executemany(f"INSERT INTO {{s}}audit_chain ({', '.join(CHAIN_COLUMNS)}) "
+                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+        cursor.executemany("INSERT INTO {s}audit_owners (originator_id, player_id) "
+                           "VALUES (?, ?)", list(new_owners.items()))
+        cursor.executemany("INSERT INTO {s}audit_checkpoints (position, chained_position, "
+                           "hash, key_id, document) VALUES (?, ?, ?, ?, ?)", checkpoints)
+
+    @staticmethod
+    def _head(cursor: Cursor) -> tuple[int, str]:
+        found = cursor.execute("SELECT position, hash FROM {s}audit_chain "
+                               "ORDER BY position DESC LIMIT 1").fetchone()
+        return (found["position"], found["hash"]) if found else (0, GENESIS.hex())
+
+    @staticmethod
+    def _owners(cursor: Cursor, batch: list[tuple[int, Any]]) -> dict[str, str]:
+        keys = {(str(stored.originator_id),) for _, (stored, _) in batch}
+        found = cursor.rows_by_key("audit_owners", ("originator_id",), keys)
+        return {key[0]: row["player_id"] for key, row in found.items()}
+
+    def head(self) -> tuple[int, str]:
+        """The newest chained position and its hash (0 and 32 zero bytes if none)."""
+        with self.db.transaction(commit=False) as cursor:
+            return self._head(cursor)
+
+    def rows(self, after: int, until: int, limit: int,
+             player_id: str | None = None) -> list[dict[str, Any]]:
+        """Chain rows with `after < position <= until` (of one player's aggregates,
+        through the (player_id, position) index), in log order."""
+        player = "player_id = ? AND " if player_id is not None else ""
+        with self.db.transaction(commit=False) as cursor:
+            found = cursor.execute(
+                f"SELECT * FROM {{s}}audit_chain WHERE {player}position > ? AND "
+                "position <= ? ORDER BY position LIMIT ?",
+                (*([player_id] if player else []), after, until, limit)).fetchall()
+        return [dict(row) for row in found]
+
+    def hash_before(self, position: int) -> str:
+        """The chain hash just before `position` (the genesis hash at the start)."""
+        with self.db.transaction(commit=False) as cursor:
+            found = cursor.execute(
+                "SELECT hash FROM {s}audit_chain WHERE position < ? "
+                "ORDER BY position DESC LIMIT 1", (position,)).fetchone()
+        return found["hash"] if found else GENESIS.hex()
+
+    def positions_between(self, start: Any, end: Any) -> tuple[int, int] | None:
+        """The first and last positions stamped in [start, end) (either may be None)."""
+        clauses = [c for c, v in (("at >= ?", start), ("at < ?", end)) if v is not None]
+        where = " AND ".join(clauses) or "1 = 1"
+        with self.db.transaction(commit=False) as cursor:
+            found = cursor.execute(
+                f"SELECT MIN(position) AS first, MAX(position) AS last "
+                f"FROM {{s}}audit_chain WHERE {where}",
+                tuple(v for v in (start, end) if v is not None)).fetchone()
+        return (found["first"], found["last"]) if found["first"] is not None else None
+
+    def checkpoints(self) -> list[dict[str, Any]]:
+        with self.db.transaction(commit=False) as cursor:
+            found = cursor.execute("SELECT * FROM {s}audit_checkpoints "
+                                   "ORDER BY position").fetchall()
+        return [dict(row) for row in found]
+
+
+def hash_of(prev: bytes, position: int, stored: Any) -> bytes:
+    """The chain hash of a stored event (a Notification), given the one before it."""
+    return link(prev, canonical(position, stored.originator_id, stored.originator_version,
+                                stored.topic, stored.state))
+
+
+def checkpoint_row(position: int, document: dict[str, Any]) -> tuple[Any, ...]:
+    return (position, document["position"], document["hash"], document["keyId"],
+            json.dumps(document, sort_keys=True))

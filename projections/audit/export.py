@@ -1,0 +1,120 @@
+"""Exports of the event log with their hash-chain fields and a signed manifest.
+
+The selection (a time range, a player, event types) is answered from the
+audit chain view, page by page, and each page's stored events are read with
+one `select_notifications`, so memory stays flat whatever the size. The
+export reaches up to the chain's head when it starts; it is recorded as an
+event (who, what, when) before the first byte is sent. Format: domain/audit/export_format.py.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Any
+
+from domain.audit.model import RecordExport
+from domain.kernel.clock import clock
+from domain.kernel.errors import InvalidInput
+from domain.audit.export_format import ExportWriter, record, stream
+from domain.ledger import Ledger
+from domain.audit.signing import Signer
+from projections.audit.chain import AuditChainView
+from projections.engine.runner import ProjectionRunner
+from projections.engine.stored_events import stored_at
+
+PAGE = 1000
+
+
+class StoreTampered(Exception):
+    """A chained event is no longer in the store: the export cannot be made whole."""
+
+
+@dataclass(frozen=True)
+class Selection:
+    start: datetime | None = None
+    end: datetime | None = None
+    player_id: str | None = None
+    types: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        if self.start and self.end and self.end <= self.start:
+            raise InvalidInput("to: must be after from", field="to")
+        for moment, name in ((self.start, "from"), (self.end, "to")):
+            if moment is not None and moment.utcoffset() is None:
+                raise InvalidInput(f"{name}: give a time zone (e.g. Z)", field=name)
+
+    def describe(self, file_format: str) -> dict[str, Any]:
+        return {"from": self.start and self.start.isoformat(),
+                "to": self.end and self.end.isoformat(), "playerId": self.player_id,
+                "types": list(self.types), "format": file_format}
+
+    def wants(self, row: dict[str, Any]) -> bool:
+        if self.player_id is not None and row["player_id"] != self.player_id:
+            return False
+        topic = row["topic"]
+        return not self.types or any(topic == t or topic.endswith(":" + t)
+                                     for t in self.types)
+
+
+def export(ledger: Ledger, projections: ProjectionRunner, signer: Signer,
+           selection: Selection, file_format: str, actor: str, role: str,
+           ) -> tuple[str, Iterator[str]]:
+    """Record the export; its id and the file's text chunks (a lazy iterator)."""
+    writer = ExportWriter(file_format)
+    projections.catch_up(["audit_chain"])
+    chain: AuditChainView = projections.views["audit_chain"]  # type: ignore[assignment]
+    up_to, head_hash = chain.head()
+    export_id = str(uuid.uuid4())
+    described = selection.describe(file_format)
+    ledger.execute(RecordExport(export_id=export_id, actor=actor, role=role,
+                                selection=described, up_to=up_to, at=clock.now()))
+    fields = {"exportId": export_id, "selection": described,
+              "exportedAt": clock.now().isoformat(),
+              "exportedBy": {"subject": actor, "role": role},
+              "logHead": {"position": up_to, "hash": head_hash}}
+    records = selected(ledger, chain, selection, up_to)
+    return export_id, stream(writer, records,
+                             lambda w: w.manifest(fields, signer, head_hash))
+
+
+def selected(ledger: Ledger, chain: AuditChainView, selection: Selection,
+             up_to: int) -> Iterator[dict[str, Any]]:
+    """The selected events in log order, each with its chain fields and `after`."""
+    bounds = chain.positions_between(*(moment and moment.astimezone(timezone.utc)
+                                       for moment in (selection.start, selection.end)))
+    if bounds is None:
+        return
+    cursor, last, after = bounds[0] - 1, min(bounds[1], up_to), None
+    while rows := chain.rows(cursor, last, PAGE, player_id=selection.player_id):
+        wanted = [row for row in rows if selection.wants(row)]
+        stored = stored_events(ledger, rows, wanted, sparse=selection.player_id is not None)
+        for row in wanted:
+            yield exported(row, stored, after)
+            after = row["position"]
+        cursor = rows[-1]["position"]
+
+
+def stored_events(ledger: Ledger, rows: list[dict[str, Any]], wanted: list[dict[str, Any]],
+                  *, sparse: bool) -> dict[int, Any]:
+    """The stored events of the wanted rows: by position when they are scattered
+    (one player's), else the page's whole range in one read."""
+    if sparse:
+        return stored_at(ledger.recorder, [row["position"] for row in wanted])
+    notes = ledger.recorder.select_notifications(
+        start=rows[0]["position"], limit=len(rows), stop=rows[-1]["position"],
+        inclusive_of_start=True)
+    return {note.id: note for note in notes}
+
+
+def exported(row: dict[str, Any], stored: dict[int, Any], after: int | None,
+             ) -> dict[str, Any]:
+    note = stored.get(row["position"])
+    if note is None:
+        raise StoreTampered(f"the event at position {row['position']} is chained but "
+                            "no longer in the store")
+    return record(row["position"], after, row["player_id"], str(note.originator_id),
+                  note.originator_version, note.topic, note.state, row["prev_hash"],
+                  row["hash"])
