@@ -61,7 +61,6 @@ from api.settings import Settings  # noqa: E402
 from bench.common import (  # noqa: E402
     CURRENCY,
     DEFAULT_POSTGRES,
-    RAW_PATH,
     REPO,
     Run,
     WorkerFactory,
@@ -72,13 +71,16 @@ from bench.common import (  # noqa: E402
     machine,
     markdown,
     no_interrupts,
-    raw_rates,
-    raw_runs,
     run_main,
     say,
+    threads_list,
+)
+from bench.scratch import (  # noqa: E402
+    RAW_PATH,
+    raw_rates,
+    raw_runs,
     scratch,
     scratch_folder,
-    threads_list,
 )
 from domain.adjustments import Adjust  # noqa: E402
 from domain.betting import BetOutcome, PlaceBet, SettleRound  # noqa: E402

@@ -51,10 +51,12 @@ from bench.common import (  # noqa: E402
     load_line,
     machine,
     markdown,
-    raw_rates,
-    raw_runs,
     run_main,
     say,
+)
+from bench.scratch import (  # noqa: E402
+    raw_rates,
+    raw_runs,
     scratch,
 )
 from domain.adjustments import Adjust  # noqa: E402

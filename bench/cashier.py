@@ -43,8 +43,9 @@ from api.cashier_services import ChainClients  # noqa: E402
 from api.settings import Settings  # noqa: E402
 from bench.bets import in_parallel  # noqa: E402
 from bench.common import (  # noqa: E402
-    DEFAULT_POSTGRES, RAW_PATH, Run, backends_list, drive, errors_cell, load_line,
-    machine, markdown, raw_rates, raw_runs, run_main, say, scratch, threads_list)
+    DEFAULT_POSTGRES, Run, backends_list, drive, errors_cell, load_line, machine, markdown,
+    run_main, say, threads_list)
+from bench.scratch import RAW_PATH, raw_rates, raw_runs, scratch  # noqa: E402
 from chain.evm_addresses import EvmAddressValidator  # noqa: E402
 from domain.adjustments import Adjust  # noqa: E402
 from domain.deposit_address import AssignDepositAddress, address_book_key  # noqa: E402
@@ -206,7 +207,7 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
 
 
 def measure(args: argparse.Namespace, argv: list[str] | None, stop: threading.Event) -> None:
-    from bench.common import scratch_folder
+    from bench.scratch import scratch_folder
 
     began = time.perf_counter()
     header = machine(args.postgres if "postgres" in args.backends else None)

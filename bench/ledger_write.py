@@ -38,19 +38,21 @@ from api.settings import Settings  # noqa: E402
 from bench.common import (  # noqa: E402
     CURRENCY,
     DEFAULT_POSTGRES,
-    RAW_PATH,
     Run,
     backends_list,
     drive,
     errors_cell,
     machine,
     markdown,
-    raw_rates,
-    raw_runs,
     run_main,
     say,
-    scratch,
     threads_list,
+)
+from bench.scratch import (  # noqa: E402
+    RAW_PATH,
+    raw_rates,
+    raw_runs,
+    scratch,
 )
 from domain.adjustments import Adjust  # noqa: E402
 from domain.wallet import Wallet  # noqa: E402

@@ -52,7 +52,6 @@ from bench.bets import in_parallel  # noqa: E402
 from bench.common import (  # noqa: E402
     CURRENCY,
     DEFAULT_POSTGRES,
-    RAW_PATH,
     Run,
     WorkerFactory,
     backends_list,
@@ -61,12 +60,15 @@ from bench.common import (  # noqa: E402
     load_line,
     machine,
     markdown,
-    raw_rates,
-    raw_runs,
     run_main,
     say,
-    scratch,
     threads_list,
+)
+from bench.scratch import (  # noqa: E402
+    RAW_PATH,
+    raw_rates,
+    raw_runs,
+    scratch,
 )
 from domain.adjustments import Adjust  # noqa: E402
 from domain.betting import BetOutcome, PlaceBet, SettleRound  # noqa: E402
