@@ -19,7 +19,7 @@ summing to zero; a mismatch shows in the row's errors.
 
 Every benchmark prints its rates also as a ratio to pgledger's transfers/s
 (column `x pgledger`): `peer_runs` after the raw baseline, `peer_rate`,
-`times_peer` and `peer_line` when printing.
+`times_peer`, `peer_line` and `books_ok` when printing.
 """
 
 from __future__ import annotations
@@ -131,6 +131,12 @@ def check_books(url: str, run: Run) -> None:
         run.errors[f"books: {entries} entries for {transfers} transfers"] += 1
     if total != 0:
         run.errors[f"books: balances sum to {total}"] += 1
+
+
+def books_ok(runs: Sequence[Run]) -> bool:
+    """Whether pgledger's books agreed with its runs (True if it did not run)."""
+    return not any(label.startswith("books:") for r in runs if r.path == PEER_PATH
+                   for label in r.errors)
 
 
 def peer_runs(backend: str, raw: object, args: argparse.Namespace, stop: Event) -> list[Run]:
