@@ -177,5 +177,5 @@ def peer_line(runs: Sequence[Run], args: argparse.Namespace) -> str:
                 "and not with --no-peer).")
     return (f"'{PEER_COLUMN}' = the row's rate / pgledger's transfers/s on PostgreSQL in "
             f"this run ({peer.rate:,.0f}/s: pgledger_create_transfer between random "
-            f"distinct accounts of {args.peer_accounts}, {peer.threads} threads, one autocommit connection each; "
-            "SQLite rows are divided by the same figure).")
+            f"distinct accounts of {args.peer_accounts}, {peer.threads} threads, one "
+            "autocommit connection each; SQLite rows are divided by the same figure).")
