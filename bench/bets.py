@@ -284,7 +284,7 @@ def serve_accepts(option: str) -> bool:
 
 def server_line(args: argparse.Namespace) -> str:
     if args.workers is None:
-        return "one process (serve's default)"
+        return "no --workers passed"
     if args.serve_workers:
         return f"serve --workers {args.workers}"
     return (f"one process: --workers {args.workers} asked for, but this casino-ledger "
