@@ -55,6 +55,8 @@ from bench.common import (  # noqa: E402
     markdown,
     run_main,
     say,
+)
+from bench.scratch import (  # noqa: E402
     scratch,
     scratch_folder,
 )

@@ -1,8 +1,9 @@
 """Bets benchmark: bet cycles (place + settle) per second, domain layer and HTTP.
 
-    .venv/bin/python bench/bets.py [--seconds N] [--threads 1,8] [--http-threads 1,8]
+    .venv/bin/python bench/bets.py [--seconds N] [--threads 1,8] [--http-threads 1,8,16]
                                    [--backends sqlite,postgres] [--players N]
-                                   [--group-commit N] [--no-follow]
+                                   [--group-commit N] [--no-follow] [--workers N]
+                                   [--peer-threads 20] [--peer-accounts 50] [--no-peer]
 
 For each backend, in a scratch place (a temporary SQLite file; a temporary
 PostgreSQL database, dropped at the end), it configures one game, funds the
@@ -17,8 +18,15 @@ stake (0.01 to 10.00 USDT), then `SettleRound` of that bet, alternately WIN
    127.0.0.1, i.e. uvicorn with `create_app(bootstrap(settings))`, projections
    following in the server as they do by default), driven by httpx clients
    from several threads, each body signed as a game provider signs it
-   (`X-Casino-Signature: sha256=<HMAC-SHA256 of the raw body>`);
-3. the raw baseline of bench/common.py (one INSERT per commit), same threads.
+   (`X-Casino-Signature: sha256=<HMAC-SHA256 of the raw body>`); with
+   `--workers N`, passed to `serve` if this `serve` accepts it (checked at
+   run time; otherwise one process, and the output says so);
+3. the raw baseline of bench/scratch.py (one INSERT per commit), same threads;
+4. on PostgreSQL, the peer of bench/peers.py: pgledger's
+   `pgledger_create_transfer` from 20 threads over 50 accounts, in the same
+   database. A cycle is two money movements, so "bet commands/s" is the figure
+   to put beside pgledger's transfers/s; both cycles/s and bet commands/s are
+   printed as ratios to it.
 
 At the end it catches the projections up and checks that the journal's trial
 balance is zero, that every bet placed is settled (with as many WINs and LOSSes
@@ -35,6 +43,7 @@ import hmac
 import json
 import os
 import random
+import signal
 import socket
 import subprocess
 import sys
@@ -58,10 +67,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api.http.auth import Role, TokenIssuer  # noqa: E402
 from api.bootstrap import Services, bootstrap  # noqa: E402
 from api.config.settings import Settings  # noqa: E402
+from bench import peers  # noqa: E402
 from bench.common import (  # noqa: E402
     CURRENCY,
     DEFAULT_POSTGRES,
-    RAW_PATH,
     REPO,
     Run,
     WorkerFactory,
@@ -72,13 +81,15 @@ from bench.common import (  # noqa: E402
     machine,
     markdown,
     no_interrupts,
-    raw_rates,
-    raw_runs,
     run_main,
     say,
+    threads_list,
+)
+from bench.scratch import (  # noqa: E402
+    raw_rates,
+    raw_runs,
     scratch,
     scratch_folder,
-    threads_list,
 )
 from domain.wallet.commands import Adjust  # noqa: E402
 from domain.betting.commands import BetOutcome, PlaceBet, SettleRound  # noqa: E402
@@ -263,6 +274,23 @@ class Server:
         return httpx.get(f"{self.url}/healthz", timeout=HTTP_TIMEOUT).json()
 
 
+def serve_accepts(option: str) -> bool:
+    """Whether this `casino-ledger serve` takes `option` (from its --help)."""
+    env = os.environ | {"NO_COLOR": "1", "COLUMNS": "200"}
+    shown = subprocess.run([*SERVE, "serve", "--help"], cwd=REPO, env=env, timeout=60,
+                           capture_output=True, text=True)
+    return option in shown.stdout
+
+
+def server_line(args: argparse.Namespace) -> str:
+    if args.workers is None:
+        return "no --workers passed"
+    if args.serve_workers:
+        return f"serve --workers {args.workers}"
+    return (f"one process: --workers {args.workers} asked for, but this casino-ledger "
+            "serve has no --workers option")
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
@@ -282,6 +310,8 @@ def serve(url: str, folder: Path, args: argparse.Namespace) -> Iterator[Server]:
     command = [*SERVE, "serve", "--host", "127.0.0.1", "--port", str(port)]
     if not args.follow:
         command.append("--no-follow")
+    if args.workers is not None and args.serve_workers:
+        command += ["--workers", str(args.workers)]
     with log.open("w") as sink:
         process = subprocess.Popen(command,
                                    env=env, cwd=REPO, stdout=sink, stderr=subprocess.STDOUT,
@@ -308,7 +338,7 @@ def serve(url: str, folder: Path, args: argparse.Namespace) -> Iterator[Server]:
             try:
                 process.wait(15)
             except subprocess.TimeoutExpired:
-                process.kill()
+                os.killpg(process.pid, signal.SIGKILL)  # its worker processes too
                 process.wait(5)
 
 
@@ -380,6 +410,7 @@ def bench_backend(backend: str, args: argparse.Namespace, stop: threading.Event,
         checks["lags"] = lags
         runs += raw_runs(backend, raw, sorted(set(args.threads) | set(args.http_threads)),
                          args.seconds, stop)
+        runs += peers.peer_runs(backend, raw, args, stop)
         return runs, checks | {"backend": backend}
 
 
@@ -459,21 +490,23 @@ def check(url: str, args: argparse.Namespace, tally: Tally, funded: int,
 # Printing.
 
 def table(runs: Sequence[Run]) -> list[str]:
-    raw = raw_rates(runs)
+    raw, peer = raw_rates(runs), peers.peer_rate(runs)
     rows = []
     for r in runs:
-        ledger = r.path != RAW_PATH
-        commands = r.rate * 2 if ledger else r.rate
+        ledger = r.path in (DOMAIN, HTTP)
+        commands = r.rate * 2 if ledger else r.rate  # raw: commits/s; pgledger: transfers/s
         ratio = (f"{commands / raw[r.backend, r.threads]:.2f}"
                  if ledger and raw.get((r.backend, r.threads)) else "-")
         rows.append((
             r.backend, r.path, r.threads, f"{r.rate:,.0f}" if ledger else "-",
-            f"{commands:,.0f}", f"{r.events / r.seconds:,.0f}" if r.events else "-",
+            peers.times_peer(r.rate, peer) if ledger else "-", f"{commands:,.0f}",
+            peers.times_peer(commands, peer), f"{r.events / r.seconds:,.0f}" if r.events else "-",
             f"{r.batch:.1f}" if r.batch is not None else "-",
             f"{r.percentile(0.5):.2f}", f"{r.percentile(0.99):.2f}", ratio,
             f"{r.py_cpu:.0%}", f"{r.server_cpu:.0%}" if r.server_cpu is not None else "-",
             f"{r.host_cpu:.0%}", errors_cell(r)))
-    return markdown(("backend", "path", "threads", "cycles/s", "commands/s", "events/s",
+    return markdown(("backend", "path", "threads", "cycles/s", f"cycles {peers.PEER_COLUMN}",
+                     "bet commands/s", f"commands {peers.PEER_COLUMN}", "events/s",
                      "cmds/txn", "p50 ms", "p99 ms", "vs raw", "bench CPU", "server CPU",
                      "host CPU", "errors"), rows)
 
@@ -502,8 +535,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                         help="length of each measured run (default 4)")
     parser.add_argument("--threads", default="1,8",
                         help="domain-layer thread counts (default 1,8)")
-    parser.add_argument("--http-threads", default="1,8",
-                        help="HTTP client thread counts (default 1,8)")
+    parser.add_argument("--http-threads", default="1,8,16",
+                        help="HTTP client thread counts (default 1,8,16)")
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--players", type=int, default=400,
                         help="players per path, each with a funded USDT wallet (default 400)")
@@ -513,12 +546,20 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--no-follow", dest="follow", action="store_false",
                         help="serve with --no-follow: no projections in the server "
                              "(they are caught up at the end instead)")
+    parser.add_argument("--workers", type=int, default=None,
+                        help="API processes: passed as serve --workers N if this serve "
+                             "accepts it (default: not passed, serve's own default)")
+    peers.add_arguments(parser)
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES,
                         help="a server connection for creating the scratch database")
     args = parser.parse_args(argv)
     args.threads = threads_list(args.threads)
     args.http_threads = threads_list(args.http_threads)
     args.backends = backends_list(args.backends, parser)
+    peers.check_arguments(args, parser)
+    if args.workers is not None and args.workers < 1:
+        parser.error("--workers must be at least 1")
+    args.serve_workers = args.workers is not None and serve_accepts("--workers")
     if args.seconds <= 0 or args.seconds > 600:
         parser.error("--seconds must be in (0, 600]")
     if args.players < max(args.threads + args.http_threads):
@@ -544,19 +585,21 @@ def measure(args: argparse.Namespace, argv: list[str] | None, stop: threading.Ev
     following = ("projections following in it" if args.follow
                  else "--no-follow: no projections in it")
     command = " ".join(["bench/bets.py", *(argv if argv is not None else sys.argv[1:])])
-    ok = all(c["trial_zero"] and c["all_settled"] and c["balanced"] and c["held"] == 0
-             for c in checks)
+    ok = peers.books_ok(runs) and all(
+        c["trial_zero"] and c["all_settled"] and c["balanced"] and c["held"] == 0
+        for c in checks)
     print("\n".join([
         f"casino-ledger bets benchmark: {command}", "", *header, load_line("after the run"),
         f"Wall time: {time.perf_counter() - began:.0f} s", "",
         f"{args.seconds:g} s per run, {args.players} funded players per path, one game. "
-        "A cycle is PlaceBet + SettleRound of one bet (two commands), WIN and LOSS "
-        f"alternating; group commit {group}. 'domain': services.ledger.execute in this "
-        "process; 'HTTP': signed POST /v1/bets/place + /v1/rounds/settle to casino-ledger "
-        f"serve (own process, {following}). Raw INSERT: one row per commit; "
-        "'vs raw' = ledger commands/s / raw commits/s at the same thread count. Latencies "
-        "are per cycle.", "", *table(runs), "", "Checks after the runs (projections caught "
-        "up):", "", *checks_table(checks)]))
+        "A cycle is PlaceBet + SettleRound of one bet (two commands, two money movements), "
+        f"WIN and LOSS alternating; group commit {group}. 'domain': services.ledger.execute "
+        "in this process; 'HTTP': signed POST /v1/bets/place + /v1/rounds/settle to "
+        f"casino-ledger serve ({server_line(args)}, {following}). 'bet commands/s': two per "
+        "cycle (raw INSERT: commits/s, one row per commit; pgledger: transfers/s). 'vs raw' "
+        "= ledger commands/s / raw commits/s at the same thread count. Latencies are per "
+        "cycle (pgledger: per transfer). " + peers.peer_line(runs, args), "", *table(runs),
+        "", "Checks after the runs (projections caught up):", "", *checks_table(checks)]))
     if not ok:
         print("\nCHECKS FAILED", file=sys.stderr)
         sys.exit(1)

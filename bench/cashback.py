@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/cashback.py [--players N] [--seconds S]
                                        [--backends sqlite,postgres]
+                                       [--peer-threads 20] [--peer-accounts 50] [--no-peer]
 
 For each backend, in a scratch place (a temporary SQLite file; a temporary
 PostgreSQL database, dropped at the end), through the domain layer (the
@@ -19,7 +20,10 @@ No projection runs meanwhile. Then, timed:
    credits every player (two commands each, 16 lanes sharing group-commit
    transactions): players per second;
 3. the same job again (a re-run: nothing new) and the raw INSERT baseline of
-   bench/common.py (1 thread); "vs raw" = players/s over raw commits/s.
+   bench/scratch.py (1 thread); "vs raw" = players/s over raw commits/s;
+4. on PostgreSQL, the peer ledger pgledger in the same database
+   (bench/peers.py), for `--seconds`; "x pgledger" is every rate over its
+   transfers/s.
 
 Checks (projections caught up): every player is credited once, with
 `net loss x percent / 100` of their tier; the CASHBACK ledger entries sum to
@@ -44,6 +48,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api.bootstrap import Services, bootstrap  # noqa: E402
 from api.config.settings import Settings  # noqa: E402
 from bench.bets import in_parallel  # noqa: E402
+from bench import peers  # noqa: E402
 from bench.common import (  # noqa: E402
     CURRENCY,
     DEFAULT_POSTGRES,
@@ -51,10 +56,12 @@ from bench.common import (  # noqa: E402
     load_line,
     machine,
     markdown,
-    raw_rates,
-    raw_runs,
     run_main,
     say,
+)
+from bench.scratch import (  # noqa: E402
+    raw_rates,
+    raw_runs,
     scratch,
 )
 from domain.wallet.commands import Adjust  # noqa: E402
@@ -127,6 +134,7 @@ def bench_backend(backend: str, args: argparse.Namespace, stop: threading.Event,
             services.close()
             clock.resume()
         runs = raw_runs(backend, raw, [1], args.seconds, stop)
+        runs += peers.peer_runs(backend, raw, args, stop)
         return {"backend": backend, "players": len(players), "setup": setup_s,
                 "follower": follower_s, "job": job_s, "rerun": rerun_s,
                 **checks}, runs
@@ -151,7 +159,7 @@ def check(services: Services, expected: dict[str, Decimal], record: dict[str, An
 
 
 def table(results: list[dict[str, Any]], runs: list[Any]) -> list[str]:
-    raw = raw_rates(runs)
+    raw, peer = raw_rates(runs), peers.peer_rate(runs)
     rows = []
     for r in results:
         base = raw.get((r["backend"], 1))
@@ -163,12 +171,15 @@ def table(results: list[dict[str, Any]], runs: list[Any]) -> list[str]:
             count = r["players"] * (2 if unit == "bets" else 1)
             rate = count / seconds
             rows.append((r["backend"], label, f"{count:,}", f"{seconds:.2f}",
-                         f"{rate:,.0f} {unit}/s",
+                         f"{rate:,.0f} {unit}/s", peers.times_peer(rate, peer),
                          f"{rate / base:.3f}" if base and unit == "players" else "-"))
     for run in runs:
-        rows.append((run.backend, run.path, f"{run.ops:,}", f"{run.seconds:.2f}",
-                     f"{run.rate:,.0f} commits/s", "-"))
-    return markdown(("backend", "what", "done", "seconds", "rate", "vs raw"), rows)
+        unit = "transfers" if run.path == peers.PEER_PATH else "commits"
+        rows.append((run.backend, f"{run.path}, {run.threads} thread(s)", f"{run.ops:,}",
+                     f"{run.seconds:.2f}", f"{run.rate:,.0f} {unit}/s",
+                     peers.times_peer(run.rate, peer), "-"))
+    return markdown(("backend", "what", "done", "seconds", "rate", peers.PEER_COLUMN,
+                     "vs raw"), rows)
 
 
 def checks_table(results: list[dict[str, Any]]) -> list[str]:
@@ -190,8 +201,9 @@ def measure(args: argparse.Namespace, argv: list[str] | None, stop: threading.Ev
         results.append(result)
         runs += raw
     command = " ".join(["bench/cashback.py", *(argv if argv is not None else sys.argv[1:])])
-    ok = all(r["amounts_match"] and r["entries_match"] and r["rerun_quiet"]
-             and r["trial_zero"] for r in results)
+    ok = peers.books_ok(runs) and all(
+        r["amounts_match"] and r["entries_match"] and r["rerun_quiet"] and r["trial_zero"]
+        for r in results)
     setup = ", ".join(f"{r['backend']} {r['setup']:.0f} s" for r in results)
     print("\n".join([
         f"casino-ledger cashback benchmark: {command}", "", *header,
@@ -199,7 +211,8 @@ def measure(args: argparse.Namespace, argv: list[str] | None, stop: threading.Ev
         f"(setup, not timed: {setup})", "",
         f"{args.players} players per backend (Silver, Gold, Platinum in turn), one lost "
         "and one half-won bet each in 2026-W03. 'vs raw' = players credited per second "
-        "over raw INSERT commits per second (1 thread).", "", *table(results, runs), "",
+        "over raw INSERT commits per second (1 thread). " + peers.peer_line(runs, args), "",
+        *table(results, runs), "",
         "Checks (projections caught up):", "", *checks_table(results)]))
     if not ok:
         print("\nCHECKS FAILED", file=sys.stderr)
@@ -214,8 +227,10 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES,
                         help="a server connection for creating the scratch database")
+    peers.add_arguments(parser)
     args = parser.parse_args(argv)
     args.backends = backends_list(args.backends, parser)
+    peers.check_arguments(args, parser)
     if args.players < 1 or not 0 < args.seconds <= 600:
         parser.error("--players must be positive and --seconds in (0, 600]")
     return args

@@ -3,6 +3,7 @@
     .venv/bin/python bench/cashier.py [--seconds N] [--threads 1,8] [--blocks N]
                                       [--per-block N] [--evm-deposits N]
                                       [--backends sqlite,postgres]
+                                      [--peer-threads 20] [--peer-accounts 50] [--no-peer]
 
 For each backend, in a scratch place (removed at the end), through the domain
 layer as `bootstrap` builds it (group commit included):
@@ -18,8 +19,11 @@ layer as `bootstrap` builds it (group commit included):
 3. withdrawal requests: `Cashier.request_withdrawal` (EIP-55 validation, AML
    screen, minimum, lock) of 0.005 ETH each, from 1 and 8 threads, each
    thread on its own players, for `--seconds`.
-4. the raw INSERT baseline of bench/common.py at the same thread counts;
-   "vs raw" = ledger operations/s over raw commits/s (1 thread for deposits).
+4. the raw INSERT baseline of bench/scratch.py at the same thread counts;
+   "vs raw" = ledger operations/s over raw commits/s (1 thread for deposits);
+5. on PostgreSQL, the peer ledger pgledger in the same database
+   (bench/peers.py), for `--seconds`; "x pgledger" is every rate over its
+   transfers/s.
 
 Checks (projections caught up): the trial balance is zero; every deposit is
 credited once (cash = deposits per player); locked cash = the requests made.
@@ -42,9 +46,11 @@ from api.bootstrap import Services, bootstrap  # noqa: E402
 from api.cashier_wiring import ChainClients  # noqa: E402
 from api.config.settings import Settings  # noqa: E402
 from bench.bets import in_parallel  # noqa: E402
+from bench import peers  # noqa: E402
 from bench.common import (  # noqa: E402
-    DEFAULT_POSTGRES, RAW_PATH, Run, backends_list, drive, errors_cell, load_line,
-    machine, markdown, raw_rates, raw_runs, run_main, say, scratch, threads_list)
+    DEFAULT_POSTGRES, Run, backends_list, drive, errors_cell, load_line, machine, markdown,
+    run_main, say, threads_list)
+from bench.scratch import RAW_PATH, raw_rates, raw_runs, scratch  # noqa: E402
 from chain.evm_addresses import EvmAddressValidator  # noqa: E402
 from domain.wallet.commands import Adjust  # noqa: E402
 from domain.cashier.deposits.addresses import AssignDepositAddress, address_book_key  # noqa: E402
@@ -159,6 +165,7 @@ def bench_backend(backend: str, args: argparse.Namespace, stop: threading.Event,
             services.close()
             evm.close()
         runs += raw_runs(backend, raw, args.threads, args.seconds, stop)
+        runs += peers.peer_runs(backend, raw, args, stop)
         return runs, checks | {"backend": backend}
 
 
@@ -176,17 +183,18 @@ def check(services: Services, runs: list[Run], args: argparse.Namespace) -> dict
 
 
 def table(runs: list[Run]) -> list[str]:
-    raw = raw_rates(runs)
+    raw, peer = raw_rates(runs), peers.peer_rate(runs)
     rows = []
     for r in runs:
-        ledger = r.path != RAW_PATH
+        ledger = r.path not in (RAW_PATH, peers.PEER_PATH)
         base = raw.get((r.backend, r.threads))
         rows.append((r.backend, r.path, r.threads, f"{r.ops:,}", f"{r.seconds:.2f}",
-                     f"{r.rate:,.0f}/s", f"{r.percentile(0.5):.2f}" if r.latencies else "-",
+                     f"{r.rate:,.0f}/s", peers.times_peer(r.rate, peer),
+                     f"{r.percentile(0.5):.2f}" if r.latencies else "-",
                      f"{r.percentile(0.99):.2f}" if r.latencies else "-",
                      f"{r.rate / base:.3f}" if ledger and base else "-", errors_cell(r)))
-    return markdown(("backend", "what", "threads", "done", "seconds", "rate", "p50 ms",
-                     "p99 ms", "vs raw", "errors"), rows)
+    return markdown(("backend", "what", "threads", "done", "seconds", "rate",
+                     peers.PEER_COLUMN, "p50 ms", "p99 ms", "vs raw", "errors"), rows)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -199,14 +207,16 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--evm-deposits", type=int, default=200)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES)
+    peers.add_arguments(parser)
     args = parser.parse_args(argv)
     args.threads = threads_list(args.threads)
     args.backends = backends_list(args.backends, parser)
+    peers.check_arguments(args, parser)
     return args
 
 
 def measure(args: argparse.Namespace, argv: list[str] | None, stop: threading.Event) -> None:
-    from bench.common import scratch_folder
+    from bench.scratch import scratch_folder
 
     began = time.perf_counter()
     header = machine(args.postgres if "postgres" in args.backends else None)
@@ -217,11 +227,13 @@ def measure(args: argparse.Namespace, argv: list[str] | None, stop: threading.Ev
             runs += done
             checks.append(checked)
     command = " ".join(["bench/cashier.py", *(argv if argv is not None else sys.argv[1:])])
-    ok = all(c["trial_zero"] and c["cash_ok"] and c["locked_ok"] for c in checks)
+    ok = peers.books_ok(runs) and all(c["trial_zero"] and c["cash_ok"] and c["locked_ok"]
+                                      for c in checks)
     print("\n".join([
         f"casino-ledger cashier benchmark: {command}", "", *header,
         load_line("after the run"), f"Wall time: {time.perf_counter() - began:.0f} s", "",
-        *table(runs), "", "Checks (projections caught up):", "", *markdown(
+        peers.peer_line(runs, args), "", *table(runs), "",
+        "Checks (projections caught up):", "", *markdown(
             ("backend", "deposits credited", "withdrawals requested", "cash = deposits "
              "+ funding", "locked = requests", "trial balance zero"),
             [(c["backend"], c["credited"], c["requested"], c["cash_ok"], c["locked_ok"],

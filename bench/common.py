@@ -1,25 +1,22 @@
-"""What the benchmarks share: timed runs over N threads, scratch databases, the raw
-baseline, the machine description and Markdown tables.
+"""What the benchmarks share: timed runs over N threads, the machine description,
+Markdown tables and the command line.
 
-Used by bench/ledger_write.py and bench/bets.py; not a benchmark itself and not
-a test. Every scratch database or folder made here is removed on the way out,
-also on Ctrl-C and SIGTERM (`run_main` turns SIGTERM into KeyboardInterrupt).
+Used by every script in bench/; not a benchmark itself and not a test. The
+scratch databases and the raw INSERT baseline are in bench/scratch.py, the peer
+ledger (pgledger) in bench/peers.py. `run_main` turns SIGTERM into
+KeyboardInterrupt, so Ctrl-C and SIGTERM both clean up.
 """
 
 from __future__ import annotations
 
 import os
 import platform
-import random
-import shutil
 import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -28,7 +25,6 @@ from decimal import Decimal
 from pathlib import Path
 
 import psycopg
-from psycopg import sql
 
 REPO = Path(__file__).resolve().parents[1]
 if str(REPO) not in sys.path:
@@ -36,10 +32,6 @@ if str(REPO) not in sys.path:
 
 CURRENCY = "USDT"
 DEFAULT_POSTGRES = "postgresql://postgres@127.0.0.1:5432/test"
-RAW_PATH = "raw INSERT"
-RAW_TABLE = ("CREATE TABLE bench_raw (id {serial}, player_id TEXT NOT NULL, "
-             "currency TEXT NOT NULL, amount {decimal} NOT NULL, "
-             "request_id TEXT NOT NULL UNIQUE, created_at {time} NOT NULL)")
 
 # A worker factory: thread number -> a function called with 0, 1, 2... that
 # does one operation and returns the money it moved (Decimal(0) if none).
@@ -155,77 +147,27 @@ def host_ticks() -> tuple[int, int]:
 
 
 def process_seconds(pid: int) -> float:
-    """User + system CPU seconds of one process (all its threads), from /proc."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    """User + system CPU seconds of a process and its descendants (a server's
+    worker processes), all their threads, from /proc."""
+    stats = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:  # (ppid, utime + stime) of every process
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # it has just exited
+                continue
+            stats[int(entry.name)] = (int(fields[1]), int(fields[11]) + int(fields[12]))
+    tree, ticks, todo = {pid}, 0, [pid]
+    while todo:
+        parent = todo.pop()
+        ticks += stats.get(parent, (0, 0))[1]
+        children = [p for p, (ppid, _) in stats.items() if ppid == parent and p not in tree]
+        tree.update(children)
+        todo += children
+    return ticks / os.sysconf("SC_CLK_TCK")
 
 
-# The baseline: one INSERT per commit, no library.
-
-def postgres_raw_worker(url: str, label: str) -> WorkerFactory:
-    def make(thread: int) -> Worker:
-        conn = psycopg.connect(url)
-        rng = random.Random(f"raw-{label}-{thread}")
-
-        def work(i: int) -> Decimal:
-            amount = Decimal(rng.randint(1, 1_000_000)).scaleb(-4)
-            try:
-                conn.execute(
-                    "INSERT INTO bench_raw (player_id, currency, amount, request_id, "
-                    "created_at) VALUES (%s, %s, %s, %s, now())",
-                    (f"p{rng.randrange(1000)}", CURRENCY, amount, f"{label}-t{thread}-{i}"))
-                conn.commit()
-            except BaseException:
-                conn.rollback()
-                raise
-            return amount
-        work.close = conn.close  # type: ignore[attr-defined]
-        return work
-    return make
-
-
-def sqlite_raw_worker(path: Path, label: str) -> WorkerFactory:
-    def make(thread: int) -> Worker:
-        conn = sqlite3.connect(path, isolation_level=None, timeout=10,
-                               check_same_thread=False)
-        rng = random.Random(f"raw-{label}-{thread}")
-
-        def work(i: int) -> Decimal:
-            amount = Decimal(rng.randint(1, 1_000_000)).scaleb(-4)
-            conn.execute("BEGIN IMMEDIATE")
-            try:
-                conn.execute(
-                    "INSERT INTO bench_raw (player_id, currency, amount, request_id, "
-                    "created_at) VALUES (?, ?, ?, ?, strftime('%Y-%m-%dT%H:%M:%f', 'now'))",
-                    (f"p{rng.randrange(1000)}", CURRENCY, str(amount), f"{label}-t{thread}-{i}"))
-                conn.execute("COMMIT")
-            except BaseException:
-                conn.rollback()
-                raise
-            return amount
-        work.close = conn.close  # type: ignore[attr-defined]
-        return work
-    return make
-
-
-def raw_runs(backend: str, raw: str | Path, threads: Sequence[int], seconds: float,
-             stop: threading.Event, label: str = "") -> list[Run]:
-    """The raw INSERT baseline at each thread count, on a scratch place's raw table."""
-    make = sqlite_raw_worker if backend == "sqlite" else postgres_raw_worker
-    runs = []
-    for n in threads:
-        say(f"{backend}: raw INSERT, {n} thread(s)")
-        runs.append(drive(Run(backend, RAW_PATH, n), seconds,
-                          make(raw, f"{label}{backend}-{n}"), stop))  # type: ignore[arg-type]
-    return runs
-
-
-def raw_rates(runs: Sequence[Run]) -> dict[tuple[str, int], float]:
-    """Raw INSERT commits/s by (backend, threads)."""
-    return {(r.backend, r.threads): r.rate for r in runs if r.path == RAW_PATH}
-
-
-# Scratch databases, removed on the way out whatever happens.
+# Cleanups that Ctrl-C cannot cut short.
 
 @contextmanager
 def no_interrupts() -> Iterator[None]:
@@ -235,58 +177,6 @@ def no_interrupts() -> Iterator[None]:
         yield
     finally:
         signal.signal(signal.SIGINT, previous)
-
-
-@contextmanager
-def scratch_folder() -> Iterator[Path]:
-    folder = Path(tempfile.mkdtemp(prefix="casino-ledger-bench-"))
-    try:
-        yield folder
-    finally:
-        with no_interrupts():
-            shutil.rmtree(folder, ignore_errors=True)
-
-
-@contextmanager
-def scratch_sqlite() -> Iterator[tuple[str, Path]]:
-    """(ledger database URL, raw table's file) in a temporary folder."""
-    with scratch_folder() as folder:
-        raw = folder / "raw.sqlite3"
-        with sqlite3.connect(raw, isolation_level=None) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")  # as the library sets on its file
-            conn.execute(RAW_TABLE.format(serial="INTEGER PRIMARY KEY", decimal="TEXT",
-                                          time="TEXT"))
-        conn.close()
-        yield f"sqlite:///{folder}/ledger.sqlite3", raw
-
-
-@contextmanager
-def scratch_postgres(server: str) -> Iterator[tuple[str, str]]:
-    """(ledger database URL, raw connection URL) in a new database, dropped at the end."""
-    name = f"casino_ledger_bench_{uuid.uuid4().hex[:12]}"
-    base = server.rsplit("/", 1)[0]
-    with psycopg.connect(server, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    try:
-        with psycopg.connect(f"{base}/{name}", autocommit=True) as conn:
-            conn.execute(RAW_TABLE.format(serial="BIGSERIAL PRIMARY KEY", decimal="NUMERIC",
-                                          time="TIMESTAMPTZ"))
-        yield f"{base}/{name}?schema=ledger", f"{base}/{name}"
-    finally:
-        with no_interrupts(), psycopg.connect(server, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)")
-                         .format(sql.Identifier(name)))
-
-
-@contextmanager
-def scratch(backend: str, server: str) -> Iterator[tuple[str, str | Path]]:
-    """The scratch place of a backend: (ledger URL, raw table's place)."""
-    if backend == "sqlite":
-        with scratch_sqlite() as place:
-            yield place
-    else:
-        with scratch_postgres(server) as place:
-            yield place
 
 
 # Describing the machine and the code.

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/ledger_write.py [--seconds N] [--threads 1,4,8]
                                            [--backends sqlite,postgres]
+                                           [--peer-threads 20] [--peer-accounts 50] [--no-peer]
 
 For each backend it builds the ledger with `bootstrap` in a scratch place (a
 temporary SQLite file; a temporary PostgreSQL database, dropped at the end),
@@ -13,10 +14,12 @@ transaction) and with the group commit that `bootstrap` uses by default (a
 writer thread saves the queued commands in one transaction). Then it times
 `projections.catch_up()` over everything written, checks the balances view
 against the amounts the commands moved, and runs the baseline: one INSERT per
-commit into a comparable plain table, with the same thread counts.
+commit into a comparable plain table, with the same thread counts, and on
+PostgreSQL the peer ledger pgledger in the same database (bench/peers.py):
+every rate is also printed as a ratio to its transfers/s.
 Everything it created is removed at the end, on Ctrl-C too. Not a test.
-What it shares with bench/bets.py (timed runs, scratch databases, the raw
-baseline, the machine lines, tables) is in bench/common.py.
+What it shares with the other benchmarks is in bench/common.py (timed runs,
+machine lines, tables) and bench/scratch.py (scratch databases, raw baseline).
 """
 
 from __future__ import annotations
@@ -35,22 +38,25 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from api.bootstrap import Services, bootstrap  # noqa: E402
 from api.config.settings import Settings  # noqa: E402
+from bench import peers  # noqa: E402
 from bench.common import (  # noqa: E402
     CURRENCY,
     DEFAULT_POSTGRES,
-    RAW_PATH,
     Run,
     backends_list,
     drive,
     errors_cell,
     machine,
     markdown,
-    raw_rates,
-    raw_runs,
     run_main,
     say,
-    scratch,
     threads_list,
+)
+from bench.scratch import (  # noqa: E402
+    RAW_PATH,
+    raw_rates,
+    raw_runs,
+    scratch,
 )
 from domain.wallet.commands import Adjust  # noqa: E402
 from domain.wallet.model import Wallet  # noqa: E402
@@ -173,25 +179,28 @@ def bench_backend(backend: str, args: argparse.Namespace, stop: threading.Event,
             if services is not None:
                 services.close()
         runs += raw_runs(backend, raw, args.threads, args.seconds, stop)
+        runs += peers.peer_runs(backend, raw, args, stop)
         return runs, projection
 
 
 # Printing.
 
 def table(runs: list[Run]) -> list[str]:
-    raw = raw_rates(runs)
+    raw, peer = raw_rates(runs), peers.peer_rate(runs)
     rows = []
     for r in runs:
-        ledger = r.path != RAW_PATH
+        ledger = r.path not in (RAW_PATH, peers.PEER_PATH)
         events = f"{r.events / r.seconds:,.0f}" if r.events is not None else "-"
         batch = f"{r.batch:.1f}" if r.batch is not None else "-"
         ratio = (f"{r.rate / raw[r.backend, r.threads]:.2f}"
                  if ledger and raw.get((r.backend, r.threads)) else "-")
-        rows.append((r.backend, r.path, r.threads, f"{r.rate:,.0f}", events, batch,
+        rows.append((r.backend, r.path, r.threads, f"{r.rate:,.0f}",
+                     peers.times_peer(r.rate, peer), events, batch,
                      f"{r.percentile(0.5):.2f}", f"{r.percentile(0.99):.2f}", ratio,
                      f"{r.py_cpu:.0%}", f"{r.host_cpu:.0%}", errors_cell(r)))
-    return markdown(("backend", "path", "threads", "commands/s", "events/s", "cmds/txn",
-                     "p50 ms", "p99 ms", "vs raw", "py CPU", "host CPU", "errors"), rows)
+    return markdown(("backend", "path", "threads", "commands/s", peers.PEER_COLUMN,
+                     "events/s", "cmds/txn", "p50 ms", "p99 ms", "vs raw", "py CPU",
+                     "host CPU", "errors"), rows)
 
 
 def projection_table(rows: list[dict[str, object]]) -> list[str]:
@@ -216,9 +225,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
                              "Settings default)")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES,
                         help="a server connection for creating the scratch database")
+    peers.add_arguments(parser)
     args = parser.parse_args(argv)
     args.threads = threads_list(args.threads)
     args.backends = backends_list(args.backends, parser)
+    peers.check_arguments(args, parser)
     return args
 
 
@@ -241,7 +252,8 @@ def measure(args: argparse.Namespace, argv: list[str] | None, stop: threading.Ev
         f"{args.seconds:g} s per run, {args.players} players with one USDT wallet each, random "
         "credits and debits. Every command appends 2 events (wallet event + Request record); "
         "'one command per txn' commits each alone, 'group commit N' lets one writer thread "
-        "put up to N queued commands in a transaction. Raw INSERT: one row per commit.", "",
+        "put up to N queued commands in a transaction. Raw INSERT: one row per commit "
+        "(commits/s); pgledger: transfers/s. " + peers.peer_line(runs, args), "",
         *table(runs), "", f"Projection catch-up ({views}) over everything written:", "",
         *projection_table(projections)]))
 

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/rakeback.py [--seconds N] [--threads 1,8] [--players N]
                                        [--backends sqlite,postgres]
+                                       [--peer-threads 20] [--peer-accounts 50] [--no-peer]
 
 For each backend, in a scratch place (a temporary SQLite file; a temporary
 PostgreSQL database, dropped at the end), through the domain layer
@@ -20,9 +21,12 @@ fresh backlog for the accrual follower. Then, timed:
    is claimable once), from 1 and 8 threads taking players from one shared
    queue, so no two threads claim for the same player. Each run has its own
    slice of the players and ends when the slice is done or time is up.
-3. the raw INSERT baseline of bench/common.py, same thread counts; "vs raw" is
+3. the raw INSERT baseline of bench/scratch.py, same thread counts; "vs raw" is
    the ledger's commands/s over raw commits/s at the same thread count (the
-   follower runs on one thread).
+   follower runs on one thread);
+4. on PostgreSQL, the peer ledger pgledger in the same database
+   (bench/peers.py), for `--seconds`; "x pgledger" is every rate over its
+   transfers/s.
 
 Checks at the end (projections caught up): the journal's trial balance is zero
 in every currency; every player's RAKEBACK credits (ledger entries) equal what
@@ -49,10 +53,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from api.bootstrap import Services, bootstrap  # noqa: E402
 from api.config.settings import Settings  # noqa: E402
 from bench.bets import in_parallel  # noqa: E402
+from bench import peers  # noqa: E402
 from bench.common import (  # noqa: E402
     CURRENCY,
     DEFAULT_POSTGRES,
-    RAW_PATH,
     Run,
     WorkerFactory,
     backends_list,
@@ -61,12 +65,15 @@ from bench.common import (  # noqa: E402
     load_line,
     machine,
     markdown,
-    raw_rates,
-    raw_runs,
     run_main,
     say,
-    scratch,
     threads_list,
+)
+from bench.scratch import (  # noqa: E402
+    RAW_PATH,
+    raw_rates,
+    raw_runs,
+    scratch,
 )
 from domain.wallet.commands import Adjust  # noqa: E402
 from domain.betting.commands import BetOutcome, PlaceBet, SettleRound  # noqa: E402
@@ -186,6 +193,7 @@ def bench_backend(backend: str, args: argparse.Namespace, stop: threading.Event,
         finally:
             services.close()
         runs += raw_runs(backend, raw, args.threads, args.seconds, stop)
+        runs += peers.peer_runs(backend, raw, args, stop)
         return runs, accrual | {"backend": backend}, checks | {"backend": backend}
 
 
@@ -225,7 +233,7 @@ def check(services: Services, accrued: dict[str, Any], paid: dict[str, Decimal],
 # Printing.
 
 def table(runs: Sequence[Run], accruals: Sequence[dict[str, Any]]) -> list[str]:
-    raw = raw_rates(runs)
+    raw, peer = raw_rates(runs), peers.peer_rate(runs)
     rows = []
     for a in accruals:
         b = a["backend"]
@@ -238,20 +246,23 @@ def table(runs: Sequence[Run], accruals: Sequence[dict[str, Any]]) -> list[str]:
                      and raw.get((b, 1)) else "-")
             events = f"{a['events'] / seconds:,.0f}" if label.startswith("accrual") else "-"
             rows.append((b, label, 1, f"{a['bets']:,}", f"{seconds:.2f}",
-                         f"{rate:,.0f} bets/s", events, "-", "-", ratio, "-", "0"))
+                         f"{rate:,.0f} bets/s", peers.times_peer(rate, peer), events, "-", "-",
+                         ratio, "-", "0"))
         for r in runs:
             if r.backend != b:
                 continue
-            ledger = r.path != RAW_PATH
+            ledger = r.path == CLAIM
             ratio = (f"{r.rate / raw[b, r.threads]:.3f}"
                      if ledger and raw.get((b, r.threads)) else "-")
+            unit = {CLAIM: "claims", RAW_PATH: "commits"}.get(r.path, "transfers")
             rows.append((b, r.path, r.threads, f"{r.ops:,}", f"{r.seconds:.2f}",
-                         f"{r.rate:,.0f} {'claims' if ledger else 'commits'}/s",
+                         f"{r.rate:,.0f} {unit}/s", peers.times_peer(r.rate, peer),
                          f"{r.events / r.seconds:,.0f}" if r.events else "-",
                          f"{r.percentile(0.5):.2f}", f"{r.percentile(0.99):.2f}",
                          ratio, f"{r.py_cpu:.0%}", errors_cell(r)))
-    return markdown(("backend", "what", "threads", "done", "seconds", "rate", "events/s",
-                     "p50 ms", "p99 ms", "vs raw", "bench CPU", "errors"), rows)
+    return markdown(("backend", "what", "threads", "done", "seconds", "rate",
+                     peers.PEER_COLUMN, "events/s", "p50 ms", "p99 ms", "vs raw", "bench CPU",
+                     "errors"), rows)
 
 
 def checks_table(checks: Sequence[dict[str, Any]]) -> list[str]:
@@ -278,9 +289,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--postgres", default=DEFAULT_POSTGRES,
                         help="a server connection for creating the scratch database")
+    peers.add_arguments(parser)
     args = parser.parse_args(argv)
     args.threads = threads_list(args.threads)
     args.backends = backends_list(args.backends, parser)
+    peers.check_arguments(args, parser)
     if not 0 < args.seconds <= 600:
         parser.error("--seconds must be in (0, 600]")
     if args.players < sum(args.threads):
@@ -299,8 +312,9 @@ def measure(args: argparse.Namespace, argv: list[str] | None, stop: threading.Ev
         checks.append(checked)
     command = " ".join(["bench/rakeback.py", *(argv if argv is not None else sys.argv[1:])])
     setup = ", ".join(f"{a['backend']} {a['setup']:.0f} s" for a in accruals)
-    ok = all(c["trial_zero"] and c["credits_match"] and c["instant_match"] is not False
-             for c in checks)
+    ok = peers.books_ok(runs) and all(
+        c["trial_zero"] and c["credits_match"] and c["instant_match"] is not False
+        for c in checks)
     print("\n".join([
         f"casino-ledger rakeback benchmark: {command}", "", *header,
         load_line("after the run"), f"Wall time: {time.perf_counter() - began:.0f} s "
@@ -310,7 +324,7 @@ def measure(args: argparse.Namespace, argv: list[str] | None, stop: threading.Ev
         "one thread. Claim rows: ClaimRakeback INSTANT, one per player, the players split "
         f"between the runs; each run ends when its players are done or after "
         f"{args.seconds:g} s. 'vs raw' = ledger commands/s / raw commits/s (1 thread for "
-        "the follower).", "", *table(runs, accruals), "",
+        "the follower). " + peers.peer_line(runs, args), "", *table(runs, accruals), "",
         "Checks (projections caught up):", "", *checks_table(checks)]))
     if not ok:
         print("\nCHECKS FAILED", file=sys.stderr)
