@@ -29,9 +29,11 @@ def find_anvil() -> str | None:
 
 ANVIL = find_anvil()
 # eth-tester always; an anvil node as well where one is installed (the npm
-# package @foundry-rs/anvil ships it). Without anvil its variants are not
-# collected at all, rather than skipped.
-EVM_CHAINS = ["eth-tester", *(["anvil"] if ANVIL else [])]
+# package @foundry-rs/anvil ships it; .ci/run installs it). In CI the anvil
+# variants always run, and fail without anvil; elsewhere they are not
+# collected without it, rather than skipped.
+REQUIRE_ANVIL = os.environ.get("CI") == "true"
+EVM_CHAINS = ["eth-tester", *(["anvil"] if ANVIL or REQUIRE_ANVIL else [])]
 
 
 @pytest.fixture(params=EVM_CHAINS)
@@ -40,7 +42,9 @@ def local_evm(request: pytest.FixtureRequest) -> Iterator[LocalEvm]:
     from tests.chains.anvil import AnvilEvm
     from tests.chains.evm import EthTesterEvm
 
-    evm = EthTesterEvm() if request.param == "eth-tester" else AnvilEvm(str(ANVIL))
+    if request.param == "anvil" and ANVIL is None:
+        raise RuntimeError("anvil is required in CI: .ci/run installs @foundry-rs/anvil")
+    evm = EthTesterEvm() if request.param == "eth-tester" else AnvilEvm(ANVIL)
     yield evm
     evm.close()
 
