@@ -20,6 +20,8 @@ from api.cashier_wiring import Cashier, ChainClients
 from api.config.business import BusinessConfig, load_config
 from api.config.chains import build_chains
 from api.config.settings import Settings, eventsourcing_env
+from api.observability.instruments import Metrics
+from api.observability.wiring import instrument
 from domain.kernel.clock import clock
 from domain.ledger import Ledger
 from domain.audit.signing import Signer
@@ -87,6 +89,8 @@ class Services:
     jobs: JobCatalogue = field(init=False, default_factory=JobCatalogue)
     job_runner: JobRunner = field(init=False)
     scheduler: JobScheduler = field(init=False)
+    # Prometheus metrics (api/observability), None when CASINO_LEDGER_METRICS=off.
+    metrics: Metrics | None = field(init=False, default=None)
 
     def __post_init__(self) -> None:
         views = self.projections.views
@@ -121,6 +125,8 @@ class Services:
         self.replays.join()
         self.projections.stop()
         self.ledger.close()
+        if self.metrics is not None:
+            self.metrics.close()
 
 
 def bootstrap(settings: Settings | None = None,
@@ -148,6 +154,7 @@ def bootstrap(settings: Settings | None = None,
     if chains is None:
         chains = build_chains(config.cashier, settings)
     services = Services(settings, config, ledger, runner, tokens, chains)
+    services.metrics = instrument(services)
     services.jobs.extend(build_jobs(services))
     return services
 

@@ -306,6 +306,8 @@ def serve(url: str, folder: Path, args: argparse.Namespace) -> Iterator[Server]:
             "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
     if args.group_commit is not None:
         env["CASINO_LEDGER_GROUP_COMMIT"] = str(args.group_commit)
+    if args.metrics:
+        env["CASINO_LEDGER_METRICS"] = "public"  # counted on the hot path, /metrics open
     log = folder / f"serve-{port}.log"
     command = [*SERVE, "serve", "--host", "127.0.0.1", "--port", str(port)]
     if not args.follow:
@@ -543,6 +545,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--group-commit", type=int, default=None,
                         help="group-commit batch size, in process and in the server "
                              "(default: the Settings default; 0 = one command per txn)")
+    parser.add_argument("--metrics", action="store_true",
+                        help="serve with CASINO_LEDGER_METRICS=public (default: off), "
+                             "to compare the bet benchmark with metrics on and off")
     parser.add_argument("--no-follow", dest="follow", action="store_false",
                         help="serve with --no-follow: no projections in the server "
                              "(they are caught up at the end instead)")

@@ -7,15 +7,17 @@ import hmac
 import logging
 import secrets
 from pathlib import Path
+from typing import Literal
 from urllib.parse import parse_qs, unquote, urlparse
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import (
     Ed25519PrivateKey,
     Ed25519PublicKey,
 )
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.observability.settings import check_metrics_settings
 from domain.audit import signing
 
 log = logging.getLogger(__name__)
@@ -47,6 +49,18 @@ class Settings(BaseSettings):
     audit_signing_key: SecretStr | None = None
     audit_key_id: str | None = Field(default=None, min_length=1, max_length=100)
     audit_trusted_keys: dict[str, str] = Field(default_factory=dict)
+    # Observability (docs/operations.md): Prometheus metrics and the log format.
+    metrics: Literal["off", "port", "token", "public"] = "off"
+    metrics_token: SecretStr | None = None
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_host: str = "127.0.0.1"
+    log_format: Literal["text", "json"] = "text"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @model_validator(mode="after")
+    def _metrics_reachable(self) -> "Settings":
+        check_metrics_settings(self)
+        return self
 
     @field_validator("audit_signing_key")
     @classmethod

@@ -32,6 +32,7 @@ from api.http.routes import (
 )
 from api.config.settings import Settings
 from api.http.schemas.common import ErrorPublic
+from api.observability import wiring as observability
 
 ERROR_RESPONSES: dict[int | str, dict] = {
     status: {"model": ErrorPublic, "description": description}
@@ -73,6 +74,7 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     app = FastAPI(title="casino-ledger", version="0.1.0", lifespan=lifespan,
                   description="Event-sourced money core of a crypto casino.")
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+    observability.install(app, settings)
     errors.install(app)
     app.include_router(health.router)
     for router in (players.router, admin.router, admin_players.router, reports.router,

@@ -17,6 +17,7 @@ from __future__ import annotations
 import threading
 from concurrent.futures import Future
 from queue import Empty, SimpleQueue
+from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -49,6 +50,8 @@ class GroupCommitRunner:
         self.batches = 0  # transactions written, and commands they carried
         self.batched = 0
         self.lost_races = 0  # batches retried command by command
+        # Told of each batch: (its commands, whether it lost its race); for metrics.
+        self.on_batch: list[Callable[[int, bool], None]] = []
 
     def execute(self, command: Command) -> Outcome:
         check_input(command)
@@ -116,6 +119,7 @@ class GroupCommitRunner:
             positions = self._single.save(changed) if changed else {}
         except IntegrityError:
             self.lost_races += 1
+            self._report(len(batch), True)
             for command, future, *_ in decided + refused:
                 self._run_alone(command, future)
             return
@@ -127,6 +131,7 @@ class GroupCommitRunner:
             return
         self.batches += 1
         self.batched += len(decided)
+        self._report(len(batch), False)
         for command, future, result, replayed in decided:
             position = (self._single.replayed_position(command) if replayed
                         else position_in(command, positions))
@@ -136,6 +141,10 @@ class GroupCommitRunner:
                 self._run_alone(command, future)
             else:
                 future.set_exception(error)
+
+    def _report(self, size: int, lost: bool) -> None:
+        for listener in self.on_batch:
+            listener(size, lost)
 
     def _run_alone(self, command: Command, future: Future[Outcome]) -> None:
         try:

@@ -38,6 +38,7 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.react = react
         self.errors: dict[str, str] = {}
+        self.on_failed: list[Callable[[str], None]] = []  # a view's name, per failure
         self._wakeup = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -157,3 +158,5 @@ class ProjectionRunner:
             log.exception("projection %s stopped at %s", view.name, view.position(),
                           exc_info=error)
         self.errors[view.name] = str(error)
+        for listener in self.on_failed:
+            listener(view.name)
