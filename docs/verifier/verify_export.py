@@ -110,7 +110,7 @@ def read_csv(text, fields):
     if rebuilt != text[len(header):]:
         raise Refused("rows are not written as the exporter writes CSV (quotes only where "
                       "needed, LF line ends, nothing else)")
-    if not rows or rows[-1][0] != "manifest" or len(rows[-1]) != 2:
+    if not rows or rows[-1][:1] != ["manifest"] or len(rows[-1]) != 2:
         raise Refused("the last row is not the manifest")
     manifest = strict_json(rows[-1][1], "the manifest row")
     if not isinstance(manifest, dict) or canonical(manifest).decode("utf-8") != rows[-1][1]:
