@@ -19,7 +19,7 @@ from rich.progress import Progress
 
 from api.cli.context import console, services
 from domain.kernel.errors import DomainError
-from domain.audit.export_verify import verify_export
+from domain.audit.export_verify import trusted_keys, verify_export
 from domain.kernel.clock import parse_instant
 from domain.audit.signing import public_hex, public_key
 from projections.audit.export import Selection, export
@@ -85,17 +85,29 @@ def export_file(
 
 def verify_export_file(
         file: Path = typer.Argument(..., exists=True, dir_okay=False),
-        key: str = typer.Option(..., "--public-key", help="The signer's public key: 64 hex "
-                                "digits, PEM, or a file holding either.")):
-    """Verify an export with no database: the manifest's signature and every record."""
-    text = Path(key).read_text() if Path(key).is_file() else key
+        key: str | None = typer.Option(None, "--public-key", help="The signer's public "
+                                       "key: 64 hex digits, PEM, or a file holding either."),
+        key_id: str | None = typer.Option(None, "--key-id", help="The key id the manifest "
+                                          "must name (default: the key's own id, "
+                                          "ed25519:...)."),
+        trusted: Path | None = typer.Option(None, "--trusted-keys", exists=True,
+                                            dir_okay=False, help="A JSON list of {keyId, "
+                                            "publicKey, validFrom, validUntil}.")):
+    """Verify an export with no database: the file must be exactly the signed lines.
+    Exit 1 with the reasons on anything else."""
     try:
-        report = verify_export(file, public_key(text))
+        given = public_key(Path(key).read_text() if Path(key).is_file() else key) \
+            if key else None
+        keys = trusted_keys(trusted.read_text(encoding="utf-8")) if trusted else {}
     except ValueError as error:
-        console.print(f"[red]unreadable[/red] {error}")
+        console.print(f"[red]unreadable key[/red] {error}")
         raise typer.Exit(2) from None
+    if given is None and not keys:
+        console.print("[red]refused[/red] give --public-key or --trusted-keys")
+        raise typer.Exit(2)
+    report = verify_export(file, given, key_id=key_id, trusted=keys)
     for problem in report.problems:
-        console.print(f"[red]FAIL[/red] {problem}")
+        console.print(f"[red]FAIL[/red] {problem}", markup=True, highlight=False)
     if not report.ok:
         raise typer.Exit(1)
     console.print(f"[green]OK[/green] {report.count} records, positions "

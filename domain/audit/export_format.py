@@ -11,9 +11,7 @@ flat whatever the size of the export.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -55,7 +53,7 @@ class ExportWriter:
         self.last: dict[str, Any] | None = None
 
     def header(self) -> str:
-        return _csv_row(FIELDS) if self.format == "csv" else ""
+        return csv_line(FIELDS) if self.format == "csv" else ""
 
     def write(self, item: dict[str, Any]) -> str:
         line = record_bytes(item)
@@ -65,7 +63,7 @@ class ExportWriter:
         self.last = item
         if self.format == "jsonl":
             return line.decode("utf-8")
-        return _csv_row(["" if item[f] is None else item[f] for f in FIELDS])
+        return csv_line(["" if item[f] is None else item[f] for f in FIELDS])
 
     def manifest(self, fields: dict[str, Any], signer: Signer,
                  empty_head: str) -> str:
@@ -79,7 +77,7 @@ class ExportWriter:
             "recordsDigest": self.digest.hexdigest()})
         if self.format == "jsonl":
             return json.dumps({"manifest": document}, ensure_ascii=False) + "\n"
-        return _csv_row(["manifest", canonical_json(document).decode("utf-8")])
+        return csv_line(["manifest", canonical_json(document).decode("utf-8")])
 
 
 def stream(writer: ExportWriter, records: Iterable[dict[str, Any]],
@@ -98,19 +96,14 @@ def stream(writer: ExportWriter, records: Iterable[dict[str, Any]],
     yield "".join(chunk)
 
 
-def _csv_row(cells: Iterable[Any]) -> str:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerow(cells)
-    return out.getvalue()
+def csv_line(cells: Iterable[Any]) -> str:
+    """One CSV row as the exporter writes it (RFC 4180): cells joined by commas, a
+    cell quoted (its quotes doubled) only if it holds a comma, a quote, CR or LF;
+    the row ends with LF."""
+    return ",".join(_csv_cell(str(cell)) for cell in cells) + "\n"
 
 
-def parse_csv_record(row: dict[str, str]) -> dict[str, Any]:
-    """A CSV row back to the record it was written from (empty cells are null)."""
-    item: dict[str, Any] = {f: row.get(f, "") for f in FIELDS}
-    for name in INTEGERS:
-        item[name] = int(item[name])
-    for name in NULLABLE:
-        item[name] = item[name] or None
-    if item["after"] is not None:
-        item["after"] = int(item["after"])
-    return item
+def _csv_cell(text: str) -> str:
+    if any(c in text for c in ',"\r\n'):
+        return '"' + text.replace('"', '""') + '"'
+    return text

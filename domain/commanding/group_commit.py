@@ -31,6 +31,7 @@ from domain.commanding.runner import (
     decide,
     position_in,
 )
+from domain.kernel.clock import clock
 from domain.kernel.errors import Busy
 from domain.rules import Rules
 from domain.commanding.unit_of_work import UnitOfWork
@@ -97,6 +98,10 @@ class GroupCommitRunner:
         return batch
 
     def _commit(self, batch: list[tuple[Command, Future[Outcome]]]) -> None:
+        with clock.pinned():  # one time for the batch: it is saved in one transaction
+            self._commit_pinned(batch)
+
+    def _commit_pinned(self, batch: list[tuple[Command, Future[Outcome]]]) -> None:
         shared = UnitOfWork(self._single.app.repository, self._single.rules)
         decided = []
         # Refusals rest on the batch's state, so they are handed out only once the

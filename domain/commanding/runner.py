@@ -26,6 +26,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from domain.kernel.clock import clock
 from domain.kernel.errors import Busy, DomainError
 from domain.rules import Rules
 from domain.commanding.request import Request, request_key
@@ -87,7 +88,8 @@ class CommandRunner:
 
     def _attempt(self, command: Command) -> Outcome:
         uow = UnitOfWork(self.app.repository, self.rules)
-        result, replayed = decide(command, uow)
+        with clock.pinned():  # the command's events take one time
+            result, replayed = decide(command, uow)
         if replayed:
             return Outcome(result, self.replayed_position(command), replayed=True)
         return Outcome(result, position_in(command, self.save(uow.changed())))

@@ -8,6 +8,9 @@ static hook; in production it is simply the system's UTC time.
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 from domain.kernel.errors import InvalidInput
@@ -16,9 +19,26 @@ from domain.kernel.errors import InvalidInput
 class Clock:
     def __init__(self) -> None:
         self._frozen: datetime | None = None
+        self._pinned = threading.local()
 
     def now(self) -> datetime:
-        return self._frozen or datetime.now(timezone.utc)
+        pinned = getattr(self._pinned, "at", None)
+        return pinned or self._frozen or datetime.now(timezone.utc)
+
+    @contextmanager
+    def pinned(self) -> Iterator[datetime]:
+        """One instant for everything decided inside (this thread): a command's, or a
+        group commit batch's, events all take it, so times never go backwards along
+        the log within what is saved together (docs/audit.md)."""
+        outer = getattr(self._pinned, "at", None)
+        if outer is not None:
+            yield outer
+            return
+        self._pinned.at = self.now()
+        try:
+            yield self._pinned.at
+        finally:
+            self._pinned.at = None
 
     def freeze(self, at: datetime) -> None:
         """Stop time at `at` (aware, converted to UTC)."""

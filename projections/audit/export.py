@@ -15,7 +15,10 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
+from eventsourcing.domain import Aggregate
+
 from domain.audit.model import RecordExport
+from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.clock import clock
 from domain.kernel.errors import InvalidInput
 from domain.audit.export_format import ExportWriter, record, stream
@@ -42,6 +45,17 @@ class Selection:
     def __post_init__(self) -> None:
         if self.start and self.end and self.end <= self.start:
             raise InvalidInput("to: must be after from", field="to")
+        if self.player_id is not None and not self.player_id.strip():
+            raise InvalidInput("playerId: give a player id, or leave it out",
+                               field="playerId")
+        known = event_types()
+        for kind in self.types:  # a topic stored before a module moved keeps its name
+            module, _, name = kind.rpartition(":")
+            if name not in known or (module and kind not in known
+                                     and not module.startswith("domain.")):
+                raise InvalidInput(f"types: {kind!r} is not an event type (a topic such "
+                                   "as domain.wallet.model:Wallet.Credited, or a name such "
+                                   "as Wallet.Credited)", field="types")
         for moment, name in ((self.start, "from"), (self.end, "to")):
             if moment is not None and moment.utcoffset() is None:
                 raise InvalidInput(f"{name}: give a time zone (e.g. Z)", field=name)
@@ -57,6 +71,18 @@ class Selection:
         topic = row["topic"]
         return not self.types or any(topic == t or topic.endswith(":" + t)
                                      for t in self.types)
+
+
+def event_types() -> set[str]:
+    """Every event class's topic and `Aggregate.Event` name (what `types=` may name)."""
+    found: set[str] = set()
+    pending = [LedgerAggregate.Event, Aggregate.Event]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        if "." in cls.__qualname__ and "<" not in cls.__qualname__:
+            found |= {cls.__qualname__, f"{cls.__module__}:{cls.__qualname__}"}
+    return found
 
 
 def export(ledger: Ledger, projections: ProjectionRunner, signer: Signer,

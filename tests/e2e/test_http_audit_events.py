@@ -62,7 +62,9 @@ def test_an_export_needs_a_token(client):
 
 
 @pytest.mark.parametrize("query", ["?format=xml", "?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z",
-                                   "?from=2026-01-01T00:00:00"])
+                                   "?from=2026-01-01T00:00:00", "?types=Wallet.Creditd",
+                                   "?types=Wallet.Credited,Nope.Happened", "?playerId=",
+                                   "?types=domain.wallet.model:Wallet.Credit"])
 def test_a_bad_selection_is_a_422_and_records_nothing(client, auth, log_head, query):
     head = log_head()
     response = client.get(f"/v1/audit/events{query}", headers=auth("regulator"))

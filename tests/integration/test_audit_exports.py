@@ -135,3 +135,21 @@ def test_memory_stays_flat_whatever_the_size_of_the_export(services, tmp_path):
     large = export_peak(services, tmp_path / "large.jsonl")
     assert verified(services, tmp_path / "large.jsonl").count > 10000
     assert large < small * 1.25, (small, large)  # five times the events, same peak
+
+
+@pytest.mark.parametrize("selection", [
+    {"types": ("Wallet.Creditd",)}, {"types": ("domain.wallet.model:Nope.Happened",)},
+    {"player_id": ""}, {"player_id": "  "}])
+def test_a_bad_selection_is_refused_before_anything_is_recorded(selection):
+    from domain.kernel.errors import InvalidInput
+    with pytest.raises(InvalidInput):
+        Selection(**selection)
+
+
+def test_from_after_to_is_refused():
+    from datetime import datetime
+
+    from domain.kernel.errors import InvalidInput
+    at = datetime(2026, 1, 15, tzinfo=timezone.utc)
+    with pytest.raises(InvalidInput):
+        Selection(start=at, end=at - timedelta(hours=1))

@@ -14,7 +14,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from domain.audit.export_format import ExportWriter, record, stream
 from domain.audit.export_verify import verify_export
 from domain.audit.hash_chain import GENESIS, canonical, link
-from domain.audit.signing import Signer, key_id_of
+from domain.audit.signing import Signer, canonical_json, key_id_of
 
 OLD_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
 NEW_KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(1, 33)))
@@ -48,8 +48,12 @@ def write_export(path: Path, events: list[dict], *, player: str | None = None,
                               f"00000000-0000-0000-0000-{e['position']:012d}", 1, TOPIC,
                               e["state"], e["prev"], e["hash"]))
         after = e["position"]
-    fields = {"selection": {"playerId": player, "types": [], "from": None, "to": None,
-                            "format": file_format}}
+    fields = {"exportId": "0f8e0b7c-2d3a-4c1b-9a55-3e2f1d0c4b6a",
+              "selection": {"playerId": player, "types": [], "from": None, "to": None,
+                            "format": file_format},
+              "exportedAt": "2026-01-15T12:05:00+00:00",
+              "exportedBy": {"subject": "reg-1", "role": "regulator"},
+              "logHead": {"position": events[-1]["position"], "hash": events[-1]["hash"]}}
     text = "".join(stream(ExportWriter(file_format), records,
                           lambda w: w.manifest(fields, signer(key), events[-1]["hash"])))
     path.write_text(text, encoding="utf-8")
@@ -92,7 +96,7 @@ def test_a_changed_amount_with_a_recomputed_hash_still_fails(tmp_path):
     item["state"] = item["state"].replace(".50", ".99")
     item["hash"] = link(bytes.fromhex(item["prevHash"]), canonical(
         item["position"], item["originatorId"], 1, TOPIC, item["state"].encode())).hex()
-    lines[2] = json.dumps(item) + "\n"
+    lines[2] = canonical_json(item).decode() + "\n"
     path.write_text("".join(lines))
     assert problems_at(path)[0] == 4  # the next record's link to it is broken
 
@@ -134,7 +138,10 @@ def test_a_forged_manifest_fails_its_signature(exported):
 
 
 def test_a_manifest_signed_by_another_key_fails(exported):
-    assert "signature" in str(verify_export(exported, NEW_KEY.public_key()).problems[0])
+    assert "key id" in str(verify_export(exported, NEW_KEY.public_key()).problems[0])
+    claimed = key_id_of(OLD_KEY.public_key())  # the other key, under the signer's id
+    assert "signature" in str(verify_export(exported, NEW_KEY.public_key(),
+                                            key_id=claimed).problems[0])
 
 
 def test_after_a_key_rotation_old_exports_verify_with_the_old_public_key(tmp_path):
@@ -170,7 +177,11 @@ def test_csv_dropped_and_swapped_rows_fail_at_their_positions(tmp_path):
 def test_an_empty_export_verifies(tmp_path):
     path = tmp_path / "empty.jsonl"
     text = "".join(stream(ExportWriter("jsonl"), [],
-                          lambda w: w.manifest({"selection": {}}, signer(), GENESIS.hex())))
+                          lambda w: w.manifest({"selection": {"format": "jsonl"},
+                                                 "exportedAt": "2026-01-15T12:05:00+00:00",
+                                                 "logHead": {"position": 0,
+                                                             "hash": GENESIS.hex()}},
+                                                signer(), GENESIS.hex())))
     path.write_text(text)
     assert verify_export(path, OLD_KEY.public_key()).ok
 
