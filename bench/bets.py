@@ -211,7 +211,7 @@ def domain_worker(services: Services, label: str, players: Sequence[str], thread
             tally.add(placed=1)
             services.ledger.execute(SettleRound(
                 request_id=f"{round_id}-settle", provider=PROVIDER, round_id=round_id,
-                bets=(BetOutcome(placed.result["betId"], outcome, payout),)))
+                bets=(BetOutcome(placed.result.bet_id, outcome, payout),)))
             tally.add(outcome=outcome)
             return payout - stake
         return work

@@ -97,7 +97,7 @@ def setup(services: Services, players: list[str], seed: str) -> dict[str, Decima
             placed = ledger.execute(PlaceBet(f"{round_id}-bet", PROVIDER, player, GAME,
                                              round_id, CURRENCY, stake))
             ledger.execute(SettleRound(f"{round_id}-settle", PROVIDER, round_id, (
-                BetOutcome(placed.result["betId"], outcome, payout),)))
+                BetOutcome(placed.result.bet_id, outcome, payout),)))
         # Net loss 1.5 x stake, under every tier's cap at these stakes.
         expected[player] = (stake * 3 / 2 * LEVELS[level] / 100).quantize(Decimal("1E-6"))
 

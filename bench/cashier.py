@@ -98,7 +98,7 @@ def synthetic_deposits(services: Services, args: argparse.Namespace) -> Run:
                           for k in range(args.per_block if height <= args.blocks else 0))
         result = ledger.execute(ScanBlock("bsc", height, block_hash(height),
                                           block_hash(height - 1), transfers)).result
-        run.ops += len(result["credited"])
+        run.ops += len(result.credited)
     run.seconds = time.perf_counter() - began
     run.moved = AMOUNT * run.ops
     return run
@@ -109,7 +109,7 @@ def evm_deposits(services: Services, evm: Any, backend: str, count: int) -> Run:
     run = Run(backend, "deposits credited (eth-tester, watcher)", 1)
     cashier.watch()
     for n in range(count):
-        evm.pay(cashier.deposit_address(f"e{n % 50}", "ETH").result["address"], AMOUNT)
+        evm.pay(cashier.deposit_address(f"e{n % 50}", "ETH").result.address, AMOUNT)
     evm.mine(11)
     began = time.perf_counter()
     run.ops = sum(summary["credited"] for summary in cashier.watch())

@@ -116,7 +116,7 @@ def setup(services: Services, players: Sequence[str], seed: str) -> None:
             game_id=GAME, round_id=round_id, currency=CURRENCY, stake=stake))
         ledger.execute(SettleRound(
             request_id=f"{round_id}-settle", provider=PROVIDER, round_id=round_id,
-            bets=(BetOutcome(placed.result["betId"], "LOSS", Decimal(0)),)))
+            bets=(BetOutcome(placed.result.bet_id, "LOSS", Decimal(0)),)))
 
     in_parallel(prepare, players)
 
@@ -141,7 +141,7 @@ def claim_worker(services: Services, label: str, queue: collections.deque[str],
             outcome = services.ledger.execute(ClaimRakeback(
                 request_id=f"{label}-{player}", player_id=player, bucket="INSTANT",
                 double=False, client_seed="bench"))
-            payout = sum((c["payout"] for c in outcome.result["claims"]), ZERO)
+            payout = sum((c.payout for c in outcome.result.claims), ZERO)
             paid[player] = paid.get(player, ZERO) + payout
             return payout
         return work

@@ -20,6 +20,7 @@ from domain.cashback.realtime import RealtimeCashback
 from domain.cashback.tally import CashbackTally
 from domain.commanding.group_commit import GroupCommitRunner
 from domain.commanding.runner import Command, CommandRunner, Outcome
+from domain.legacy_results import register_legacy_results
 from domain.legacy_topics import register_legacy_topics
 from domain.rakeback.model import RakebackAccount
 from domain.rules import Rules
@@ -38,6 +39,7 @@ class Ledger(Application):
     def __init__(self, env: dict[str, str], rules: Rules, *, group_commit: int = 0):
         """`group_commit` is the largest batch per transaction (0: one command each)."""
         register_legacy_topics()  # events stored before the context folders still load
+        register_legacy_results()  # so do results recorded before they were typed
         super().__init__(env)
         self.rules = rules
         self.currencies = rules.currencies

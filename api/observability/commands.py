@@ -69,17 +69,17 @@ class ObservedCommands:
         self._metrics.bets.labels(provider, "rejected").inc()
         self._metrics.rejections.labels(provider, reason).inc()
 
-    def _count(self, command: Command, result: dict[str, Any]) -> None:
+    def _count(self, command: Command, result: Any) -> None:
         m = self._metrics
         if isinstance(command, PlaceBet):
             m.bets.labels(command.provider, "accepted").inc()
         elif isinstance(command, SettleRound):
-            for bet in result["bets"]:
-                m.settlements.labels(command.provider, bet["outcome"]).inc()
+            for bet in result.bets:
+                m.settlements.labels(command.provider, bet.outcome).inc()
         elif isinstance(command, (RefundBet, RollbackBet)):
             m.reversals.labels(command.provider, command.action).inc()
-        elif isinstance(command, RecordMined) and result.get("status") == CONFIRMED:
-            self._paid_out(command, result["currency"])
+        elif isinstance(command, RecordMined) and result.status == CONFIRMED:
+            self._paid_out(command, result.currency)
 
     def _paid_out(self, command: RecordMined, currency: str) -> None:
         requested = self._repository.get(command.withdrawal_id).created_on

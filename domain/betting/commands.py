@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 from uuid import UUID
 
 from domain.betting.model import OPEN, OUTCOMES, REFUNDED, SETTLED, Bet, bet_key
@@ -20,8 +20,62 @@ from domain.kernel.fx import in_usd, usd_rates
 from domain.betting.games import game_key
 from domain.kernel.money import ZERO, Currencies
 from domain.players.model import BetRejected, player_key
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 from domain.wallet.model import Wallet, wallet_id
+
+
+@dataclass(frozen=True)
+class WalletAfter:
+    """What the player can play with after a bet's command: free cash plus free
+    bonus (`balance_after`), and each."""
+
+    balance_after: Decimal
+    cash_after: Decimal
+    bonus_after: Decimal
+
+
+@command_result("bet-placed")
+@dataclass(frozen=True)
+class BetPlaced(WalletAfter):
+    bet_id: str
+    currency: str
+    hold: Decimal
+    cash_part: Decimal
+    bonus_part: Decimal
+    status: str = "ACCEPTED"  # a refused bet is a BetRejected error instead
+
+
+@dataclass(frozen=True)
+class BetSettled(WalletAfter):
+    bet_id: str
+    outcome: str
+    payout: Decimal
+    currency: str
+
+
+@command_result("round-settled")
+@dataclass(frozen=True)
+class RoundSettled:
+    round_id: str
+    bets: tuple[BetSettled, ...]
+
+
+@command_result("bet-refunded")
+@dataclass(frozen=True)
+class BetRefunded(WalletAfter):
+    bet_id: str
+    status: str
+    amount: Decimal
+    currency: str
+
+
+@command_result("bet-rolled-back")
+@dataclass(frozen=True)
+class BetRolledBack(WalletAfter):
+    bet_id: str
+    status: str
+    currency: str
 
 
 @dataclass(frozen=True)
@@ -42,7 +96,7 @@ class PlaceBet:
     def partition(self) -> str:
         return self.player_id
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> BetPlaced:
         stake = self._checked_stake(uow)
         game = uow.find(game_key(self.game_id))
         if game is None:
@@ -61,9 +115,8 @@ class PlaceBet:
             game.provider, game.house_game))
         wallet.hold(bet.hold_id, cash=cash, bonus=bonus, purpose="BET",
                     request_id=self.request_id, reference=bet.hold_id)
-        return {"status": "ACCEPTED", "betId": bet.hold_id, "currency": self.currency,
-                "hold": stake, "cashPart": cash, "bonusPart": bonus,
-                **balance_after(wallet)}
+        return BetPlaced(bet_id=bet.hold_id, currency=self.currency, hold=stake,
+                         cash_part=cash, bonus_part=bonus, **balance_after(wallet))
 
     def _checked_stake(self, uow: UnitOfWork) -> Decimal:
         """The stake at its currency's precision, or a rejection."""
@@ -103,14 +156,14 @@ class SettleRound:
     def partition(self) -> str:
         return f"round:{self.round_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> RoundSettled:
         ids = [item.bet_id for item in self.bets]
         if not ids or len(set(ids)) != len(ids):
             raise InvalidInput("bets: one entry per bet, at least one", field="bets")
-        return {"roundId": self.round_id,
-                "bets": [self._settle(uow, item) for item in self.bets]}
+        return RoundSettled(self.round_id,
+                            tuple(self._settle(uow, item) for item in self.bets))
 
-    def _settle(self, uow: UnitOfWork, item: BetOutcome) -> dict[str, Any]:
+    def _settle(self, uow: UnitOfWork, item: BetOutcome) -> BetSettled:
         bet = find_bet(uow, self.provider, item.bet_id)
         if bet.round_id != self.round_id:
             raise InvalidInput(f"bets: bet {item.bet_id} belongs to round {bet.round_id}",
@@ -123,8 +176,8 @@ class SettleRound:
                        bonus_payout=bonus_payout, request_id=self.request_id,
                        player_level=level_of(uow, bet.player_id))
             apply_settlement(uow, bet, wallet, self.request_id)
-        return {"betId": item.bet_id, "outcome": bet.outcome, "payout": bet.payout,
-                "currency": bet.currency, **balance_after(wallet)}
+        return BetSettled(bet_id=item.bet_id, outcome=bet.outcome, payout=bet.payout,
+                          currency=bet.currency, **balance_after(wallet))
 
 
 @dataclass(frozen=True)
@@ -160,7 +213,7 @@ class RefundBet(OnBet):
     action: ClassVar[str] = "refund"
     reason: str
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> BetRefunded:
         bet, wallet = self.load(uow)
         if bet.status == OPEN:
             self.release(bet, wallet)
@@ -172,8 +225,8 @@ class RefundBet(OnBet):
                            "only an open or lost bet can be refunded (roll a win back first)")
         if bet.status != REFUNDED:
             bet.refund(request_id=self.request_id, reason=self.reason)
-        return {"betId": self.bet_id, "status": bet.status, "amount": bet.stake,
-                "currency": bet.currency, **balance_after(wallet)}
+        return BetRefunded(bet_id=self.bet_id, status=bet.status, amount=bet.stake,
+                           currency=bet.currency, **balance_after(wallet))
 
 
 @dataclass(frozen=True)
@@ -182,15 +235,15 @@ class RollbackBet(OnBet):
 
     action: ClassVar[str] = "rollback"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> BetRolledBack:
         bet, wallet = self.load(uow)
         if bet.status == OPEN:
             self.release(bet, wallet)
         elif bet.status == SETTLED:
             undo_settlement(uow, bet, wallet, self.request_id)
         bet.roll_back(request_id=self.request_id)
-        return {"betId": self.bet_id, "status": bet.status, "currency": bet.currency,
-                **balance_after(wallet)}
+        return BetRolledBack(bet_id=self.bet_id, status=bet.status,
+                             currency=bet.currency, **balance_after(wallet))
 
 
 def provider_kind(action: str, provider: str) -> str:
@@ -332,5 +385,5 @@ def return_stake(wallet: Wallet, bet: Bet, request_id: str) -> None:
 
 def balance_after(wallet: Wallet) -> dict[str, Decimal]:
     """What the player can play with now: free cash plus free bonus."""
-    return {"balanceAfter": wallet.available + wallet.bonus_available,
-            "cashAfter": wallet.available, "bonusAfter": wallet.bonus_available}
+    return {"balance_after": wallet.available + wallet.bonus_available,
+            "cash_after": wallet.available, "bonus_after": wallet.bonus_available}

@@ -12,6 +12,7 @@ from eventsourcing.domain import event
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.errors import InvalidInput
 from domain.kernel.ids import natural_id
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 
 HUNDRED = Decimal(100)
@@ -78,7 +79,7 @@ class ConfigureGame:
     def partition(self) -> str:
         return f"game:{self.game_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> GameSettings:
         check_rtp(self.rtp)
         for field in ("game_id", "category", "provider"):
             if not getattr(self, field).strip():
@@ -89,6 +90,16 @@ class ConfigureGame:
             game = uow.add(Game(self.game_id, *settings, actor=self.actor))
         else:
             game.reconfigure(*settings, actor=self.actor)
-        return {"gameId": self.game_id, "rtp": game.rtp, "category": game.category,
-                "provider": game.provider, "houseGame": game.house_game,
-                "version": game.version}
+        return GameSettings(self.game_id, game.rtp, game.category, game.provider,
+                            game.house_game, game.version)
+
+
+@command_result("game-settings")
+@dataclass(frozen=True)
+class GameSettings:
+    game_id: str
+    rtp: Decimal
+    category: str
+    provider: str
+    house_game: bool
+    version: int

@@ -22,6 +22,7 @@ from domain.betting.model import Bet
 from domain.bonus.model import OPEN, BonusBook, BonusGrant, book_key
 from domain.betting.settlement import is_current_play, play_key
 from domain.kernel.clock import clock
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 
 
@@ -64,17 +65,17 @@ class WagerBonus:
     def partition(self) -> str:
         return f"bet:{self.bet_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> BonusWagered:
         bet = uow.find(UUID(self.bet_id))
         if not is_current_play(bet, self.settlement_version):
-            return {"betId": self.bet_id, "grants": []}
+            return BonusWagered(self.bet_id, ())
         book = uow.find(book_key(bet.player_id, bet.currency))
         touched = []
         for grant_id in list(book.open) if book else []:
             grant = uow.find(UUID(grant_id))
             if self._count(uow, bet, grant):
                 touched.append(grant_id)
-        return {"betId": self.bet_id, "grants": touched}
+        return BonusWagered(self.bet_id, tuple(touched))
 
     def _count(self, uow: UnitOfWork, bet: Bet, grant: BonusGrant) -> bool:
         key = play_key(self.bet_id, self.settlement_version)
@@ -102,7 +103,7 @@ class ExpireBonusGrant:
     def partition(self) -> str:
         return f"grant:{self.grant_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> BonusExpiry:
         grant = uow.find(UUID(self.grant_id))
         due = (isinstance(grant, BonusGrant) and grant.status == OPEN
                and grant.expires_at is not None and grant.expires_at <= self.at)
@@ -115,5 +116,21 @@ class ExpireBonusGrant:
                                      reference=f"bonus:{grant.id}")
             grant.expire(amount)
             uow.find(book_key(grant.player_id, grant.currency)).close(self.grant_id)
-        return {"grantId": self.grant_id, "expired": due}
+        return BonusExpiry(self.grant_id, due)
+
+
+@command_result("bonus-wagered")
+@dataclass(frozen=True)
+class BonusWagered:
+    """The grants a settled bet counted toward."""
+
+    bet_id: str
+    grants: tuple[str, ...]
+
+
+@command_result("bonus-expiry")
+@dataclass(frozen=True)
+class BonusExpiry:
+    grant_id: str
+    expired: bool
 

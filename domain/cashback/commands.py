@@ -25,6 +25,7 @@ from domain.kernel.fx import usd_rates
 from domain.kernel.money import ZERO
 from domain.kernel.periods import is_period
 from domain.players.model import player_key
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 
 EMPTY = {"bets": ZERO, "wins": ZERO, "count": 0, "bonuses": ZERO}
@@ -61,11 +62,26 @@ def pay(uow: UnitOfWork, *, source: str, player_id: str, currency: str,
 
 
 
-def summary(period: CashbackPeriod) -> dict[str, Any]:
-    return {"program": period.program, "playerId": period.player_id,
-            "currency": period.currency, "period": period.period, "status": period.status,
-            "amount": period.amount, "reason": period.reason,
-            "transactionId": period.transaction_id}
+@command_result("cashback-period")
+@dataclass(frozen=True)
+class CashbackSummary:
+    """A player's cashback period after a command: `calculated`, `credited`
+    (with the ledger transaction id) or `skipped` (with the reason)."""
+
+    program: str
+    player_id: str
+    currency: str
+    period: str
+    status: str
+    amount: Decimal
+    reason: str
+    transaction_id: str | None
+
+
+def summary(period: CashbackPeriod) -> CashbackSummary:
+    return CashbackSummary(period.program, period.player_id, period.currency,
+                           period.period, period.status, period.amount, period.reason,
+                           period.transaction_id)
 
 
 @dataclass(frozen=True)
@@ -89,7 +105,7 @@ class CashbackCommand:
 class CalculateCashback(CashbackCommand):
     kind: ClassVar[str] = "cashback-calculate"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> CashbackSummary:
         program = program_of(uow, self.program, "net_loss", "gross_bet")
         if not is_period(program.kind, self.period):
             raise InvalidInput(f"period: program {self.program} runs per {program.kind}",
@@ -114,7 +130,7 @@ class CalculateCashback(CashbackCommand):
 class CreditCashback(CashbackCommand):
     kind: ClassVar[str] = "cashback-credit"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> CashbackSummary:
         period = uow.find(self.key)
         if period is None:
             raise Conflict(f"cashback of {self.player_id} for {self.period} "

@@ -19,6 +19,7 @@ from uuid import UUID
 from domain.betting.settlement import is_current_play, play_key
 from domain.cashback.tally import CashbackTally, tally_key
 from domain.kernel.periods import period_key
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 
 # Credits to the bonus balance that count as "bonuses received" (a PAYOUT or
@@ -43,7 +44,7 @@ class CountCashbackPlay:
     def partition(self) -> str:
         return f"bet:{self.bet_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> PlayCounted:
         bet = uow.find(UUID(self.bet_id))
         counted = is_current_play(bet, self.settlement_version)
         if counted:
@@ -52,7 +53,7 @@ class CountCashbackPlay:
                 tally(uow, bet.player_id, bet.currency, kind,
                       period_key(kind, bet.settled_at)).count(
                     key, bet.category, bet.stake, bet.payout)
-        return {"betId": self.bet_id, "counted": counted}
+        return PlayCounted(self.bet_id, counted)
 
 
 @dataclass(frozen=True)
@@ -69,7 +70,7 @@ class UncountCashbackPlay:
     def partition(self) -> str:
         return f"bet:{self.bet_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> PlayUncounted:
         bet = uow.find(UUID(self.bet_id))
         key = play_key(self.bet_id, self.settlement_version)
         for kind in uow.rules.cashback.tallied_kinds:
@@ -77,7 +78,7 @@ class UncountCashbackPlay:
                                        period_key(kind, self.settled_at)))
             if found is not None:
                 found.uncount(key)
-        return {"betId": self.bet_id}
+        return PlayUncounted(self.bet_id)
 
 
 @dataclass(frozen=True)
@@ -94,8 +95,27 @@ class CountBonusReceived:
     def partition(self) -> str:
         return self.player_id
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> BonusCounted:
         for kind in uow.rules.cashback.tallied_kinds:
             tally(uow, self.player_id, self.currency, kind,
                   period_key(kind, self.received_at)).count_bonus(self.key, self.amount)
-        return {"key": self.key}
+        return BonusCounted(self.key)
+
+
+@command_result("cashback-play-counted")
+@dataclass(frozen=True)
+class PlayCounted:
+    bet_id: str
+    counted: bool  # False: not the bet's current settlement
+
+
+@command_result("cashback-play-uncounted")
+@dataclass(frozen=True)
+class PlayUncounted:
+    bet_id: str
+
+
+@command_result("cashback-bonus-counted")
+@dataclass(frozen=True)
+class BonusCounted:
+    key: str

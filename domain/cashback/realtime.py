@@ -29,6 +29,7 @@ from domain.kernel.fx import usd_rates
 from domain.kernel.ids import natural_id
 from domain.kernel.money import ZERO
 from domain.kernel.periods import period_key
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 
 
@@ -73,20 +74,20 @@ class CreditRealtimeCashback:
     def partition(self) -> str:
         return f"bet:{self.bet_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> RealtimePaid:
         program = program_of(uow, self.program, "realtime")
         bet = uow.find(UUID(self.bet_id))
         if not (is_current_play(bet, self.settlement_version) and bet.net_loss > 0
                 and program.eligible(bet.category)):
-            return {"betId": self.bet_id, "amount": ZERO}
+            return RealtimePaid(self.bet_id, ZERO)
         period = period_key(program.kind, bet.settled_at)
         found = uow.find(realtime_key(self.program, bet.player_id, bet.currency, period))
         key = play_key(self.bet_id, self.settlement_version)
         if found is not None and key in found.bets:
-            return {"betId": self.bet_id, "amount": ZERO}
+            return RealtimePaid(self.bet_id, ZERO)
         figures = self._figures(uow, bet, found.paid if found else ZERO)
         if figures["amount"] <= 0:
-            return {"betId": self.bet_id, "amount": ZERO}
+            return RealtimePaid(self.bet_id, ZERO)
         account = found or uow.add(RealtimeCashback(self.program, bet.player_id,
                                                     bet.currency, period))
         request_id = str(natural_id("cashback-credit", account.id, key))
@@ -96,7 +97,8 @@ class CreditRealtimeCashback:
                                 request_id=request_id)
         account.pay(key, figures | {"transactionId": request_id, "balance": balance,
                                     "grantId": grant_id})
-        return {"betId": self.bet_id, "amount": figures["amount"]}
+        return RealtimePaid(self.bet_id, figures["amount"])
+
 
     def _figures(self, uow: UnitOfWork, bet: Bet, paid: Decimal) -> dict[str, Any]:
         """The bet's cashback within what the period's cap leaves (0: nothing to pay)."""
@@ -119,3 +121,12 @@ class CreditRealtimeCashback:
             amount = ZERO
         return base | {"percent": tier.percent, "amount": max(amount, ZERO),
                        "wagering": tier.wagering}
+
+
+@command_result("cashback-realtime-paid")
+@dataclass(frozen=True)
+class RealtimePaid:
+    """Real-time cashback paid for one losing bet (0: none)."""
+
+    bet_id: str
+    amount: Decimal

@@ -30,6 +30,7 @@ from domain.kernel.clock import clock
 from domain.kernel.errors import Busy, DomainError
 from domain.rules import Rules
 from domain.commanding.request import Request, request_key
+from domain.commanding.results import stored_result
 from domain.commanding.unit_of_work import UnitOfWork
 from domain.kernel.text import check_id, check_text
 
@@ -55,13 +56,14 @@ class Command(Protocol):
     # Optionally, `caller`: who sent the requestId ("player:alice", "staff:bob"),
     # so that each caller has ids of its own (domain/request.py).
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
-        """Call command methods on aggregates from `uow`; return the result."""
+    def decide(self, uow: UnitOfWork) -> Any:
+        """Call command methods on aggregates from `uow`; return the typed result
+        (a frozen dataclass registered with `command_result`, domain/commanding/results.py)."""
 
 
 @dataclass(frozen=True)
 class Outcome:
-    result: dict[str, Any]
+    result: Any  # the command's typed result
     position: int | None
     replayed: bool = False
 
@@ -118,7 +120,7 @@ class CommandRunner:
 
 
 def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
-           ) -> tuple[dict[str, Any], bool]:
+           ) -> tuple[Any, bool]:
     """The command's result and whether it is a replay of an earlier request.
 
     A command without a requestId is idempotent by its natural key (such as a
@@ -149,11 +151,12 @@ def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
     if not uow.changed() and getattr(command, "quiet_when_unchanged", False):
         return result, True  # it opted out: nothing happened, so nothing is recorded
     uow.add(Request(kind=command.kind, request_id=command.request_id,
-                    fingerprint=printed, result=result, caller=caller_of(command)))
+                    fingerprint=printed, result=stored_result(result),
+                    caller=caller_of(command)))
     return result, False
 
 
-def refusal_checked(command: Command, uow: UnitOfWork) -> dict[str, Any]:
+def refusal_checked(command: Command, uow: UnitOfWork) -> Any:
     """Decide; a refusal stands only if everything it read is still current."""
     try:
         return command.decide(uow)

@@ -18,6 +18,7 @@ from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.errors import InvalidInput
 from domain.kernel.ids import natural_id
 from domain.rules import CENT
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 
 FX_ID = natural_id("fx-rates")
@@ -65,7 +66,7 @@ class SetFxRates:
     def partition(self) -> str:
         return "fx-rates"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> FxRatesInForce:
         rates = {}
         for currency, rate in self.rates:
             uow.currencies.get(currency, "rates")
@@ -75,4 +76,12 @@ class SetFxRates:
             rates[currency] = rate
         found = uow.find(FX_ID) or uow.add(FxRates())
         found.set(rates, self.actor)
-        return {"rates": usd_rates(uow)}
+        return FxRatesInForce(usd_rates(uow))
+
+
+@command_result("fx-rates")
+@dataclass(frozen=True)
+class FxRatesInForce:
+    """USD per unit of each currency, as the domain uses them."""
+
+    rates: dict[str, Decimal]

@@ -11,8 +11,30 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 
-from domain.kernel.errors import InvalidInput
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
+from domain.kernel.errors import InvalidInput
+
+
+@command_result("player-limits")
+@dataclass(frozen=True)
+class PlayerLimits:
+    player_id: str
+    self_excluded_until: datetime | None
+    daily_loss_limits: dict[str, Decimal]
+
+
+@command_result("vip-status")
+@dataclass(frozen=True)
+class VipStatus:
+    """A player's level, rank, XP, and what the next level needs."""
+
+    player_id: str
+    level: str
+    rank: int
+    xp: Decimal
+    next_level: str | None
+    next_level_xp: Decimal | None
 
 
 @dataclass(frozen=True)
@@ -29,7 +51,7 @@ class SetLimits:
     def partition(self) -> str:
         return self.player_id
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> PlayerLimits:
         limits = {currency: uow.currencies.check(amount, currency, "dailyLossLimits")
                   for currency, amount in self.daily_loss_limits}
         player = uow.player(self.player_id)
@@ -40,9 +62,8 @@ class SetLimits:
             player.set_limits(self_excluded_until=self.self_excluded_until,
                               daily_loss_limits=limits, actor=self.actor,
                               reason=self.reason)
-        return {"playerId": self.player_id,
-                "selfExcludedUntil": player.self_excluded_until,
-                "dailyLossLimits": player.daily_loss_limits}
+        return PlayerLimits(self.player_id, player.self_excluded_until,
+                            player.daily_loss_limits)
 
 
 @dataclass(frozen=True)
@@ -58,17 +79,16 @@ class SetVipLevel:
     def partition(self) -> str:
         return self.player_id
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> VipStatus:
         player = uow.player(self.player_id)
         player.set_level(self.level, ladder=uow.rules.ladder, actor=self.actor,
                          reason=self.reason)
         return vip_status(player, uow.rules.ladder)
 
 
-def vip_status(player: Any, ladder: Any) -> dict[str, Any]:
-    """A player's level, rank, XP, and what the next level needs."""
+def vip_status(player: Any, ladder: Any) -> VipStatus:
     rank = ladder.rank(player.level)
     following = ladder.levels[rank + 1] if rank + 1 < len(ladder.levels) else None
-    return {"playerId": player.player_id, "level": player.level, "rank": rank,
-            "xp": player.xp, "nextLevel": following[0] if following else None,
-            "nextLevelXp": following[1] if following else None}
+    return VipStatus(player.player_id, player.level, rank, player.xp,
+                     following[0] if following else None,
+                     following[1] if following else None)

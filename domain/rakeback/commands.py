@@ -10,7 +10,7 @@ parts always sum to the total (leftover units go to the later buckets).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_DOWN, Decimal
 from typing import Any, ClassVar
 from uuid import UUID
@@ -24,9 +24,57 @@ from domain.rakeback.model import PERIOD_KIND, RakebackAccount, rakeback_key
 from domain.commanding.request import request_key
 from domain.rules import BUCKETS, Rules
 from domain.kernel.splits import ratio_split
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 
 HUNDRED = Decimal(100)
+
+
+@command_result("rakeback-accrued")
+@dataclass(frozen=True)
+class RakebackAccrued:
+    """What one accrual added per bucket, and in which periods (a clawback
+    takes back exactly this). Nothing accrued: no parts."""
+
+    bet_id: str
+    accrued: Decimal
+    parts: dict[str, Decimal] = field(default_factory=dict)
+    periods: dict[str, str] = field(default_factory=dict)
+
+
+@command_result("rakeback-unlocked")
+@dataclass(frozen=True)
+class RakebackUnlocked:
+    player_id: str
+    currency: str
+    bucket: str
+    period: str
+
+
+@command_result("rakeback-clawed-back")
+@dataclass(frozen=True)
+class RakebackClawedBack:
+    bet_id: str
+
+
+@dataclass(frozen=True)
+class RakebackClaim:
+    """One currency's part of a claim: the claimable amount, what was paid, and
+    the double-or-nothing flip (None without one)."""
+
+    currency: str
+    amount: Decimal
+    payout: Decimal
+    flip: dict[str, Any] | None
+
+
+@command_result("rakeback-claimed")
+@dataclass(frozen=True)
+class RakebackClaimed:
+    player_id: str
+    bucket: str
+    doubled: bool
+    claims: tuple[RakebackClaim, ...]
 
 
 def rakeback_of(bet: Bet, rules: Rules) -> tuple[dict[str, Decimal], dict[str, Any]]:
@@ -81,18 +129,17 @@ class AccrueRakeback:
     def partition(self) -> str:
         return f"bet:{self.bet_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> RakebackAccrued:
         bet = settled_bet(uow, self.bet_id)
         if bet.status != SETTLED or bet.outcome == "VOID":
-            return {"betId": self.bet_id, "accrued": ZERO}
+            return RakebackAccrued(self.bet_id, ZERO)
         parts, basis = rakeback_of(bet, uow.rules)
         periods = periods_of(bet)
         if basis["total"] > 0:
             account(uow, bet.player_id, bet.currency).accrue(
                 bet_id=self.bet_id, parts=parts, periods=periods, basis=basis)
         # What was accrued, so that a clawback can reverse exactly this.
-        return {"betId": self.bet_id, "accrued": basis["total"], "parts": parts,
-                "periods": periods}
+        return RakebackAccrued(self.bet_id, basis["total"], parts, periods)
 
 
 @dataclass(frozen=True)
@@ -113,14 +160,15 @@ class ClawBackRakeback:
     def partition(self) -> str:
         return f"bet:{self.bet_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> RakebackClawedBack:
         bet = settled_bet(uow, self.bet_id)
         accrual = uow.find(request_key(AccrueRakeback.kind, self.accrual_request_id))
         found = uow.find(rakeback_key(bet.player_id, bet.currency))
-        if accrual is not None and found is not None and "parts" in accrual.result:
-            found.claw_back(bet_id=self.bet_id, parts=accrual.result["parts"],
-                            periods=accrual.result["periods"])
-        return {"betId": self.bet_id}
+        accrued = accrual.outcome if accrual is not None else None
+        if accrued is not None and found is not None and accrued.parts:
+            found.claw_back(bet_id=self.bet_id, parts=accrued.parts,
+                            periods=accrued.periods)
+        return RakebackClawedBack(self.bet_id)
 
 
 @dataclass(frozen=True)
@@ -138,7 +186,7 @@ class UnlockRakeback:
     def partition(self) -> str:
         return self.player_id
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> RakebackUnlocked:
         if self.bucket not in PERIOD_KIND:
             raise InvalidInput(f"bucket: {self.bucket!r} is not unlocked by period",
                                field="bucket")
@@ -148,8 +196,7 @@ class UnlockRakeback:
         found = uow.find(rakeback_key(self.player_id, self.currency))
         if found is not None:
             found.unlock(self.bucket, self.period, uow.rules.rakeback.unclaimed)
-        return {"playerId": self.player_id, "currency": self.currency,
-                "bucket": self.bucket, "period": self.period}
+        return RakebackUnlocked(self.player_id, self.currency, self.bucket, self.period)
 
 
 @dataclass(frozen=True)
@@ -171,24 +218,23 @@ class ClaimRakeback:
     def caller(self) -> str:
         return f"player:{self.player_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> RakebackClaimed:
         if self.bucket not in BUCKETS:
             raise InvalidInput(f"type: {self.bucket!r} is not one of {BUCKETS}",
                                field="type")
         # INSTANT can never be doubled: the flag is ignored, as the source does.
         doubled = self.double and self.bucket != "INSTANT"
-        claims = [self._claim(uow, found, doubled) for found in self._accounts(uow)]
+        claims = tuple(self._claim(uow, found, doubled) for found in self._accounts(uow))
         if not claims:
             raise Conflict(f"nothing to claim in the {self.bucket} bucket")
-        return {"playerId": self.player_id, "type": self.bucket, "doubled": doubled,
-                "claims": claims}
+        return RakebackClaimed(self.player_id, self.bucket, doubled, claims)
 
     def _accounts(self, uow: UnitOfWork) -> list[RakebackAccount]:
         found = (uow.find(rakeback_key(self.player_id, c.code)) for c in uow.currencies)
         return [a for a in found if a is not None and a.claimable[self.bucket] > 0]
 
     def _claim(self, uow: UnitOfWork, found: RakebackAccount, doubled: bool,
-               ) -> dict[str, Any]:
+               ) -> RakebackClaim:
         policy = uow.rules.rakeback
         flip = found.next_flip(policy.flip_secret, self.client_seed) if doubled else None
         amount = found.claimable[self.bucket]
@@ -200,5 +246,5 @@ class ClaimRakeback:
             uow.wallet(self.player_id, found.currency, self.request_id).credit(
                 payout, balance="cash", tag="RAKEBACK", request_id=self.request_id,
                 reference=f"rakeback:{self.bucket}:{self.request_id}")
-        return {"currency": found.currency, "amount": amount, "payout": payout,
-                "flip": flip.record() if flip else None}
+        return RakebackClaim(found.currency, amount, payout,
+                             flip.record() if flip else None)

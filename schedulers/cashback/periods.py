@@ -16,7 +16,7 @@ from concurrent.futures import ThreadPoolExecutor
 from functools import partial
 from typing import Any
 
-from domain.cashback.commands import CalculateCashback, CreditCashback
+from domain.cashback.commands import CalculateCashback, CashbackSummary, CreditCashback
 from domain.cashback.rules import CashbackProgram
 from domain.ledger import Ledger
 from domain.kernel.money import ZERO
@@ -50,16 +50,16 @@ def run_period(ledger: Ledger, projections: ProjectionRunner, program: CashbackP
     counts = {"calculated": 0, "credited": 0, "skipped": 0, "changed": 0}
     paid: dict[str, Any] = {}
     for result, changed in outcomes:
-        counts[result["status"]] += 1
+        counts[result.status] += 1
         counts["changed"] += changed
-        if result["status"] == "credited":
-            paid[result["currency"]] = paid.get(result["currency"], ZERO) + result["amount"]
+        if result.status == "credited":
+            paid[result.currency] = paid.get(result.currency, ZERO) + result.amount
     # `changed`: players whose period this run calculated or credited (0 on a re-run).
     return {"program": program.name, "period": str(period), **counts, "paid": paid}
 
 
 def calculate_and_credit(ledger: Ledger, key: tuple[str, str, str, str],
-                         ) -> tuple[dict[str, Any], bool]:
+                         ) -> tuple[CashbackSummary, bool]:
     """One player's period: its credit's result, and whether anything was appended."""
     calculated = ledger.execute(CalculateCashback(*key))
     credited = ledger.execute(CreditCashback(*key))

@@ -18,7 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 
 from chain.interfaces import BlockSource, Transfer
 from domain.cashier.deposits.addresses import address_book_key
-from domain.cashier.deposits.commands import Incoming, OpenWatch, Rewind, ScanBlock
+from domain.cashier.deposits.commands import BlockScanned, Incoming, OpenWatch, Rewind, ScanBlock
 from domain.cashier.deposits.watch import ChainWatch, ForkFound, watch_key
 from domain.ledger import Ledger
 
@@ -43,9 +43,9 @@ class DepositWatcher:
         watch = self._watch()
         tip = self.source.tip()
         fork = self.fork_point(watch, tip)
-        orphaned: list[str] = []
+        orphaned: tuple[str, ...] = ()
         if fork != watch.height:
-            orphaned = self.ledger.execute(Rewind(self.chain, fork)).result["orphaned"]
+            orphaned = self.ledger.execute(Rewind(self.chain, fork)).result.orphaned
             log.warning("%s: reorg above block %d; %d deposits orphaned", self.chain,
                         fork, len(orphaned))
         addresses = self._addresses()
@@ -57,8 +57,8 @@ class DepositWatcher:
             except ForkFound:  # the chain moved under us: the next step rewinds
                 height -= 1
                 break
-            credited += len(result["credited"])
-            detected += len(result.get("detected", ()))
+            credited += len(result.credited)
+            detected += len(result.detected)
         return {"chain": self.chain, "height": height, "tip": tip, "detected": detected,
                 "credited": credited, "orphaned": len(orphaned)}
 
@@ -72,7 +72,7 @@ class DepositWatcher:
         raise DeepReorg(f"{self.chain}: the chain forked below block {watch.oldest}, "
                         "the oldest the watch remembers")
 
-    def _scan(self, height: int, addresses: list[str]) -> dict[str, Any]:
+    def _scan(self, height: int, addresses: list[str]) -> BlockScanned:
         header = self.source.header(height)
         transfers = tuple(incoming(t) for t in self.source.transfers(height, addresses)
                           if t.block_hash == header.hash)

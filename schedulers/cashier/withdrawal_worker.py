@@ -78,7 +78,7 @@ class WithdrawalWorker:
             self._defer(w, short or f"the amount does not cover the fee {fee}", done)
             return True
         nonce = self.ledger.execute(ReserveNonce(
-            self.chain, str(w.id), self.sender.next_nonce())).result["nonce"]
+            self.chain, str(w.id), self.sender.next_nonce())).result.nonce
         try:
             signed = self.sender.sign(w.currency, w.destination, sent, nonce)
         except InsufficientHotFunds as error:

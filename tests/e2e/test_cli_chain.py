@@ -42,7 +42,7 @@ def test_chain_watch_credits_a_deposit_and_reconcile_finds_the_books_balanced(
     settings = Settings(database_url=database_url, secret=SECRET,
                         config=extra["CASINO_LEDGER_CONFIG"])
     services = bootstrap(settings)
-    address = services.cashier.deposit_address("p1", "BTC").result["address"]
+    address = services.cashier.deposit_address("p1", "BTC").result.address
     services.close()
     bitcoin_regtest.chain.pay(address, D("0.75"))
     bitcoin_regtest.chain.mine(2)

@@ -29,7 +29,7 @@ ROWS = "/v1/admin/rakeback"
 
 def lose(services, stake: str, currency: str = "USDT", player: str = "p1") -> int:
     """A lost bet, accrued; the log position of the accrual."""
-    bet_id = place_bet(services, player, stake, currency).result["betId"]
+    bet_id = place_bet(services, player, stake, currency).result.bet_id
     settle_bet(services, bet_id, "LOSS")
     return services.ledger.execute(AccrueRakeback(bet_id, bet_id)).position or 0
 

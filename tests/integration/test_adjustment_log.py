@@ -49,7 +49,7 @@ def test_each_adjustment_lists_who_the_balance_before_and_after_and_why(services
 def test_bets_and_their_payouts_are_not_adjustments(services, frozen_clock):
     add_game(services)
     adjust(services, "p1", "USDT", "100")
-    bet_id = place_bet(services, "p1", "10").result["betId"]
+    bet_id = place_bet(services, "p1", "10").result.bet_id
     settle_bet(services, bet_id, "WIN", "25")
     assert [e["kind"] for e in log(services)] == ["ADJUSTMENT", "GAME"]
 

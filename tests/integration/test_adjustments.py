@@ -44,9 +44,9 @@ def adjustment(request_id="adj-1", player="p1", currency="BTC", amount="1.5",
 
 def test_finance_credit_raises_cash_and_returns_the_wallet_figures(services):
     outcome = services.ledger.execute(adjustment(amount="1.5"))
-    assert outcome.result["cash"] == D("1.5")
-    assert outcome.result["available"] == D("1.5")
-    assert (outcome.result["playerId"], outcome.result["currency"]) == ("p1", "BTC")
+    assert outcome.result.cash == D("1.5")
+    assert outcome.result.available == D("1.5")
+    assert (outcome.result.player_id, outcome.result.currency) == ("p1", "BTC")
     assert outcome.position == services.ledger.head()
     assert not outcome.replayed
     assert services.ledger.wallet("p1", "BTC").cash == D("1.5")
@@ -54,13 +54,13 @@ def test_finance_credit_raises_cash_and_returns_the_wallet_figures(services):
 
 def test_bonus_credit_lands_in_bonus_not_cash(services):
     outcome = credit(services, "p1", "USDT", "25", balance="bonus")
-    assert (outcome.result["cash"], outcome.result["bonus"]) == (D(0), D(25))
+    assert (outcome.result.cash, outcome.result.bonus) == (D(0), D(25))
 
 
 def test_finance_debit_lowers_cash(services):
     credit(services, "p1", "ETH", "2")
     outcome = debit(services, "p1", "ETH", "0.000000000000000001")
-    assert outcome.result["cash"] == D("1.999999999999999999")
+    assert outcome.result.cash == D("1.999999999999999999")
 
 
 def test_debit_beyond_available_is_refused_and_appends_nothing(services):
@@ -107,7 +107,7 @@ def test_refused_request_can_be_retried_once_funds_arrive(services):
     """A refusal records nothing, so the same requestId may succeed later."""
     refused(services, InsufficientFunds, adjustment("wd", amount="-1"))
     credit(services, "p1", "BTC", "1")
-    assert services.ledger.execute(adjustment("wd", amount="-1")).result["cash"] == 0
+    assert services.ledger.execute(adjustment("wd", amount="-1")).result.cash == 0
 
 
 # Bad input.

@@ -33,7 +33,7 @@ def history(services, clock, players: int = 3) -> list:
     for n in range(players):
         clock.advance(timedelta(minutes=1))
         adjust(services, f"p{n}", "USDT", "100")
-        bet_id = place_bet(services, f"p{n}", "10").result["betId"]
+        bet_id = place_bet(services, f"p{n}", "10").result.bet_id
         settle_bet(services, bet_id, "WIN" if n % 2 else "LOSS", "20" if n % 2 else "0")
         set_limits(services, f"p{n}", daily={"USDT": "50"})
         marks.append(clock.now())

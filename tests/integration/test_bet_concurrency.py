@@ -91,7 +91,7 @@ def test_sixteen_threads_betting_one_wallet_never_overspend(ledgers):
     done, short, other = split(in_threads(jobs))
     assert other == []
     assert (len(done), len(short)) == (FITS, 160 - FITS)
-    assert sorted(o.result["cashAfter"] for o in done) == [
+    assert sorted(o.result.cash_after for o in done) == [
         FUNDS - k * STAKE for k in range(FITS, 0, -1)], "two bets saw one balance"
     assert_held(services, FITS)
 
@@ -103,7 +103,7 @@ def test_two_processes_betting_one_wallet_never_overspend(ledgers):
     done, short, other = split(in_threads(jobs))
     assert other == []
     assert (len(done), len(short)) == (FITS, 160 - FITS)
-    assert len({o.result["cashAfter"] for o in done}) == FITS, "two bets saw one balance"
+    assert len({o.result.cash_after for o in done}) == FITS, "two bets saw one balance"
     for services in ledgers:
         assert_held(services, FITS)
 
@@ -123,7 +123,7 @@ def test_a_bet_retried_by_eight_threads_of_two_processes_is_accepted_once(ledger
     assert [r for r in results if isinstance(r, Exception)] == []
     by_bet = {}
     for outcome in results:
-        by_bet.setdefault(outcome.result["betId"], []).append(outcome)
+        by_bet.setdefault(outcome.result.bet_id, []).append(outcome)
     assert len(by_bet) == 10
     for outcomes in by_bet.values():
         assert [o.replayed for o in outcomes].count(False) == 1
@@ -147,7 +147,7 @@ def race(ledgers, ways: list[tuple[str, str]]) -> tuple[str, list[tuple[tuple, o
     """Place a 10 USDT bet, then settle it from 16 threads of two processes at once,
     each its own request, the n-th thread the n-th way (cycling). Returns the bet
     and each thread's (way, Outcome or error)."""
-    bet_id = place_bet(ledgers[0], PLAYER, "10").result["betId"]
+    bet_id = place_bet(ledgers[0], PLAYER, "10").result.bet_id
     sent = [ways[n % len(ways)] for n in range(16)]
     jobs = [(ledgers[n % 2], [settle_command(ledgers[0], bet_id, *way,
                                              request_id=f"{bet_id}-{n}")])

@@ -186,7 +186,7 @@ def execute(run: Run, command: Any, expected: Any) -> None:
     assert run.services.ledger.head() > head
     run.done.append((command, outcome.result))
     if isinstance(command, PlaceBet):
-        run.bets.append(outcome.result["betId"])
+        run.bets.append(outcome.result.bet_id)
 
 
 def replay_step(run: Run, kind: str, index: int) -> None:

@@ -33,8 +33,8 @@ def place(services, request_id, stake, *, player="p1", game_id="dice", currency=
           round_id="r1"):
     outcome = services.ledger.execute(PlaceBet(
         request_id, PROVIDER, player, game_id, round_id, currency, D(stake)))
-    assert outcome.result["status"] == "ACCEPTED", outcome.result
-    return outcome.result["betId"]
+    assert outcome.result.status == "ACCEPTED", outcome.result
+    return outcome.result.bet_id
 
 
 def settle(services, bet_id, outcome, payout="0", *, request_id=None, round_id="r1"):

@@ -89,9 +89,9 @@ def rejected(services, command) -> str:
     return refused(services, BetRejected, command).reason  # type: ignore[attr-defined]
 
 
-def has(result: dict, expected: dict) -> bool:
+def has(result: object, expected: dict) -> bool:
     """The result holds these fields with these values (it may hold more)."""
-    return {key: result.get(key) for key in expected} == expected
+    return {key: getattr(result, key, None) for key in expected} == expected
 
 
 def statement(services, player: str = "p1", currency: str = "USDT") -> list[tuple]:
@@ -127,8 +127,8 @@ def assert_books(services, *wallets: tuple[str, str]) -> None:
 
 def place(services, stake: str, player: str = "p1", currency: str = "USDT", **kwargs) -> str:
     outcome = place_bet(services, player, stake, currency, **kwargs)
-    assert outcome.result["status"] == "ACCEPTED"
-    return outcome.result["betId"]
+    assert outcome.result.status == "ACCEPTED"
+    return outcome.result.bet_id
 
 
 HOLD_10 = [("HOLD", "available", D(-10)), ("HOLD", "locked", D(10))]
@@ -141,9 +141,9 @@ def test_player_with_100_usdt_bets_10_and_the_stake_is_held(casino):
     credit(casino, "p1", "USDT", "100")
     outcome = place_bet(casino, "p1", "10", request_id="bet-1", round_id="round-7")
     assert has(outcome.result, {
-        "status": "ACCEPTED", "currency": "USDT", "hold": D(10), "cashPart": D(10),
-        "bonusPart": D(0), "balanceAfter": D(90), "cashAfter": D(90), "bonusAfter": D(0)})
-    bet = bet_of(casino, outcome.result["betId"])
+        "status": "ACCEPTED", "currency": "USDT", "hold": D(10), "cash_part": D(10),
+        "bonus_part": D(0), "balance_after": D(90), "cash_after": D(90), "bonus_after": D(0)})
+    bet = bet_of(casino, outcome.result.bet_id)
     assert (bet.status, bet.round_id, bet.player_id, bet.provider) == (
         "OPEN", "round-7", "p1", PROVIDER)
     assert wallet(casino) == {"cash": D(100), "bonus": D(0), "locked": D(10),
@@ -208,9 +208,9 @@ def test_each_outcome_of_a_10_usdt_bet(casino, outcome, payout, cash, house, ent
     bet_id = place(casino, "10")
     settled = settle_bet(casino, bet_id, outcome, payout)
     recorded = D(payout) if outcome == "WIN" else D(0)
-    [result] = settled.result["bets"]
-    assert has(result, {"betId": bet_id, "outcome": outcome, "payout": recorded,
-                        "balanceAfter": D(cash), "cashAfter": D(cash), "bonusAfter": D(0)})
+    [result] = settled.result.bets
+    assert has(result, {"bet_id": bet_id, "outcome": outcome, "payout": recorded,
+                        "balance_after": D(cash), "cash_after": D(cash), "bonus_after": D(0)})
     bet = bet_of(casino, bet_id)
     assert (bet.status, bet.outcome, bet.payout) == ("SETTLED", outcome, recorded)
     assert wallet(casino) == {"cash": D(cash), "bonus": D(0), "locked": D(0),
@@ -287,7 +287,7 @@ def test_settling_again_the_same_way_moves_no_money(casino, outcome, payout, aga
     first = settle_bet(casino, bet_id, outcome, payout)
     before = (wallet(casino), bet_of(casino, bet_id).version, statement(casino))
     second = settle_bet(casino, bet_id, outcome, again, request_id="settle-again")
-    assert second.result["bets"] == first.result["bets"]
+    assert second.result.bets == first.result.bets
     assert (wallet(casino), bet_of(casino, bet_id).version, statement(casino)) == before
     assert_books(casino)
 
@@ -338,8 +338,8 @@ def test_cash_first_spends_cash_then_bonus(casino):
     credit(casino, "p1", "USDT", "3")
     credit(casino, "p1", "USDT", "50", balance="bonus")
     outcome = place_bet(casino, "p1", "8")
-    assert (outcome.result["cashPart"], outcome.result["bonusPart"]) == (D(3), D(5))
-    assert (outcome.result["cashAfter"], outcome.result["bonusAfter"]) == (D(0), D(45))
+    assert (outcome.result.cash_part, outcome.result.bonus_part) == (D(3), D(5))
+    assert (outcome.result.cash_after, outcome.result.bonus_after) == (D(0), D(45))
     assert wallet(casino) == {"cash": D(3), "bonus": D(50), "locked": D(3),
                               "bonus_locked": D(5)}
     assert statement(casino)[-4:] == [
@@ -353,9 +353,9 @@ def test_bonus_first_spends_bonus_then_cash(configured):
     credit(services, "p1", "USDT", "20")
     credit(services, "p1", "USDT", "5", balance="bonus")
     first = place_bet(services, "p1", "8")
-    assert (first.result["cashPart"], first.result["bonusPart"]) == (D(3), D(5))
+    assert (first.result.cash_part, first.result.bonus_part) == (D(3), D(5))
     second = place_bet(services, "p1", "4")
-    assert (second.result["cashPart"], second.result["bonusPart"]) == (D(4), D(0))
+    assert (second.result.cash_part, second.result.bonus_part) == (D(4), D(0))
     assert wallet(services) == {"cash": D(20), "bonus": D(5), "locked": D(7),
                                 "bonus_locked": D(5)}
     assert_books(services)
@@ -402,8 +402,8 @@ def test_refund_of_an_open_bet_releases_its_hold(casino):
     credit(casino, "p1", "USDT", "100")
     bet_id = place(casino, "10")
     outcome = refund_bet(casino, bet_id)
-    assert (outcome.result["status"], outcome.result["amount"],
-            outcome.result["balanceAfter"]) == ("REFUNDED", D(10), D(100))
+    assert (outcome.result.status, outcome.result.amount,
+            outcome.result.balance_after) == ("REFUNDED", D(10), D(100))
     assert bet_of(casino, bet_id).status == "REFUNDED"
     assert statement(casino)[-2:] == [("HOLD_RELEASE", "available", D(10)),
                                       ("HOLD_RELEASE", "locked", D(-10))]
@@ -444,8 +444,8 @@ def test_refunding_again_changes_nothing(casino):
     assert casino.ledger.execute(command).replayed
     before = (wallet(casino), statement(casino))
     again = refund_bet(casino, bet_id, request_id="refund-2")
-    assert (again.result["status"], again.result["balanceAfter"]) == (
-        "REFUNDED", first.result["balanceAfter"])
+    assert (again.result.status, again.result.balance_after) == (
+        "REFUNDED", first.result.balance_after)
     assert (wallet(casino), statement(casino)) == before
     refused(casino, Conflict, refund_command(bet_id, request_id="refund-1",
                                              reason="another reason"))
@@ -464,7 +464,7 @@ def test_rollback_of_an_open_bet_cancels_it_and_releases_the_hold(casino):
     credit(casino, "p1", "USDT", "100")
     bet_id = place(casino, "10")
     outcome = roll_back_bet(casino, bet_id)
-    assert (outcome.result["status"], outcome.result["balanceAfter"]) == ("CANCELLED",
+    assert (outcome.result.status, outcome.result.balance_after) == ("CANCELLED",
                                                                           D(100))
     assert statement(casino)[-2:] == [("HOLD_RELEASE", "available", D(10)),
                                       ("HOLD_RELEASE", "locked", D(-10))]
@@ -476,7 +476,7 @@ def test_rollback_of_a_win_takes_the_payout_back_and_holds_the_stake_again(casin
     bet_id = place(casino, "10")
     settle_bet(casino, bet_id, "WIN", "25")
     outcome = roll_back_bet(casino, bet_id)
-    assert (outcome.result["status"], outcome.result["balanceAfter"]) == ("OPEN", D(90))
+    assert (outcome.result.status, outcome.result.balance_after) == ("OPEN", D(90))
     bet = bet_of(casino, bet_id)
     assert (bet.status, bet.outcome, bet.payout) == ("OPEN", None, D(0))
     assert wallet(casino) == {"cash": D(100), "bonus": D(0), "locked": D(10),
@@ -635,7 +635,7 @@ def test_rejected_bet_retried_once_the_player_has_funds_is_accepted(casino):
     credit(casino, "p1", "USDT", "5")
     assert rejected(casino, command) == "INSUFFICIENT_FUNDS"
     credit(casino, "p1", "USDT", "5")
-    assert casino.ledger.execute(command).result["status"] == "ACCEPTED"
+    assert casino.ledger.execute(command).result.status == "ACCEPTED"
 
 
 def test_stake_over_the_configured_maximum_is_rejected(configured):

@@ -56,7 +56,7 @@ def make_ledger(backend, request, tmp_path_factory, frozen_clock):
 
 def play(services: Services, stake: str, outcome: str = "LOSS", payout: str = "0",
          game: str = "dice-99") -> str:
-    bet_id = place_bet(services, "p1", stake, game=game).result["betId"]
+    bet_id = place_bet(services, "p1", stake, game=game).result.bet_id
     settle_bet(services, bet_id, outcome, payout)
     return bet_id
 
@@ -118,7 +118,7 @@ def test_a_bet_settled_before_the_grant_does_not_count(make_ledger, frozen_clock
     early = play(ledger, "300", game="slot-1")  # before the grant
     with_cashback_bonus(ledger, frozen_clock)
     version = ledger.ledger.repository.get(UUID(early)).version
-    assert ledger.ledger.execute(WagerBonus(early, version)).result["grants"] == []
+    assert list(ledger.ledger.execute(WagerBonus(early, version)).result.grants) == []
     assert grant_of(caught_up(ledger)).progress == 0
 
 

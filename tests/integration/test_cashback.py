@@ -81,7 +81,7 @@ def player(services: Services, name: str = "p1", level: str = "Silver",
 
 def play(services: Services, stake: str, outcome: str = "LOSS", payout: str = "0", *,
          name: str = "p1", currency: str = "USDT", game: str = "dice-99") -> str:
-    bet_id = place_bet(services, name, stake, currency, game=game).result["betId"]
+    bet_id = place_bet(services, name, stake, currency, game=game).result.bet_id
     settle_bet(services, bet_id, outcome, payout)
     return bet_id
 

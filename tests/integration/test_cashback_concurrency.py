@@ -44,7 +44,7 @@ def ledgers(request, postgres_database, frozen_clock):
     for n, player in enumerate(PLAYERS):
         credit(first, player, "USDT", "10000")
         set_vip_level(first, player, ("Silver", "Platinum")[n % 2])
-        settle_bet(first, place_bet(first, player, "1000").result["betId"], "LOSS")
+        settle_bet(first, place_bet(first, player, "1000").result.bet_id, "LOSS")
     frozen_clock.freeze(datetime(2026, 1, 19, 0, 1, tzinfo=timezone.utc))
     yield built
     for services in built:

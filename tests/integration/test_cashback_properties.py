@@ -62,7 +62,7 @@ def check_example(services, level: str, currency: str, drawn: list) -> None:
     for units, outcome, percent in drawn:
         stake = (D(units) * QUANTUM[currency] * 1000).quantize(QUANTUM[currency])
         won = (stake * percent / 100).quantize(QUANTUM[currency]) if outcome == "WIN" else 0
-        bet_id = place_bet(services, "p1", str(stake), currency).result["betId"]
+        bet_id = place_bet(services, "p1", str(stake), currency).result.bet_id
         settle_bet(services, bet_id, "WIN" if won else "LOSS", str(won))
         plays.append((stake, D(won)))
     clock.freeze(datetime(2026, 1, 20, tzinfo=timezone.utc))

@@ -41,7 +41,7 @@ def ledger(backend, request, tmp_path_factory, frozen_clock):
 
 
 def play(services: Services, stake: str, outcome: str = "LOSS", payout: str = "0") -> str:
-    bet_id = place_bet(services, "p1", stake).result["betId"]
+    bet_id = place_bet(services, "p1", stake).result.bet_id
     settle_bet(services, bet_id, outcome, payout)
     return bet_id
 

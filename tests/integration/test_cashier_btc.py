@@ -42,9 +42,9 @@ def status(services, tx: str) -> str:
 
 def test_a_bitcoin_deposit_is_credited_at_its_second_confirmation(cashier,
                                                                  bitcoin_regtest):
-    address = cashier.cashier.deposit_address("p1", "BTC").result["address"]
+    address = cashier.cashier.deposit_address("p1", "BTC").result.address
     assert address.startswith("bcrt1q")
-    assert cashier.cashier.deposit_address("p1", "BTC").result["address"] == address
+    assert cashier.cashier.deposit_address("p1", "BTC").result.address == address
     tx = bitcoin_regtest.chain.pay(address, D("0.5"))
     bitcoin_regtest.chain.mine()
     cashier.cashier.watch()
@@ -56,7 +56,7 @@ def test_a_bitcoin_deposit_is_credited_at_its_second_confirmation(cashier,
 
 def test_a_bitcoin_deposit_dropped_by_a_reorg_is_orphaned_never_credited(
         cashier, bitcoin_regtest):
-    address = cashier.cashier.deposit_address("p1", "BTC").result["address"]
+    address = cashier.cashier.deposit_address("p1", "BTC").result.address
     tx = bitcoin_regtest.chain.pay(address, D("0.25"))
     bitcoin_regtest.chain.mine()
     cashier.cashier.watch()
@@ -68,7 +68,7 @@ def test_a_bitcoin_deposit_dropped_by_a_reorg_is_orphaned_never_credited(
 
 def test_a_main_net_address_is_refused_on_regtest_and_case_is_normalised(
         cashier, bitcoin_regtest):
-    address = cashier.cashier.deposit_address("p2", "BTC").result["address"]
+    address = cashier.cashier.deposit_address("p2", "BTC").result.address
     with pytest.raises(InvalidInput, match="regtest"):
         cashier.cashier.normalize("BTC", MAINNET)
     assert cashier.cashier.normalize("BTC", address.upper()) == address
@@ -80,7 +80,7 @@ def test_a_bitcoin_withdrawal_is_sent_confirmed_and_reconciles(cashier, bitcoin_
     funding = chain.pay(hot, D(2))
     chain.mine()
     cashier.ledger.execute(RecordFunding("BTC", D(2), funding, "fin-alice", "capital"))
-    address = cashier.cashier.deposit_address("p1", "BTC").result["address"]
+    address = cashier.cashier.deposit_address("p1", "BTC").result.address
     chain.pay(address, D("0.5"))
     chain.mine(2)
     cashier.cashier.watch()
@@ -93,7 +93,7 @@ def test_a_bitcoin_withdrawal_is_sent_confirmed_and_reconciles(cashier, bitcoin_
     cashier.cashier.send()
     cashier.projections.catch_up(["withdrawals"])
     done = cashier.withdrawals.rows(status="confirmed")
-    assert [w["id"] for w in done] == [request["id"]]
+    assert [w["id"] for w in done] == [request.withdrawal_id]
     assert done[0]["sent"] + done[0]["fee"] == D("0.1")
     report = cashier.cashier.reconciler().run("after", ["BTC"])["BTC"]
     assert (report["discrepancy"], report["verdict"]) == (D(0), "balanced")
@@ -111,7 +111,7 @@ def test_two_watchers_at_once_credit_each_deposit_once(postgres_database, tmp_pa
     second = btc_services(settings, tmp_path, bitcoin_regtest)
     try:
         first.cashier.watch()
-        addresses = [first.cashier.deposit_address(f"p{n}", "BTC").result["address"]
+        addresses = [first.cashier.deposit_address(f"p{n}", "BTC").result.address
                      for n in range(3)]
         for address in addresses:
             bitcoin_regtest.chain.pay(address, D("0.1"))

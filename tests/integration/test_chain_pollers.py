@@ -31,7 +31,7 @@ def test_the_scheduler_watches_deposits_and_sends_withdrawals(settings, tmp_path
         assert [p.name for p in services.scheduler.pollers] == ["deposit-watch",
                                                                 "withdrawal-send"]
         services.cashier.watch()
-        address = services.cashier.deposit_address("p1", "ETH").result["address"]
+        address = services.cashier.deposit_address("p1", "ETH").result.address
         evm.pay(address, D(3))
         evm.mine(11)
         services.scheduler.start()
@@ -40,7 +40,7 @@ def test_the_scheduler_watches_deposits_and_sends_withdrawals(settings, tmp_path
             request_id="w-1", player_id="p1", currency="ETH", amount=D(1),
             destination=Account.create().address, requested_by="p1").result
         eventually(lambda: services.withdrawals.rows(status="sent") != [])
-        assert services.withdrawals.rows(status="sent")[0]["id"] == request["id"]
+        assert services.withdrawals.rows(status="sent")[0]["id"] == request.withdrawal_id
     finally:
         services.close()
 

@@ -118,7 +118,7 @@ def test_sixteen_threads_debiting_one_wallet_never_overdraw(ledgers):
     done, short, other = split(run_threads(jobs))
     assert other == []
     assert (len(done), len(short)) == (SUCCESSES, 160 - SUCCESSES)
-    assert sorted(o.result["cash"] for o in done) == [
+    assert sorted(o.result.cash for o in done) == [
         DEPOSIT - k * STAKE for k in range(SUCCESSES, 0, -1)], "two debits saw one balance"
     assert_books_match(services, SUCCESSES)
 
@@ -142,7 +142,7 @@ def test_two_processes_debiting_one_wallet_never_overdraw(ledgers):
     done, short, other = split(run_threads(jobs))
     assert other == []
     assert (len(done), len(short)) == (SUCCESSES, 160 - SUCCESSES)
-    assert len({o.result["cash"] for o in done}) == SUCCESSES, "two debits saw one balance"
+    assert len({o.result.cash for o in done}) == SUCCESSES, "two debits saw one balance"
     for services in ledgers:
         assert_books_match(services, SUCCESSES)
 
@@ -170,7 +170,7 @@ def test_retry_refused_by_its_own_first_run_in_another_process_is_a_replay(ledge
 
     first = DebitAfterRival("withdraw-all", PLAYER, CURRENCY, -DEPOSIT, "cash", "all", "fin")
     outcome = ledgers[1].ledger.execute(first)
-    assert outcome.replayed and outcome.result["cash"] == 0
+    assert outcome.replayed and outcome.result.cash == 0
     assert len(debits_stored(rival)) == 1
 
 
@@ -188,5 +188,5 @@ def test_retries_of_a_debit_of_everything_all_get_its_result(ledgers):
                 for services in ledgers for _ in range(6)]
         done, _, other = split(run_threads(jobs))
         assert other == [] and len(done) == 12
-        assert all(o.result == done[0].result and o.result["cash"] == 0 for o in done)
+        assert all(o.result == done[0].result and o.result.cash == 0 for o in done)
     assert len(debits_stored(ledgers[0])) == rounds

@@ -38,7 +38,7 @@ def books_balance(services) -> None:
 
 def test_a_deposit_is_credited_at_its_twelfth_confirmation_and_not_before(cashier,
                                                                           local_evm):
-    address = cashier.cashier.deposit_address("p1", "ETH").result["address"]
+    address = cashier.cashier.deposit_address("p1", "ETH").result.address
     tx = local_evm.pay(address, D("1.5"))
     local_evm.mine(10)
     cashier.cashier.watch()
@@ -53,8 +53,8 @@ def test_a_deposit_is_credited_at_its_twelfth_confirmation_and_not_before(cashie
 
 
 def test_an_erc20_deposit_shares_the_players_address_and_is_credited(cashier, local_evm):
-    eth = cashier.cashier.deposit_address("p1", "ETH").result["address"]
-    assert cashier.cashier.deposit_address("p1", "USDT").result["address"] == eth
+    eth = cashier.cashier.deposit_address("p1", "ETH").result.address
+    assert cashier.cashier.deposit_address("p1", "USDT").result.address == eth
     tx = local_evm.pay(eth, D("250.5"), "USDT")
     local_evm.mine(11)
     cashier.cashier.watch()
@@ -66,7 +66,7 @@ def test_an_erc20_deposit_shares_the_players_address_and_is_credited(cashier, lo
 
 
 def test_a_deposit_orphaned_by_a_reorg_is_never_credited(cashier, local_evm):
-    address = cashier.cashier.deposit_address("p1", "ETH").result["address"]
+    address = cashier.cashier.deposit_address("p1", "ETH").result.address
     fork = local_evm.snapshot()
     tx = local_evm.pay(address, D("2"))
     local_evm.mine(3)
@@ -81,7 +81,7 @@ def test_a_deposit_orphaned_by_a_reorg_is_never_credited(cashier, local_evm):
 
 
 def test_a_watcher_restarted_mid_way_credits_nothing_twice(cashier, local_evm):
-    address = cashier.cashier.deposit_address("p1", "ETH").result["address"]
+    address = cashier.cashier.deposit_address("p1", "ETH").result.address
     local_evm.pay(address, D("1"))
     local_evm.mine(8)
     source = cashier.chains["ethereum"].source
@@ -97,7 +97,7 @@ def test_a_watcher_restarted_mid_way_credits_nothing_twice(cashier, local_evm):
 
 
 def test_a_deposit_below_the_minimum_is_recorded_and_never_credited(cashier, local_evm):
-    address = cashier.cashier.deposit_address("p1", "ETH").result["address"]
+    address = cashier.cashier.deposit_address("p1", "ETH").result.address
     tx = local_evm.pay(address, D("0.0005"))
     local_evm.mine(20)
     cashier.cashier.watch()

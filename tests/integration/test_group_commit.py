@@ -60,7 +60,7 @@ def test_one_request_id_twice_in_a_batch_pays_once(services):
     fresh = [r for r in results if not isinstance(r, Exception) and not r.replayed]
     assert len(fresh) == 1
     paid = services.ledger.wallet("p1", "USDT").cash
-    assert paid == fresh[0].result["cash"]
+    assert paid == fresh[0].result.cash
     for command, result in zip([same, same, same, other_payload], results):
         if command.amount == paid:
             assert not isinstance(result, Exception)

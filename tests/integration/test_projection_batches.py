@@ -67,7 +67,7 @@ def play_a_day(services, day):
             adjust(services, player, currency, "-1.25")
     for n in range(6):  # the same wallet many times over
         adjust(services, "p0", "USDT", f"0.{n + 1}")
-    bets = [place_bet(services, player, "2", currency).result["betId"]
+    bets = [place_bet(services, player, "2", currency).result.bet_id
             for player in PLAYERS[:4] for currency in CURRENCIES]
     for bet_id, (outcome, payout) in zip(bets, [("WIN", "4"), ("LOSS", "0"),
                                                 ("PUSH", "0"), ("VOID", "0"),
@@ -123,7 +123,7 @@ def test_a_batch_reads_each_table_once_whatever_it_touches(services, monkeypatch
     for player in PLAYERS:
         for currency in CURRENCIES:
             adjust(services, player, currency, "3")
-    bets = [place_bet(services, player, "1").result["betId"] for player in PLAYERS]
+    bets = [place_bet(services, player, "1").result.bet_id for player in PLAYERS]
     catch_up(services)
     for bet_id in bets:
         settle_bet(services, bet_id, "WIN", "2")
@@ -163,7 +163,7 @@ def test_pockets_are_filled_from_entries_written_before_they_existed(services):
 def test_an_event_for_a_bet_the_view_never_saw_stops_the_view(services):
     add_game(services)
     adjust(services, "p1", "USDT", "10")
-    bet_id = place_bet(services, "p1", "1").result["betId"]
+    bet_id = place_bet(services, "p1", "1").result.bet_id
     catch_up(services)
     db = services.projections.views["bets"].db
     with db.transaction() as cursor:

@@ -20,7 +20,7 @@ from typing import Any, ClassVar
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from domain.wallet.commands import Adjust, wallet_figures
+from domain.wallet.commands import Adjust, WalletBalances
 from domain.kernel.errors import Conflict, DomainError, InsufficientFunds, InvalidInput, UnknownHold
 from domain.commanding.unit_of_work import UnitOfWork
 from tests.factories import (
@@ -39,6 +39,7 @@ PLAYERS = ("p1", "p2", "p3")
 PRECISION = {"BTC": 8, "USDT": 6}
 ZERO = Decimal(0)
 FIGURES = ("cash", "bonus", "locked", "bonusLocked", "available")
+FIELDS = ("cash", "bonus", "locked", "bonus_locked", "available")  # of WalletBalances
 
 
 @dataclass(frozen=True)
@@ -58,7 +59,7 @@ class WalletOp:
     def partition(self) -> str:
         return self.player_id
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> WalletBalances:
         wallet = uow.wallet(self.player_id, self.currency, self.request_id)
         refs = {"request_id": self.request_id, "reference": f"test:{self.hold_id}"}
         if self.op == "hold":
@@ -68,7 +69,7 @@ class WalletOp:
         else:
             getattr(wallet, {"settle": "settle_hold", "release": "release_hold",
                              "unlock": "unlock"}[self.op])(self.hold_id, **refs)
-        return wallet_figures(wallet)
+        return WalletBalances.of(wallet)
 
 
 # The model: each wallet's four pockets, and the open holds.
@@ -232,7 +233,8 @@ def command_step(services, step: tuple, n: int, model: Model) -> None:
         assert services.ledger.head() == head
         return
     key = (command.player_id, command.currency)
-    assert {f: outcome.result[f] for f in FIGURES} == model.figures(key)
+    assert {f: getattr(outcome.result, n) for f, n in zip(FIGURES, FIELDS)
+            } == model.figures(key)
     model.done.append((command, outcome.result))
 
 

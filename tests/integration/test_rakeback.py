@@ -98,7 +98,7 @@ def player(services: Services, name: str = PLAYER, level: str = "Gold",
 
 def lost_bet(services: Services, stake: str, currency: str = "USDT", *,
              name: str = PLAYER, game: str = "dice-99") -> str:
-    bet_id = place_bet(services, name, stake, currency, game=game).result["betId"]
+    bet_id = place_bet(services, name, stake, currency, game=game).result.bet_id
     settle_bet(services, bet_id, "LOSS")
     return bet_id
 
@@ -172,7 +172,7 @@ def test_gold_player_loses_1000_at_99_rtp(ledger):
     again = accrue(ledger, bet_id)  # the same bet again: nothing more
 
     assert buckets(ledger) == WORKED
-    assert again.replayed and again.result["accrued"] == D(5)
+    assert again.replayed and again.result.accrued == D(5)
     assert ledger.ledger.head() == head
     [accrued] = events_of(ledger, kind=RakebackAccount.Accrued)
     assert {k: accrued.basis[k] for k in ("ggr", "level", "percent", "total")} == {
@@ -198,7 +198,7 @@ def test_every_level_and_rtp_accrues_parts_that_sum_exactly_to_the_total(
             bet_id = lost_bet(ledger, stake, currency, name=name, game=f"game-{rtp}")
             head = ledger.ledger.head()
 
-            total = accrue(ledger, bet_id).result["accrued"]
+            total = accrue(ledger, bet_id).result.accrued
 
             exact = D(stake) * (100 - D(rtp)) / 100 * percent
             assert total == exact.quantize(quantum, rounding=ROUND_DOWN), name
@@ -340,8 +340,8 @@ def test_provider_commission_switch(make_ledger, toml, provider_total):
     ledger = make_ledger(toml)
     player(ledger)
 
-    house = accrue(ledger, lost_bet(ledger, "1000")).result["accrued"]
-    provider = accrue(ledger, lost_bet(ledger, "1000", game=PROVIDER_GAME)).result["accrued"]
+    house = accrue(ledger, lost_bet(ledger, "1000")).result.accrued
+    provider = accrue(ledger, lost_bet(ledger, "1000", game=PROVIDER_GAME)).result.accrued
 
     assert (house, provider) == (D(5), D(provider_total))
 
@@ -415,8 +415,8 @@ def test_flips_are_verified_from_their_recorded_inputs(ledger):
     lost = claim(ledger, "WEEKLY", double=True, client_seed=seed_that(ledger, wins=False))
     claim(ledger, "MONTHLY", double=True, client_seed="anything")
 
-    assert won.result["claims"][0]["payout"] == D(2)
-    assert lost.result["claims"][0]["payout"] == D(0)
+    assert won.result.claims[0].payout == D(2)
+    assert lost.result.claims[0].payout == D(0)
     committed = events_of(ledger, kind=RakebackAccount.Opened)[0].server_seed_hash
     claims = [e for e in events_of(ledger, kind=RakebackAccount.Claimed) if e.flip]
     for nonce, event in enumerate(claims):
@@ -440,7 +440,7 @@ def test_the_double_rtp_knob_scales_a_won_double(make_ledger):
 
     won = claim(ledger, "DAILY", double=True, client_seed=seed_that(ledger, wins=True))
 
-    assert won.result["claims"][0]["payout"] == D("1.98")
+    assert won.result.claims[0].payout == D("1.98")
 
 
 def test_rakeback_paid_is_a_house_expense_credited_to_the_player_and_the_books_balance(
@@ -454,11 +454,11 @@ def test_rakeback_paid_is_a_house_expense_credited_to_the_player_and_the_books_b
     daily = claim(ledger, "DAILY", double=True, client_seed=seed_that(ledger, wins=True))
 
     paid: dict[str, Decimal] = {}
-    for line in instant.result["claims"] + daily.result["claims"]:
-        paid[line["currency"]] = paid.get(line["currency"], D(0)) + line["payout"]
+    for line in instant.result.claims + daily.result.claims:
+        paid[line.currency] = paid.get(line.currency, D(0)) + line.payout
     caught_up(ledger)
 
-    assert not instant.result["doubled"] and paid["USDT"] == D("0.5") + D(2)
+    assert not instant.result.doubled and paid["USDT"] == D("0.5") + D(2)
     journal = ledger.journal.account_balances()
     for currency, amount in paid.items():
         assert journal[(currency, "house:rakeback_expense")] == -amount
@@ -492,7 +492,7 @@ def test_a_rotated_signing_key_never_reveals_a_seed_that_was_not_committed(
         clock.freeze(at(2026, 1, 16))
         unlock_ended(rotated)
         try:
-            record = claim(rotated, "DAILY", double=True).result["claims"][0]["flip"]
+            record = claim(rotated, "DAILY", double=True).result.claims[0].flip
         except Conflict:
             return  # refusing to flip on a commitment it cannot honour is fair too
     finally:
@@ -544,7 +544,7 @@ def test_the_rakeback_projection_rebuilt_from_zero_has_the_same_rows(services, f
                 f"b{day}{n}", "acme", "p1", "dice", f"r{day}", "USDT", D("1000")))
             services.ledger.execute(SettleRound(
                 f"s{day}{n}", "acme", f"r{day}",
-                (BetOutcome(bet.result["betId"], "LOSS", D(0)),)))
+                (BetOutcome(bet.result.bet_id, "LOSS", D(0)),)))
         services.projections.catch_up()
         frozen_clock.advance(timedelta(days=1))
         services.job_runner.run("rakeback-unlock-daily",

@@ -30,7 +30,7 @@ def cashier(settings, tmp_path, local_evm):
 
 
 def deposit(services, local_evm, player: str, amount: str, currency: str = "ETH") -> None:
-    address = services.cashier.deposit_address(player, currency).result["address"]
+    address = services.cashier.deposit_address(player, currency).result.address
     local_evm.pay(address, D(amount), currency)
     local_evm.mine(11)
     services.cashier.watch()

@@ -12,6 +12,7 @@ from eth_account import Account
 from api.bootstrap import bootstrap
 from api.cashier_wiring import ChainClients
 from chain.evm_addresses import EvmAddressValidator
+from domain.cashier.withdrawals.records import WithdrawalRecord
 from domain.kernel.errors import Conflict, InsufficientFunds, InvalidInput
 from domain.cashier.withdrawals.commands import (
     ApproveWithdrawal,
@@ -46,7 +47,7 @@ def services(settings, tmp_path):
 
 
 def withdraw(services, amount: str, currency: str = "ETH", *, request_id: str = "w-1",
-             destination: str = DESTINATION, player: str = "p1") -> dict:
+             destination: str = DESTINATION, player: str = "p1") -> WithdrawalRecord:
     return services.cashier.request_withdrawal(
         request_id=request_id, player_id=player, currency=currency, amount=D(amount),
         destination=destination, requested_by=player).result
@@ -64,7 +65,7 @@ def test_bonus_is_not_withdrawable(services):
     credit(services, "p1", "ETH", "0.5")
     with pytest.raises(InsufficientFunds):
         withdraw(services, "1")
-    assert withdraw(services, "0.5")["status"] == "queued"
+    assert withdraw(services, "0.5").status == "queued"
 
 
 def test_locked_funds_are_not_available(services):
@@ -93,29 +94,29 @@ def test_a_destination_on_the_deny_list_is_refused_by_the_aml_screen(services):
     assert services.ledger.wallet("p1", "ETH").locked == 0
 
 
-def approve(services, withdrawal: dict, actor: str) -> dict:
+def approve(services, withdrawal: WithdrawalRecord, actor: str) -> WithdrawalRecord:
     return services.ledger.execute(ApproveWithdrawal(
-        UUID(withdrawal["id"]), actor, "checked the source of funds")).result
+        UUID(withdrawal.withdrawal_id), actor, "checked the source of funds")).result
 
 
 def test_above_10000_usd_one_finance_approval_queues_it(services):
     credit(services, "p1", "ETH", "10")
     request = withdraw(services, "4")  # 12,000 USD at 3,000
-    assert (request["status"], request["approvalsNeeded"]) == ("pending_approval", 1)
+    assert (request.status, request.approvals_needed) == ("pending_approval", 1)
     with pytest.raises(Conflict, match="requester"):
         approve(services, request, "p1")
-    assert approve(services, request, "fin-alice")["status"] == "queued"
+    assert approve(services, request, "fin-alice").status == "queued"
 
 
 def test_above_the_second_threshold_two_different_people_must_approve(services):
     credit(services, "p1", "ETH", "50")
     request = withdraw(services, "40")  # 120,000 USD
-    assert request["approvalsNeeded"] == 2
-    assert approve(services, request, "fin-alice")["status"] == "pending_approval"
+    assert request.approvals_needed == 2
+    assert approve(services, request, "fin-alice").status == "pending_approval"
     with pytest.raises(Conflict, match="already approved"):
         approve(services, request, "fin-alice")
     done = approve(services, request, "fin-bob")
-    assert (done["status"], done["approvals"]) == ("queued", ["fin-alice", "fin-bob"])
+    assert (done.status, list(done.approvals)) == ("queued", ["fin-alice", "fin-bob"])
     services.projections.catch_up(["adjustment_log"])
     logged = services.adjustment_log.page(kind="WITHDRAWAL_APPROVED")
     assert [(e["actor"], e["before"]["approvals"], e["after"]["status"], e["reason"])
@@ -127,11 +128,11 @@ def test_above_the_second_threshold_two_different_people_must_approve(services):
 def test_a_rejection_unlocks_the_funds_and_records_who_and_why(services):
     credit(services, "p1", "ETH", "10")
     request = withdraw(services, "4")
-    services.ledger.execute(RejectWithdrawal(UUID(request["id"]), "fin-alice",
+    services.ledger.execute(RejectWithdrawal(UUID(request.withdrawal_id), "fin-alice",
                                              "unverified source"))
     wallet = services.ledger.wallet("p1", "ETH")
     assert (wallet.locked, wallet.available) == (0, D(10))
-    [rejected] = [e for e in services.ledger.events.get(UUID(request["id"]))
+    [rejected] = [e for e in services.ledger.events.get(UUID(request.withdrawal_id))
                   if type(e).__name__ == "Rejected"]
     assert (rejected.actor, rejected.reason) == ("fin-alice", "unverified source")
 

@@ -37,7 +37,7 @@ def chain() -> FakeChain:
 
 def address(ledger: Ledger, player: str) -> str:
     return ledger.execute(AssignDepositAddress(
-        player, "ETH", derive=lambda i: f"addr-{i}")).result["address"]
+        player, "ETH", derive=lambda i: f"addr-{i}")).result.address
 
 
 def cash(ledger: Ledger, player: str) -> Decimal:
@@ -50,7 +50,7 @@ def test_the_same_player_gets_the_same_address_and_others_the_next_index(ledger)
     assert address(ledger, "p1") == first == "addr-0"
     assert address(ledger, "p2") == "addr-1"
     usdc = ledger.execute(AssignDepositAddress("p1", "USDC", derive=str)).result
-    assert usdc["address"] == first
+    assert usdc.address == first
 
 
 def test_credited_at_the_twelfth_confirmation_and_not_before(ledger, chain):

@@ -13,7 +13,7 @@ import pytest
 from api.config.business import BusinessConfig
 from domain.wallet.commands import Adjust
 from domain.kernel.errors import InvalidInput
-from domain.betting.games import ConfigureGame, Game, check_rtp, game_key
+from domain.betting.games import ConfigureGame, Game, GameSettings, check_rtp, game_key
 from domain.ledger import Ledger
 from domain.players.model import player_key
 from tests.factories import bet_command
@@ -42,8 +42,8 @@ def game_of(ledger: Ledger, game_id: str = "crash") -> Game:
 
 def test_configuring_a_new_game_records_its_settings(ledger):
     outcome = configure(ledger, "96.5")
-    assert outcome.result == {"gameId": "crash", "rtp": D("96.5"), "category": "crash",
-                              "provider": "Spribe", "houseGame": False, "version": 1}
+    assert outcome.result == GameSettings(game_id="crash", rtp=D("96.5"), category="crash",
+                                          provider="Spribe", house_game=False, version=1)
     assert not outcome.replayed
     game = game_of(ledger)
     assert (game.game_id, game.settings()) == ("crash", (D("96.5"), "crash", "Spribe", False))
@@ -53,14 +53,14 @@ def test_the_same_settings_again_record_nothing(ledger):
     configure(ledger, "96.5")
     head = ledger.head()
     again = configure(ledger, "96.50")  # the same percent, written differently
-    assert again.replayed and again.result["version"] == 1
+    assert again.replayed and again.result.version == 1
     assert ledger.head() == head
 
 
 def test_new_settings_reconfigure_the_game(ledger):
     configure(ledger, "96.5")
     outcome = configure(ledger, "97", category="crash-x", provider="Spribe", house_game=True)
-    assert (outcome.result["version"], outcome.replayed) == (2, False)
+    assert (outcome.result.version, outcome.replayed) == (2, False)
     assert game_of(ledger).settings() == (D(97), "crash-x", "Spribe", True)
     events = list(ledger.events.get(game_key("crash")))
     assert [type(e).__name__ for e in events] == ["Configured", "Reconfigured"]
@@ -103,7 +103,7 @@ def test_a_placed_bet_keeps_the_rtp_of_its_time(ledger):
     configure(ledger, "97", category="crash-x", provider="Other", house_game=True)
     second = ledger.execute(bet_command("p1", "10", game="crash"))
     snapshot = [(b.rtp, b.category, b.game_provider, b.house_game) for b in (
-        ledger.repository.get(UUID(o.result["betId"])) for o in (first, second))]
+        ledger.repository.get(UUID(o.result.bet_id)) for o in (first, second))]
     assert snapshot == [(D("96.5"), "crash", "Spribe", False), (D(97), "crash-x", "Other", True)]
 
 

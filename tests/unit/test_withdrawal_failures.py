@@ -74,9 +74,9 @@ def ledger():
 def failed_withdrawal(ledger, sender):
     record = ledger.execute(RequestWithdrawal("w-1", "p1", "ETH", D(1), "0xdest", 0,
                                               "p1")).result
-    worker = WithdrawalWorker(ledger, sender, lambda chain, status: [record["id"]])
+    worker = WithdrawalWorker(ledger, sender, lambda chain, status: [record.withdrawal_id])
     worker.step()
-    withdrawal = ledger.repository.get(UUID(record["id"]))
+    withdrawal = ledger.repository.get(UUID(record.withdrawal_id))
     return worker, withdrawal
 
 
@@ -107,7 +107,7 @@ def test_cancel_returns_the_amount_and_cannot_happen_twice(ledger):
 def test_a_withdrawal_being_sent_can_no_longer_be_rejected(ledger):
     record = ledger.execute(RequestWithdrawal("w-1", "p1", "ETH", D(1), "0xdest", 0,
                                               "p1")).result
-    ledger.execute(ReserveNonce("ethereum", record["id"], chain_next=0))
+    ledger.execute(ReserveNonce("ethereum", record.withdrawal_id, chain_next=0))
     with pytest.raises(Conflict, match="nonce is reserved"):
-        ledger.execute(RejectWithdrawal(UUID(record["id"]), "fin-alice", "too late"))
+        ledger.execute(RejectWithdrawal(UUID(record.withdrawal_id), "fin-alice", "too late"))
     assert ledger.wallet("p1", "ETH").locked == D(1)

@@ -6,6 +6,7 @@ from fastapi import APIRouter, Response
 
 from api.http.auth import Principal, Role
 from api.http.deps import ServicesDep, require
+from api.http.readers import figures
 from api.http.schemas.common import (
     BALANCE_AMOUNTS,
     AdjustmentCreate,
@@ -31,9 +32,9 @@ def adjust(body: AdjustmentCreate, services: ServicesDep, response: Response,
         actor=principal.subject))
     if outcome.position is not None:
         response.headers["X-Log-Position"] = str(outcome.position)
-    figures = ledger.currencies.at_precision(outcome.result, BALANCE_AMOUNTS)
+    balance = ledger.currencies.at_precision(figures(outcome.result), BALANCE_AMOUNTS)
     return AdjustmentPublic(request_id=body.request_id,
-                            balance=BalancePublic.model_validate(figures),
+                            balance=BalancePublic.model_validate(balance),
                             position=outcome.position)
 
 

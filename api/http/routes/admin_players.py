@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 
 from api.http.auth import Principal, Role
 from api.http.deps import ServicesDep, log_position, require
+from api.http.readers import figures
 from api.http.schemas.players import LimitsPublic, LimitsPut, VipPublic, VipPut
 from api.http.strict_json import StrictJsonRoute
 from domain.players.commands import SetLimits, SetVipLevel
@@ -31,7 +32,7 @@ def set_limits(player_id: str, body: LimitsPut, services: ServicesDep, response:
         player_id=player_id, self_excluded_until=body.self_excluded_until,
         daily_loss_limits=limits, actor=principal.subject, reason=body.reason))
     log_position(response, outcome.position)
-    return LimitsPublic.model_validate(outcome.result)
+    return LimitsPublic.model_validate(figures(outcome.result))
 
 
 @router.put("/{player_id}/vip", response_model=VipPublic)
@@ -42,4 +43,4 @@ def set_vip(player_id: str, body: VipPut, services: ServicesDep, response: Respo
         player_id=player_id, level=body.level, actor=principal.subject,
         reason=body.reason))
     log_position(response, outcome.position)
-    return VipPublic.model_validate(outcome.result)
+    return VipPublic.model_validate(figures(outcome.result))

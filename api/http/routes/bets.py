@@ -27,6 +27,7 @@ from api.http.schemas.bets import (
 )
 from api.bootstrap import Services
 from api.http.deps import ServicesDep, log_position
+from api.http.readers import figures
 from api.http.signatures import SignedProvider
 from api.http.strict_json import StrictJsonRoute
 from domain.betting.commands import (
@@ -64,9 +65,9 @@ def settle(body: RoundSettle, services: ServicesDep, response: Response,
         request_id=body.request_id, provider=provider.subject, round_id=body.round_id,
         bets=tuple(BetOutcome(b.bet_id, b.outcome, b.payout) for b in body.bets)))
     log_position(response, outcome.position)
-    return RoundSettled(round_id=outcome.result["roundId"], position=outcome.position,
+    return RoundSettled(round_id=outcome.result.round_id, position=outcome.position,
                         bets=[BetSettled.model_validate(bet_figures(services, b))
-                              for b in outcome.result["bets"]])
+                              for b in outcome.result.bets])
 
 
 @router.post("/bets/{bet_id}/refund", response_model=BetRefunded)
@@ -92,6 +93,6 @@ def rollback(bet_id: str, body: BetRollback, services: ServicesDep, response: Re
         bet_figures(services, outcome.result) | {"position": outcome.position})
 
 
-def bet_figures(services: Services, figures: dict[str, Any]) -> dict[str, Any]:
-    """A command's figures for one bet, at its currency's precision."""
-    return services.ledger.currencies.at_precision(figures, BET_AMOUNTS)
+def bet_figures(services: Services, result: Any) -> dict[str, Any]:
+    """A command's result for one bet as schema fields, at its currency's precision."""
+    return services.ledger.currencies.at_precision(figures(result), BET_AMOUNTS)

@@ -13,6 +13,7 @@ from api.http.schemas.cashier import (
     DepositsPublic,
 )
 from api.http.deps import ConsistentRead, OwnPlayer, ServicesDep, player_reader
+from api.http.readers import figures
 from api.http.strict_json import StrictJsonRoute
 
 router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/players", tags=["cashier"])
@@ -24,7 +25,7 @@ def deposit_address(player_id: str, body: DepositAddressCreate, services: Servic
     """The player's address for the currency: the same every time; the currencies of
     one chain (ETH and its ERC-20 tokens) share it."""
     outcome = services.cashier.deposit_address(player_id, body.currency)
-    return DepositAddressPublic.model_validate(outcome.result)
+    return DepositAddressPublic.model_validate(figures(outcome.result))
 
 
 @router.get("/{player_id}/deposits", response_model=DepositsPublic,

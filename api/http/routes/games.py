@@ -8,6 +8,7 @@ from fastapi import APIRouter, Response
 from api.http.auth import Principal, Role
 from api.http.schemas.bets import GamePublic, GamePut
 from api.http.deps import ServicesDep, log_position, require
+from api.http.readers import figures
 from api.http.strict_json import StrictJsonRoute
 from domain.kernel.errors import NotFound
 from domain.betting.games import ConfigureGame, game_key
@@ -26,7 +27,7 @@ def configure(game_id: str, body: GamePut, services: ServicesDep, response: Resp
         game_id=game_id, rtp=body.rtp, category=body.category, provider=body.provider,
         house_game=body.house_game, actor=principal.subject))
     log_position(response, outcome.position)
-    return GamePublic.model_validate(outcome.result)
+    return GamePublic.model_validate(figures(outcome.result))
 
 
 @router.get("/{game_id}", response_model=GamePublic,

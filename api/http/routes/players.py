@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Query
 
 from api.http.schemas.bets import BET_AMOUNTS, BetPage, BetPublic
 from api.http.deps import ConsistentRead, ServicesDep, ledger_cursor, player_reader
+from api.http.readers import figures
 from api.http.schemas.players import VipPublic
 from api.http.schemas.common import (
     BALANCE_AMOUNTS,
@@ -75,6 +76,6 @@ def vip(player_id: str, services: ServicesDep) -> VipPublic:
         player = ledger.repository.get(player_key(player_id))
     except AggregateNotFoundError:  # never seen: as the domain would register them
         player = Player(player_id, level=ledger.rules.ladder.names[0])
-    return VipPublic.model_validate(vip_status(player, ledger.rules.ladder))
+    return VipPublic.model_validate(figures(vip_status(player, ledger.rules.ladder)))
 
 

@@ -37,7 +37,7 @@ from api.http.schemas.rakeback import (
     RakebackPublic,
     RakebackRowPublic,
 )
-from api.http.readers import rates_in_force
+from api.http.readers import figures, rates_in_force
 from api.http.schemas.common import ErrorPublic
 from api.http.strict_json import StrictJsonRoute
 from domain.kernel.clock import clock
@@ -95,10 +95,12 @@ def claim(player_id: str, body: RakebackClaimCreate, services: ServicesDep,
         request_id=body.request_id, player_id=player_id, bucket=body.type,
         double=body.double, client_seed=body.client_seed or body.request_id))
     log_position(response, outcome.position)
-    claims = [ledger.currencies.at_precision(line, CLAIM_AMOUNTS) | {"flip": flip_public(
-        player_id, line["currency"], line["flip"])} for line in outcome.result["claims"]]
-    return RakebackClaimPublic.model_validate(
-        outcome.result | {"claims": claims, "position": outcome.position})
+    claimed = outcome.result
+    claims = [ledger.currencies.at_precision(figures(line), CLAIM_AMOUNTS) | {
+        "flip": flip_public(player_id, line.currency, line.flip)} for line in claimed.claims]
+    return RakebackClaimPublic.model_validate({
+        "playerId": claimed.player_id, "type": claimed.bucket, "doubled": claimed.doubled,
+        "claims": claims, "position": outcome.position})
 
 
 @router.get("/rakeback/flips/{flip_id}/verify", response_model=FlipVerification,

@@ -20,6 +20,7 @@ from eventsourcing.domain import event
 
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.ids import natural_id
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 
 
@@ -64,11 +65,6 @@ class DepositAddress(LedgerAggregate):
         self.index = index
         self.address = address
 
-    def record(self, currency: str) -> dict[str, Any]:
-        return {"playerId": self.player_id, "currency": currency, "chain": self.chain,
-                "index": self.index, "address": self.address}
-
-
 def address_book_key(chain: str) -> UUID:
     return natural_id("address-book", chain)
 
@@ -91,7 +87,7 @@ class AssignDepositAddress:
     def partition(self) -> str:
         return "address-book"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> AssignedAddress:
         uow.currencies.get(self.currency)
         chain = uow.rules.cashier.chain_of(self.currency).name
         found = uow.find(deposit_address_key(self.player_id, chain))
@@ -100,4 +96,17 @@ class AssignDepositAddress:
             address = self.derive(book.size)
             index = book.allocate(self.player_id, address)
             found = uow.add(DepositAddress(self.player_id, chain, index, address))
-        return found.record(self.currency)
+        return AssignedAddress(self.player_id, self.currency, found.chain, found.index,
+                               found.address)
+
+
+@command_result("deposit-address")
+@dataclass(frozen=True)
+class AssignedAddress:
+    """A player's deposit address for a currency (one per chain)."""
+
+    player_id: str
+    currency: str
+    chain: str
+    index: int
+    address: str

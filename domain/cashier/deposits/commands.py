@@ -17,6 +17,7 @@ from domain.cashier.deposits.addresses import address_book_key
 from domain.cashier.deposits.watch import ChainWatch, watch_key
 from domain.kernel.errors import NotFound
 from domain.kernel.money import ZERO
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 
 
@@ -52,12 +53,12 @@ class OpenWatch:
     def partition(self) -> str:
         return f"chain:{self.chain}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> WatchOpened:
         uow.rules.cashier.chain(self.chain)
         found = uow.find(watch_key(self.chain))
         if found is None:
             found = uow.add(ChainWatch(self.chain, self.height, self.block_hash))
-        return {"chain": self.chain, "height": found.height}
+        return WatchOpened(self.chain, found.height)
 
 
 @dataclass(frozen=True)
@@ -76,10 +77,10 @@ class ScanBlock:
     def partition(self) -> str:
         return f"chain:{self.chain}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> BlockScanned:
         watch = watch_of(uow, self.chain)
         if watch.knows(self.height, self.block_hash):
-            return {"chain": self.chain, "height": self.height, "credited": []}
+            return BlockScanned(self.chain, self.height, (), ())
         watch.check_extends(self.height, self.parent_hash)
         detected = self._detect(uow)
         due = watch.due(self.height) + [d for d, (_, at) in detected.items()
@@ -87,8 +88,7 @@ class ScanBlock:
         for deposit_id in due:
             self._credit(uow, uow.find(UUID(deposit_id)))
         watch.scanned(self.height, self.block_hash, detected, due)
-        return {"chain": self.chain, "height": self.height, "detected": list(detected),
-                "credited": due}
+        return BlockScanned(self.chain, self.height, tuple(detected), tuple(due))
 
     def _detect(self, uow: UnitOfWork) -> dict[str, list[int]]:
         """The transfers that became pending deposits in this block, by deposit id:
@@ -141,11 +141,37 @@ class Rewind:
     def partition(self) -> str:
         return f"chain:{self.chain}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> Rewound:
         watch = watch_of(uow, self.chain)
         orphaned = watch.above(self.fork_height)
         for deposit_id in orphaned:
             uow.find(UUID(deposit_id)).orphan()
         watch.rewind(self.fork_height, orphaned)
-        return {"chain": self.chain, "forkHeight": self.fork_height,
-                "orphaned": orphaned}
+        return Rewound(self.chain, self.fork_height, tuple(orphaned))
+
+
+@command_result("chain-watch-opened")
+@dataclass(frozen=True)
+class WatchOpened:
+    chain: str
+    height: int
+
+
+@command_result("block-scanned")
+@dataclass(frozen=True)
+class BlockScanned:
+    """A block's deposits: those it brought (pending) and those credited in it
+    (by deposit id); a block scanned before brings none."""
+
+    chain: str
+    height: int
+    detected: tuple[str, ...]
+    credited: tuple[str, ...]
+
+
+@command_result("chain-rewound")
+@dataclass(frozen=True)
+class Rewound:
+    chain: str
+    fork_height: int
+    orphaned: tuple[str, ...]

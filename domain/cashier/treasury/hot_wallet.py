@@ -17,6 +17,7 @@ from eventsourcing.domain import event
 
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.ids import natural_id
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 from domain.cashier.withdrawals.commands import withdrawal_of
 
@@ -63,9 +64,17 @@ class ReserveNonce:
     def partition(self) -> str:
         return f"hot-wallet:{self.chain}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> NonceReservation:
         withdrawal = withdrawal_of(uow, UUID(self.withdrawal_id))
         hot = uow.find(hot_wallet_key(self.chain)) or uow.add(HotWallet(self.chain))
         nonce = hot.reserve(self.withdrawal_id, self.chain_next)
         withdrawal.reserve_nonce(nonce)
-        return {"chain": self.chain, "withdrawalId": self.withdrawal_id, "nonce": nonce}
+        return NonceReservation(self.chain, self.withdrawal_id, nonce)
+
+
+@command_result("hot-wallet-nonce")
+@dataclass(frozen=True)
+class NonceReservation:
+    chain: str
+    withdrawal_id: str
+    nonce: int

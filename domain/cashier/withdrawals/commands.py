@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 from uuid import UUID
 
 from domain.kernel.errors import InsufficientFunds, InvalidInput, NotFound
@@ -18,7 +18,7 @@ from domain.kernel.fx import in_usd, usd_rates
 from domain.commanding.unit_of_work import UnitOfWork
 from domain.wallet.model import wallet_id
 from domain.cashier.withdrawals.model import Withdrawal, withdrawal_key
-from domain.cashier.withdrawals.records import withdrawal_record
+from domain.cashier.withdrawals.records import WithdrawalRecord, withdrawal_record
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,7 @@ class RequestWithdrawal:
     def caller(self) -> str:
         return f"player:{self.player_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> WithdrawalRecord:
         rules = uow.rules.cashier
         amount = uow.currencies.check(self.amount, self.currency)
         chain = rules.chain_of(self.currency)
@@ -91,7 +91,7 @@ class ApproveWithdrawal:
     def partition(self) -> str:
         return f"withdrawal:{self.withdrawal_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> WithdrawalRecord:
         withdrawal = withdrawal_of(uow, self.withdrawal_id)
         withdrawal.approve(self.actor, self.reason)
         return withdrawal_record(withdrawal)
@@ -111,7 +111,7 @@ class RejectWithdrawal:
     def partition(self) -> str:
         return f"withdrawal:{self.withdrawal_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> WithdrawalRecord:
         withdrawal = withdrawal_of(uow, self.withdrawal_id)
         withdrawal.reject(self.actor, self.reason)
         wallet = uow.wallet(withdrawal.player_id, withdrawal.currency, withdrawal.lock_id)

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from domain.commanding.unit_of_work import UnitOfWork
 from domain.cashier.withdrawals.commands import withdrawal_of
-from domain.cashier.withdrawals.records import withdrawal_record
+from domain.cashier.withdrawals.records import WithdrawalRecord, withdrawal_record
 
 
 @dataclass(frozen=True)
@@ -30,7 +30,7 @@ class WithdrawalStep:
     def partition(self) -> str:
         return f"withdrawal:{self.withdrawal_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> WithdrawalRecord:
         withdrawal = withdrawal_of(uow, self.withdrawal_id)
         self.apply(uow, withdrawal)
         return withdrawal_record(withdrawal)
