@@ -9,8 +9,8 @@ tests inject clients on their local chains.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from chain.interfaces import (
     Sender,
 )
 from domain.cashier.aml import AmlScreen, RulesAml
+from domain.cashier.sweeps.rules import SweepRule
 from domain.commanding.runner import Outcome
 from domain.cashier.deposits.addresses import AssignDepositAddress
 from domain.kernel.errors import InvalidInput
@@ -45,6 +46,10 @@ class ChainClients:
     start_height: int | None = None
     cold_address: str | None = None
     cold_balances: Mapping[str, Decimal] | None = None
+    # The sweeper's signer of deposit address `index` (holds the deposit keys;
+    # only in the process that sweeps) and the sweep rules by currency.
+    deposit_signer: Callable[[int], Sender] | None = None
+    sweep_rules: Mapping[str, SweepRule] = field(default_factory=dict)
 
 
 class Cashier:

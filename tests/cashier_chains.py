@@ -102,3 +102,72 @@ def btc_services(settings: Settings, tmp_path: Path, node) -> Services:
     config.write_text(BTC_TOML)
     return bootstrap(settings.model_copy(update={"config": config}),
                      chains={"bitcoin": btc_clients(node)})
+
+
+BSC_TOML = """
+[cashier]
+min_deposit = { BNB = "0.001", USDT = "1" }
+{extra}
+[cashier.chains.bsc]
+kind = "evm"
+currencies = ["BNB", "USDT"]
+confirmations = 15
+{chain}
+"""
+
+
+def bsc_services(settings: Settings, tmp_path: Path, local_evm, *, extra: str = "",
+                 chain_extra: str = "", hot_bnb: str = "100", hot_usdt: str = "1000",
+                 sweep_keys: bool = False) -> Services:
+    """BNB Smart Chain on the local EVM (BNB is the chain's native coin, USDT a
+    BEP-20 token; legacy gas pricing, as BSC). On anvil everything is built from
+    configuration (rpc_url, chain_id, tokens, CASINO_LEDGER_HOT_KEYS) exactly as
+    in production; eth-tester has no URL, so its clients are injected."""
+    from pydantic import SecretStr
+
+    from tests.chains.evm import TOKEN_DECIMALS
+
+    hot = Account.create()
+    local_evm.pay(hot.address, Decimal(hot_bnb))
+    if Decimal(hot_usdt):
+        local_evm.pay(hot.address, Decimal(hot_usdt), "USDT")
+    chain_id = local_evm.w3.eth.chain_id
+    token = local_evm.token.address
+    config = tmp_path / "cashier.toml"
+    url = getattr(local_evm, "url", None)
+    node = (f'rpc_url = "{url}"\nchain_id = {chain_id}\nxpub = "{XPUB}"\n'
+            f'tokens = {{ USDT = {{ contract = "{token}", decimals = {TOKEN_DECIMALS} }} }}\n'
+            if url else "")
+    config.write_text(BSC_TOML.replace("{extra}", extra)
+                      .replace("{chain}", node + chain_extra))
+    keys = {"hot_keys": {"bsc": SecretStr(hot.key.hex())}}
+    if sweep_keys:
+        keys["sweep_keys"] = {"bsc": SecretStr(XPRV)}
+    settings = settings.model_copy(update={"config": config, **keys})
+    if url:
+        return bootstrap(settings)
+    from chain.evm_tokens import Erc20Token, EvmChain
+
+    evm = EvmChain("bsc", chain_id, "BNB", (Erc20Token("USDT", token, TOKEN_DECIMALS),),
+                   eip1559=False)
+    w3 = connect_evm(local_evm.w3, evm)
+    clients = ChainClients(deriver=EvmAddressDeriver(XPUB), validator=EvmAddressValidator(),
+                           source=EvmBlockSource(w3, evm), sender=EvmSender(w3, evm, hot.key.hex()))
+    if sweep_keys:
+        from chain.evm_sweep import evm_deposit_signer
+
+        clients.deposit_signer = evm_deposit_signer(w3, evm, XPRV, XPUB)
+    services = bootstrap(settings, chains={"bsc": clients})
+    return services
+
+
+def account_xprv() -> str:
+    """m/44'/60'/0' as an xprv: the sweeper's key of the deposit addresses."""
+    from bitcoinlib.keys import HDKey
+    from bitcoinlib.mnemonic import Mnemonic
+
+    root = HDKey.from_seed(Mnemonic().to_seed(MNEMONIC), witness_type="legacy")
+    return root.subkey_for_path("m/44'/60'/0'").wif_private()
+
+
+XPRV = account_xprv()

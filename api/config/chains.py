@@ -80,7 +80,8 @@ def evm_clients(name: str, chain: ChainConfig, hot_key: str | None,
         raise ValueError(f"cashier.chains.{name}: an rpc_url needs its chain_id")
     evm = EvmChain(name, chain.chain_id, chain.currencies[0], tuple(
         Erc20Token(currency, token.contract, token.decimals)
-        for currency, token in chain.tokens.items()))
+        for currency, token in chain.tokens.items()),
+        eip1559=chain.uses_eip1559(name), token_gas_limit=chain.token_gas_limit)
     w3 = connect_evm(HTTPProvider(chain.rpc_url), evm)
     built.source = EvmBlockSource(w3, evm)
     if hot_key:
