@@ -118,11 +118,12 @@ confirmations = 15
 
 def bsc_services(settings: Settings, tmp_path: Path, local_evm, *, extra: str = "",
                  chain_extra: str = "", hot_bnb: str = "100", hot_usdt: str = "1000",
-                 sweep_keys: bool = False) -> Services:
+                 sweep: dict[str, dict[str, str]] | None = None) -> Services:
     """BNB Smart Chain on the local EVM (BNB is the chain's native coin, USDT a
     BEP-20 token; legacy gas pricing, as BSC). On anvil everything is built from
-    configuration (rpc_url, chain_id, tokens, CASINO_LEDGER_HOT_KEYS) exactly as
-    in production; eth-tester has no URL, so its clients are injected."""
+    configuration (rpc_url, chain_id, tokens, CASINO_LEDGER_HOT_KEYS, and with
+    `sweep` the sweep rules and CASINO_LEDGER_SWEEP_KEYS) exactly as in
+    production; eth-tester has no URL, so its clients are injected."""
     from pydantic import SecretStr
 
     from tests.chains.evm import TOKEN_DECIMALS
@@ -138,10 +139,13 @@ def bsc_services(settings: Settings, tmp_path: Path, local_evm, *, extra: str = 
     node = (f'rpc_url = "{url}"\nchain_id = {chain_id}\nxpub = "{XPUB}"\n'
             f'tokens = {{ USDT = {{ contract = "{token}", decimals = {TOKEN_DECIMALS} }} }}\n'
             if url else "")
+    rules = "".join(f"[cashier.chains.bsc.sweep.{currency}]\n" + "".join(
+        f'{key} = {value}\n' for key, value in rule.items()) for currency, rule in
+        (sweep or {}).items())
     config.write_text(BSC_TOML.replace("{extra}", extra)
-                      .replace("{chain}", node + chain_extra))
+                      .replace("{chain}", node + chain_extra) + rules)
     keys = {"hot_keys": {"bsc": SecretStr(hot.key.hex())}}
-    if sweep_keys:
+    if sweep:
         keys["sweep_keys"] = {"bsc": SecretStr(XPRV)}
     settings = settings.model_copy(update={"config": config, **keys})
     if url:
@@ -153,10 +157,13 @@ def bsc_services(settings: Settings, tmp_path: Path, local_evm, *, extra: str = 
     w3 = connect_evm(local_evm.w3, evm)
     clients = ChainClients(deriver=EvmAddressDeriver(XPUB), validator=EvmAddressValidator(),
                            source=EvmBlockSource(w3, evm), sender=EvmSender(w3, evm, hot.key.hex()))
-    if sweep_keys:
+    if sweep:
+        from api.config.business import load_config
+        from api.config.chains import sweep_rules
         from chain.evm_sweep import evm_deposit_signer
 
         clients.deposit_signer = evm_deposit_signer(w3, evm, XPRV, XPUB)
+        clients.sweep_rules = sweep_rules(load_config(config).cashier.chains["bsc"])
     services = bootstrap(settings, chains={"bsc": clients})
     return services
 

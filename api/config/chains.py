@@ -3,7 +3,9 @@
 An `xpub` gives deposit addresses; an `rpc_url` a block source (and the
 chain id and token contracts are checked against the node at start) and
 withdrawal requests (their destinations validated for the chain's network);
-a hot key in CASINO_LEDGER_HOT_KEYS (never in the file) a sender.
+a hot key in CASINO_LEDGER_HOT_KEYS (never in the file) a sender; the
+account xprv of the deposit addresses in CASINO_LEDGER_SWEEP_KEYS (apart
+from the hot keys) the sweeper's signer.
 """
 
 from __future__ import annotations
@@ -13,15 +15,27 @@ from urllib.parse import unquote, urlparse
 from api.cashier_wiring import ChainClients
 from api.config.cashier import CashierConfig, ChainConfig
 from api.config.settings import Settings
+from domain.cashier.sweeps.rules import SweepRule
 
 
 def build_chains(config: CashierConfig, settings: Settings) -> dict[str, ChainClients]:
     keys = {name: key.get_secret_value() for name, key in settings.hot_keys.items()}
-    return {name: clients(name, chain, keys.get(name))
+    sweep = {name: key.get_secret_value() for name, key in settings.sweep_keys.items()}
+    unknown = set(sweep) - set(config.chains)
+    if unknown:
+        raise ValueError(f"CASINO_LEDGER_SWEEP_KEYS: no chain {sorted(unknown)}")
+    return {name: clients(name, chain, keys.get(name), sweep.get(name))
             for name, chain in config.chains.items()}
 
 
-def clients(name: str, chain: ChainConfig, hot_key: str | None) -> ChainClients:
+def sweep_rules(chain: ChainConfig) -> dict[str, SweepRule]:
+    return {currency: SweepRule(currency, rule.threshold, rule.every_seconds,
+                                rule.minimum)
+            for currency, rule in chain.sweep.items()}
+
+
+def clients(name: str, chain: ChainConfig, hot_key: str | None,
+            sweep_key: str | None = None) -> ChainClients:
     from chain.validators import validator_for
 
     # Withdrawals are taken only for a chain with a node: without one nothing
@@ -29,9 +43,10 @@ def clients(name: str, chain: ChainConfig, hot_key: str | None) -> ChainClients:
     built = ChainClients(validator=validator_for(chain.kind, chain.network)
                          if chain.rpc_url else None,
                          start_height=chain.start_height, cold_address=chain.cold_address,
-                         cold_balances=chain.cold_balances)
+                         cold_balances=chain.cold_balances,
+                         sweep_rules=sweep_rules(chain))
     if chain.kind == "evm":
-        evm_clients(name, chain, hot_key, built)
+        evm_clients(name, chain, hot_key, built, sweep_key)
     elif chain.kind == "bitcoin":
         bitcoin_clients(name, chain, hot_key, built)
     return built
@@ -62,7 +77,7 @@ def bitcoin_clients(name: str, chain: ChainConfig, hot_key: str | None,
 
 
 def evm_clients(name: str, chain: ChainConfig, hot_key: str | None,
-                built: ChainClients) -> None:
+                built: ChainClients, sweep_key: str | None = None) -> None:
     from chain.evm_derivation import EvmAddressDeriver
 
     if chain.xpub:
@@ -86,3 +101,8 @@ def evm_clients(name: str, chain: ChainConfig, hot_key: str | None,
     built.source = EvmBlockSource(w3, evm)
     if hot_key:
         built.sender = EvmSender(w3, evm, hot_key)
+    if sweep_key:
+        from chain.evm_sweep import evm_deposit_signer
+
+        # The xprv must give the configured xpub: refused at start otherwise.
+        built.deposit_signer = evm_deposit_signer(w3, evm, sweep_key, chain.xpub)

@@ -1,0 +1,41 @@
+"""The sweeper's signers of EVM deposit addresses.
+
+The deposit addresses come from the account xpub (`m/44'/60'/0'`, child
+`0/i`) on the API server; the matching account xprv is held by the sweeper
+alone (CASINO_LEDGER_SWEEP_KEYS, apart from the hot keys). At start the xprv
+must give the configured xpub, so a wrong key is refused before anything is
+signed. Each deposit address signs through an `EvmSender` of its own key: its
+nonce is the chain's count for that address (only the sweeper sends from it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from web3 import Web3
+
+from chain.bip32 import ExtendedPrivateKey, ExtendedPublicKey
+from chain.errors import ChainMismatch
+from chain.evm_derivation import EXTERNAL_CHAIN
+from chain.evm_sender import EvmSender
+from chain.evm_tokens import EvmChain
+
+
+def evm_deposit_signer(w3: Web3, chain: EvmChain, account_xprv: str,
+                       account_xpub: str | None) -> Callable[[int], EvmSender]:
+    account = ExtendedPrivateKey.parse(account_xprv)
+    if account_xpub is not None:
+        public = ExtendedPublicKey.parse(account_xpub)
+        mine = account.public()
+        if (mine.key.format(), mine.chain_code) != (public.key.format(), public.chain_code):
+            raise ChainMismatch(f"{chain.name}: the sweep key does not match the "
+                                "deposit addresses' xpub")
+    external = account.child(EXTERNAL_CHAIN)
+    cache: dict[int, EvmSender] = {}
+
+    def signer(index: int) -> EvmSender:
+        if index not in cache:
+            cache[index] = EvmSender(w3, chain, "0x" + external.child(index).secret.hex())
+        return cache[index]
+
+    return signer
