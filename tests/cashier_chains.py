@@ -178,3 +178,63 @@ def account_xprv() -> str:
 
 
 XPRV = account_xprv()
+
+
+TRON_TOML = """
+[cashier]
+min_deposit = { TRX = "1", USDT = "1" }
+[cashier.chains.tron]
+kind = "tron"
+currencies = ["TRX", "USDT"]
+confirmations = 20
+rpc_url = "{url}"
+genesis_block = "{genesis}"
+xpub = "{xpub}"
+tokens = { USDT = { contract = "{usdt}", decimals = 6 } }
+"""
+
+
+def tron_account_keys() -> tuple[str, str]:
+    """m/44'/195'/0' as xpub and xprv (the abandon ... about test mnemonic)."""
+    from bitcoinlib.keys import HDKey
+    from bitcoinlib.mnemonic import Mnemonic
+
+    root = HDKey.from_seed(Mnemonic().to_seed(MNEMONIC), witness_type="legacy")
+    account = root.subkey_for_path("m/44'/195'/0'")
+    return account.wif_public(), account.wif_private()
+
+
+TRON_XPUB, TRON_XPRV = tron_account_keys()
+
+
+def tron_services(settings: Settings, tmp_path: Path, node, *, hot_trx: str = "10000",
+                  hot_usdt: str = "10000",
+                  sweep: dict[str, dict[str, str]] | None = None) -> Services:
+    """Tron built from configuration as in production (rpc_url, genesis_block,
+    tokens, CASINO_LEDGER_HOT_KEYS, CASINO_LEDGER_SWEEP_KEYS), on the local
+    test double of a Tron node's HTTP API (not a Tron node)."""
+    from pydantic import SecretStr
+
+    from tests.chains.tron_node import USDT_CONTRACT
+
+    hot = Account.create().key.hex()
+    from coincurve import PrivateKey
+
+    from chain.tron_protocol import address_of_key
+
+    hot_address = address_of_key(PrivateKey(bytes.fromhex(hot[2:] if hot.startswith("0x")
+                                                           else hot)).public_key)
+    node.pay(hot_address, hot_trx)
+    if Decimal(hot_usdt):
+        node.pay(hot_address, hot_usdt, "USDT")
+    rules = "".join(f"[cashier.chains.tron.sweep.{currency}]\n" + "".join(
+        f'{key} = {value}\n' for key, value in rule.items()) for currency, rule in
+        (sweep or {}).items())
+    config = tmp_path / "cashier.toml"
+    config.write_text(TRON_TOML.replace("{url}", node.url)
+                      .replace("{genesis}", node.chain.blocks[0]["blockID"])
+                      .replace("{xpub}", TRON_XPUB).replace("{usdt}", USDT_CONTRACT) + rules)
+    keys: dict = {"hot_keys": {"tron": SecretStr(hot)}}
+    if sweep:
+        keys["sweep_keys"] = {"tron": SecretStr(TRON_XPRV)}
+    return bootstrap(settings.model_copy(update={"config": config, **keys}))

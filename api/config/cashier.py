@@ -63,6 +63,10 @@ class ChainConfig(Section):
     # BSC (its validators price by gasPrice), EIP-1559 elsewhere.
     eip1559: bool | None = None
     token_gas_limit: int = Field(default=100_000, ge=21_000)
+    # Tron: the genesis block the node must have (main net's when unset) and the
+    # most a TRC-20 transfer may burn for energy, in sun.
+    genesis_block: str | None = None
+    fee_limit_sun: int = Field(default=30_000_000, ge=1)
     # Sweeps of the deposit addresses into the hot wallet, per currency.
     sweep: dict[str, SweepConfig] = Field(default_factory=dict)
 

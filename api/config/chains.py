@@ -49,6 +49,8 @@ def clients(name: str, chain: ChainConfig, hot_key: str | None,
         evm_clients(name, chain, hot_key, built, sweep_key)
     elif chain.kind == "bitcoin":
         bitcoin_clients(name, chain, hot_key, built)
+    elif chain.kind == "tron":
+        tron_clients(name, chain, hot_key, built, sweep_key)
     return built
 
 
@@ -106,3 +108,30 @@ def evm_clients(name: str, chain: ChainConfig, hot_key: str | None,
 
         # The xprv must give the configured xpub: refused at start otherwise.
         built.deposit_signer = evm_deposit_signer(w3, evm, sweep_key, chain.xpub)
+
+
+def tron_clients(name: str, chain: ChainConfig, hot_key: str | None,
+                 built: ChainClients, sweep_key: str | None = None) -> None:
+    """BIP44 coin 195 addresses from the xpub; a java-tron full node's HTTP API
+    (its genesis block checked: main net's unless `genesis_block` is set)."""
+    from chain.tron_derivation import TronAddressDeriver, tron_deposit_signer
+
+    if chain.xpub:
+        built.deriver = TronAddressDeriver(chain.xpub)
+    if not chain.rpc_url:
+        return
+    from chain.tron_node import MAINNET_GENESIS, Trc20Token, TronChain, connect_tron
+    from chain.tron_sender import TronSender
+    from chain.tron_source import TronBlockSource
+
+    tron = TronChain(name, chain.currencies[0], tuple(
+        Trc20Token(currency, token.contract, token.decimals)
+        for currency, token in chain.tokens.items()),
+        genesis=chain.genesis_block or MAINNET_GENESIS,
+        fee_limit_sun=chain.fee_limit_sun)
+    node = connect_tron(chain.rpc_url, tron)
+    built.source = TronBlockSource(node, tron)
+    if hot_key:
+        built.sender = TronSender(node, tron, hot_key)
+    if sweep_key:
+        built.deposit_signer = tron_deposit_signer(node, tron, sweep_key, chain.xpub)
