@@ -104,3 +104,19 @@ class ExtendedPrivateKey:
         for index in indexes:
             key = key.child(index)
         return key
+
+
+def deposit_keys(account_xprv: str, account_xpub: str | None, chain: str):
+    """The private key (32 bytes) of deposit address `i` (`0/i` under the
+    account) for the sweeper; refuses an xprv whose public key is not the xpub
+    the deposit addresses come from."""
+    from chain.errors import ChainMismatch
+
+    account = ExtendedPrivateKey.parse(account_xprv)
+    if account_xpub is not None:
+        public, mine = ExtendedPublicKey.parse(account_xpub), account.public()
+        if (mine.key.format(), mine.chain_code) != (public.key.format(), public.chain_code):
+            raise ChainMismatch(f"{chain}: the sweep key does not match the deposit "
+                                "addresses' xpub")
+    external = account.child(0)
+    return lambda index: external.child(index).secret

@@ -14,28 +14,19 @@ from collections.abc import Callable
 
 from web3 import Web3
 
-from chain.bip32 import ExtendedPrivateKey, ExtendedPublicKey
-from chain.errors import ChainMismatch
-from chain.evm_derivation import EXTERNAL_CHAIN
+from chain.bip32 import deposit_keys
 from chain.evm_sender import EvmSender
 from chain.evm_tokens import EvmChain
 
 
 def evm_deposit_signer(w3: Web3, chain: EvmChain, account_xprv: str,
                        account_xpub: str | None) -> Callable[[int], EvmSender]:
-    account = ExtendedPrivateKey.parse(account_xprv)
-    if account_xpub is not None:
-        public = ExtendedPublicKey.parse(account_xpub)
-        mine = account.public()
-        if (mine.key.format(), mine.chain_code) != (public.key.format(), public.chain_code):
-            raise ChainMismatch(f"{chain.name}: the sweep key does not match the "
-                                "deposit addresses' xpub")
-    external = account.child(EXTERNAL_CHAIN)
+    key_of = deposit_keys(account_xprv, account_xpub, chain.name)
     cache: dict[int, EvmSender] = {}
 
     def signer(index: int) -> EvmSender:
         if index not in cache:
-            cache[index] = EvmSender(w3, chain, "0x" + external.child(index).secret.hex())
+            cache[index] = EvmSender(w3, chain, "0x" + key_of(index).hex())
         return cache[index]
 
     return signer

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from chain.bip32 import ExtendedPrivateKey, ExtendedPublicKey
-from chain.errors import ChainMismatch
+from chain.bip32 import ExtendedPublicKey, deposit_keys
 from chain.tron_node import TronChain, TronHttp
 from chain.tron_protocol import address_of_key
 from chain.tron_sender import TronSender
@@ -30,18 +29,12 @@ class TronAddressDeriver:
 
 def tron_deposit_signer(node: TronHttp, chain: TronChain, account_xprv: str,
                         account_xpub: str | None) -> Callable[[int], TronSender]:
-    account = ExtendedPrivateKey.parse(account_xprv)
-    if account_xpub is not None:
-        public, mine = ExtendedPublicKey.parse(account_xpub), account.public()
-        if (mine.key.format(), mine.chain_code) != (public.key.format(), public.chain_code):
-            raise ChainMismatch(f"{chain.name}: the sweep key does not match the "
-                                "deposit addresses' xpub")
-    external = account.child(EXTERNAL_CHAIN)
+    key_of = deposit_keys(account_xprv, account_xpub, chain.name)
     cache: dict[int, TronSender] = {}
 
     def signer(index: int) -> TronSender:
         if index not in cache:
-            cache[index] = TronSender(node, chain, external.child(index).secret.hex())
+            cache[index] = TronSender(node, chain, key_of(index).hex())
         return cache[index]
 
     return signer

@@ -238,3 +238,14 @@ def tron_services(settings: Settings, tmp_path: Path, node, *, hot_trx: str = "1
     if sweep:
         keys["sweep_keys"] = {"tron": SecretStr(TRON_XPRV)}
     return bootstrap(settings.model_copy(update={"config": config, **keys}))
+
+
+def cash(services: Services, player: str, currency: str) -> Decimal:
+    wallet = services.ledger.wallet(player, currency)
+    return wallet.cash if wallet else Decimal(0)
+
+
+def reconciled(services: Services) -> dict:
+    """(discrepancy, verdict) of every currency with a hot wallet, reconciled now."""
+    reports = services.cashier.reconciler().run("run")
+    return {c: (r["discrepancy"], r["verdict"]) for c, r in reports.items()}

@@ -13,7 +13,7 @@ from eth_account import Account
 
 from domain.cashier.deposits.model import deposit_key
 from domain.cashier.withdrawals.records import withdrawal_record
-from tests.cashier_chains import bsc_services
+from tests.cashier_chains import bsc_services, cash, reconciled
 from tests.factories import credit
 
 D = Decimal
@@ -26,11 +26,6 @@ def cashier(settings, tmp_path, local_evm):
     services.cashier.watch()
     yield services
     services.close()
-
-
-def cash(services, player: str, currency: str = "BNB") -> Decimal:
-    wallet = services.ledger.wallet(player, currency)
-    return wallet.cash if wallet else D(0)
 
 
 def status(services, tx_hash: str, index: int = 0) -> str:
@@ -76,7 +71,7 @@ def test_a_deposit_reorged_out_is_never_credited(cashier, local_evm):
     local_evm.mine(30)
     [summary] = cashier.cashier.watch()
     assert summary["orphaned"] == 1 and status(cashier, tx) == "orphaned"
-    assert cash(cashier, "p1") == 0
+    assert cash(cashier, "p1", "BNB") == 0
 
 
 @pytest.mark.parametrize("currency,amount", [("BNB", "1"), ("USDT", "100")])
@@ -102,6 +97,4 @@ def test_a_withdrawal_is_sent_and_confirmed_and_the_books_reconcile(cashier, loc
     assert record["status"] == "confirmed"
     assert cashier.chains["bsc"].sender.balance_of(DESTINATION, currency) == record["sent"]
     assert capital > 0
-    reports = cashier.cashier.reconciler().run("run-1")
-    assert {c: (r["discrepancy"], r["verdict"]) for c, r in reports.items()} == {
-        "BNB": (D(0), "balanced"), "USDT": (D(0), "balanced")}
+    assert reconciled(cashier) == {"BNB": (D(0), "balanced"), "USDT": (D(0), "balanced")}

@@ -18,7 +18,7 @@ from domain.cashier.deposits.model import deposit_key
 from domain.cashier.sweeps.model import sweeps_key
 from domain.cashier.treasury.funding import RecordFunding
 from domain.cashier.withdrawals.records import withdrawal_record
-from tests.cashier_chains import tron_services
+from tests.cashier_chains import cash, reconciled, tron_services
 
 D = Decimal
 DESTINATION = address_of_key(PrivateKey().public_key)  # someone else's
@@ -38,18 +38,8 @@ def cashier(settings, tmp_path, tron_node):
     services.close()
 
 
-def cash(services, player: str, currency: str = "TRX") -> Decimal:
-    wallet = services.ledger.wallet(player, currency)
-    return wallet.cash if wallet else D(0)
-
-
 def status(services, tx_hash: str, index: int = 0) -> str:
     return services.ledger.repository.get(deposit_key("tron", tx_hash, index)).status
-
-
-def reconciled(services) -> dict:
-    reports = services.cashier.reconciler().run("run")
-    return {c: (r["discrepancy"], r["verdict"]) for c, r in reports.items()}
 
 
 @pytest.mark.parametrize("currency,amount,index", [("TRX", "120", 0), ("USDT", "250", 1)])
@@ -80,7 +70,7 @@ def test_a_deposit_dropped_with_its_blocks_is_never_credited(cashier, tron_node)
     tron_node.mine(30)
     [summary] = cashier.cashier.watch()
     assert summary["orphaned"] == 1 and status(cashier, tx) == "orphaned"
-    assert cash(cashier, "p1") == 0
+    assert cash(cashier, "p1", "TRX") == 0
     assert reconciled(cashier) == BALANCED
 
 

@@ -14,7 +14,7 @@ import pytest
 from domain.cashier.sweeps.model import sweeps_key
 from domain.cashier.treasury.funding import RecordFunding
 from domain.kernel.postings import HOUSE_HOT_WALLET, HOUSE_NETWORK_FEES
-from tests.cashier_chains import bsc_services
+from tests.cashier_chains import bsc_services, reconciled
 
 D = Decimal
 RULES = {"BNB": {"threshold": '"0.5"'}, "USDT": {"threshold": '"100"'}}
@@ -43,11 +43,6 @@ def deposit(services, local_evm, player: str, amount: str, currency: str = "BNB"
 
 def sweeps(services, address: str):
     return services.ledger.repository.get(sweeps_key("bsc", address))
-
-
-def reconciled(services) -> dict:
-    reports = services.cashier.reconciler().run("run")
-    return {c: (r["discrepancy"], r["verdict"]) for c, r in reports.items()}
 
 
 def mined(sender, tx_hash: str) -> bool:
