@@ -249,3 +249,54 @@ def reconciled(services: Services) -> dict:
     """(discrepancy, verdict) of every currency with a hot wallet, reconciled now."""
     reports = services.cashier.reconciler().run("run")
     return {c: (r["discrepancy"], r["verdict"]) for c, r in reports.items()}
+
+
+SOLANA_TOML = """
+[cashier]
+min_deposit = { SOL = "0.01", USDC = "1" }
+[cashier.chains.solana]
+kind = "solana"
+currencies = ["SOL", "USDC"]
+confirmations = 30
+rpc_url = "{url}"
+genesis_block = "{genesis}"
+address_file = "{addresses}"
+tokens = { USDC = { contract = "{mint}", decimals = 6 } }
+"""
+
+
+def solana_seed() -> bytes:
+    from bitcoinlib.mnemonic import Mnemonic
+
+    return Mnemonic().to_seed(MNEMONIC)
+
+
+def solana_services(settings: Settings, tmp_path: Path, cluster, *, hot_sol: str = "100",
+                    hot_usdc: str = "10000",
+                    sweep: dict[str, dict[str, str]] | None = None) -> Services:
+    """Solana built from configuration as in production (rpc_url, genesis,
+    the exported address file, CASINO_LEDGER_HOT_KEYS and _SWEEP_KEYS), on the
+    SVM behind a local JSON-RPC."""
+    from pydantic import SecretStr
+    from solders.keypair import Keypair
+
+    from chain.solana_keys import export_addresses
+
+    hot = Keypair()
+    cluster.pay(str(hot.pubkey()), hot_sol)
+    if Decimal(hot_usdc):
+        cluster.pay(str(hot.pubkey()), hot_usdc, "USDC")
+    addresses = tmp_path / "solana-addresses.txt"
+    addresses.write_text("\n".join(export_addresses(solana_seed(), 20)) + "\n")
+    rules = "".join(f"[cashier.chains.solana.sweep.{currency}]\n" + "".join(
+        f'{key} = {value}\n' for key, value in rule.items()) for currency, rule in
+        (sweep or {}).items())
+    config = tmp_path / "cashier.toml"
+    config.write_text(SOLANA_TOML.replace("{url}", cluster.url)
+                      .replace("{genesis}", cluster.cluster.genesis)
+                      .replace("{addresses}", str(addresses))
+                      .replace("{mint}", str(cluster.cluster.mint.pubkey())) + rules)
+    keys: dict = {"hot_keys": {"solana": SecretStr(bytes(hot)[:32].hex())}}
+    if sweep:
+        keys["sweep_keys"] = {"solana": SecretStr(solana_seed().hex())}
+    return bootstrap(settings.model_copy(update={"config": config, **keys}))

@@ -65,7 +65,9 @@ class ChainConfig(Section):
     token_gas_limit: int = Field(default=100_000, ge=21_000)
     # Tron: the genesis block the node must have (main net's when unset) and the
     # most a TRC-20 transfer may burn for energy, in sun.
-    genesis_block: str | None = None
+    genesis_block: str | None = None  # Solana too: the cluster's genesis hash
+    # Solana: the exported deposit addresses, one per line in index order.
+    address_file: str | None = None
     fee_limit_sun: int = Field(default=30_000_000, ge=1)
     # Sweeps of the deposit addresses into the hot wallet, per currency.
     sweep: dict[str, SweepConfig] = Field(default_factory=dict)

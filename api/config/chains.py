@@ -51,6 +51,8 @@ def clients(name: str, chain: ChainConfig, hot_key: str | None,
         bitcoin_clients(name, chain, hot_key, built)
     elif chain.kind == "tron":
         tron_clients(name, chain, hot_key, built, sweep_key)
+    elif chain.kind == "solana":
+        solana_clients(name, chain, hot_key, built, sweep_key)
     return built
 
 
@@ -135,3 +137,32 @@ def tron_clients(name: str, chain: ChainConfig, hot_key: str | None,
         built.sender = TronSender(node, tron, hot_key)
     if sweep_key:
         built.deposit_signer = tron_deposit_signer(node, tron, sweep_key, chain.xpub)
+
+
+def solana_clients(name: str, chain: ChainConfig, hot_key: str | None,
+                   built: ChainClients, sweep_key: str | None = None) -> None:
+    """Deposit addresses from the exported `address_file` (ed25519 keys cannot be
+    derived from a public key); a cluster's JSON-RPC (its genesis hash checked:
+    main-beta's unless `genesis_block` is set). The hot key is 32 bytes of hex
+    (the keypair's secret seed); the sweep key the BIP39 seed, hex."""
+    from chain.solana_keys import SolanaAddressList, deposit_secrets
+
+    addresses = SolanaAddressList(chain.address_file) if chain.address_file else None
+    built.deriver = addresses
+    if not chain.rpc_url:
+        return
+    from chain.solana_node import MAINNET_GENESIS, SolanaChain, SplToken, connect_solana
+    from chain.solana_sender import SolanaSender
+    from chain.solana_source import SolanaBlockSource
+
+    solana = SolanaChain(name, chain.currencies[0], tuple(
+        SplToken(currency, token.contract, token.decimals)
+        for currency, token in chain.tokens.items()),
+        genesis=chain.genesis_block or MAINNET_GENESIS)
+    rpc = connect_solana(chain.rpc_url, solana)
+    built.source = SolanaBlockSource(rpc, solana)
+    if hot_key:
+        built.sender = SolanaSender(rpc, solana, hot_key)
+    if sweep_key:
+        secrets = deposit_secrets(sweep_key, addresses, name)
+        built.deposit_signer = lambda index: SolanaSender(rpc, solana, secrets(index))

@@ -75,3 +75,15 @@ def tron_node():
     node.mine(10)
     yield node
     node.close()
+
+
+@pytest.fixture
+def solana_cluster():
+    """The SVM (LiteSVM through solders) behind a local JSON-RPC, with a funded
+    faucet and a USDC mint (tests/chains/solana_rpc.py)."""
+    from tests.chains.solana_rpc import SolanaRpcServer
+
+    server = SolanaRpcServer()
+    server.mine(5)
+    yield server
+    server.close()
