@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from chain.errors import ChainMismatch, ChainUnavailable
+from chain.units import token_for, to_coins, to_units  # noqa: F401 - re-exported
 
 MAINNET_GENESIS = "5eykt4UsFv8P8NJdTREpY1vzqKqZKvdpKuc147dw2N9d"
 LAMPORTS = 9
@@ -32,12 +33,7 @@ class SolanaChain:
     genesis: str | None = MAINNET_GENESIS
 
     def token(self, currency: str) -> SplToken | None:
-        if currency == self.native_currency:
-            return None
-        for token in self.tokens:
-            if token.currency == currency:
-                return token
-        raise ValueError(f"{self.name} carries no currency {currency!r}")
+        return token_for(self, self.tokens, currency)
 
 
 class RpcError(Exception):

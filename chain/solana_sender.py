@@ -31,23 +31,13 @@ from chain.errors import InsufficientHotFunds, TransactionRejected
 from chain.interfaces import Receipt, SignedTransfer
 from chain.solana_addresses import SolanaAddressValidator
 from chain.solana_node import LAMPORTS, RpcError, SolanaChain, SolanaRpc
+from chain.units import to_coins, to_units
 
 SIGNATURE_FEE = 5000
 TOKEN_ACCOUNT_SIZE = 165
 ATA_PROGRAM = Pubkey.from_string("ATokenGPvbdGVxr1b2hvZbsiqW5xWH25efTNsLJA8knL")
 TRANSFER_CHECKED = 12
 KNOWN = ("already been processed", "alreadyprocessed")
-
-
-def coins(units: int, decimals: int) -> Decimal:
-    return Decimal(units).scaleb(-decimals)
-
-
-def units_of(amount: Decimal, decimals: int) -> int:
-    units = amount.scaleb(decimals)
-    if units != units.to_integral_value():
-        raise ValueError(f"{amount} has more than {decimals} decimals")
-    return int(units)
 
 
 def create_ata(payer: Pubkey, owner: Pubkey, mint: Pubkey) -> Instruction:
@@ -90,22 +80,22 @@ class SolanaSender:
         token = self.solana.token(currency)
         if token is None:
             lamports = self.rpc.call("getBalance", str(owner), {"commitment": "confirmed"})
-            return coins(int(lamports["value"]), LAMPORTS)
+            return to_coins(int(lamports["value"]), LAMPORTS)
         ata = get_associated_token_address(owner, Pubkey.from_string(token.mint))
         try:
             found = self.rpc.call("getTokenAccountBalance", str(ata),
                                   {"commitment": "confirmed"})
         except RpcError:
             return Decimal(0)  # no token account yet
-        return coins(int(found["value"]["amount"]), token.decimals)
+        return to_coins(int(found["value"]["amount"]), token.decimals)
 
     def _rent(self) -> int:
         return int(self.rpc.call("getMinimumBalanceForRentExemption", TOKEN_ACCOUNT_SIZE))
 
     def fee(self, currency: str) -> Decimal:
         if self.solana.token(currency) is None:
-            return coins(SIGNATURE_FEE, LAMPORTS)
-        return coins(SIGNATURE_FEE + self._rent(), LAMPORTS)
+            return to_coins(SIGNATURE_FEE, LAMPORTS)
+        return to_coins(SIGNATURE_FEE + self._rent(), LAMPORTS)
 
     def next_nonce(self) -> int:
         return 0
@@ -118,7 +108,7 @@ class SolanaSender:
         if token is None:
             fee = SIGNATURE_FEE
             instructions = [transfer(TransferParams(from_pubkey=me, to_pubkey=to,
-                                                    lamports=units_of(amount, LAMPORTS)))]
+                                                    lamports=to_units(amount, LAMPORTS)))]
         else:
             mint = Pubkey.from_string(token.mint)
             exists = self.rpc.call("getAccountInfo", str(get_associated_token_address(
@@ -127,14 +117,14 @@ class SolanaSender:
             instructions = [create_ata(me, to, mint), transfer_checked(
                 get_associated_token_address(me, mint), mint,
                 get_associated_token_address(to, mint), me,
-                units_of(amount, token.decimals), token.decimals)]
-        self._check_funds(currency, amount, coins(fee, LAMPORTS))
+                to_units(amount, token.decimals), token.decimals)]
+        self._check_funds(currency, amount, to_coins(fee, LAMPORTS))
         blockhash = Hash.from_string(self.rpc.call(
             "getLatestBlockhash", {"commitment": "confirmed"})["value"]["blockhash"])
         tx = Transaction([self._keypair], Message.new_with_blockhash(
             instructions, me, blockhash), blockhash)
         return SignedTransfer(str(tx.signatures[0]), base64.b64encode(bytes(tx)).decode(),
-                              None, coins(fee, LAMPORTS), self.solana.native_currency)
+                              None, to_coins(fee, LAMPORTS), self.solana.native_currency)
 
     def broadcast(self, signed: SignedTransfer) -> str:
         try:
@@ -162,7 +152,7 @@ class SolanaSender:
         if meta.get("preTokenBalances") or meta.get("postTokenBalances"):
             paid = meta["preBalances"][0] - meta["postBalances"][0]  # fee and rent
         return Receipt(tx_hash, slot, block["blockhash"], meta.get("err") is None,
-                       coins(paid, LAMPORTS))
+                       to_coins(paid, LAMPORTS))
 
     def _check_funds(self, currency: str, amount: Decimal, fee: Decimal) -> None:
         native = self.balance(self.solana.native_currency)

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import datetime, timezone
-from decimal import Decimal
 
 from chain.errors import BlockNotFound
 from chain.interfaces import BlockHeader, Transfer
 from chain.solana_node import LAMPORTS, RpcError, SolanaChain, SolanaRpc
+from chain.units import to_coins
 
 SKIPPED = (-32007, -32009)
 TOKEN_INDEX = 256
@@ -71,7 +71,7 @@ class SolanaBlockSource:
                 if key in watched and gained > 0:
                     found.append(Transfer(self.chain, self.solana.native_currency,
                                           signature, index, key,
-                                          Decimal(gained).scaleb(-LAMPORTS), height,
+                                          to_coins(gained, LAMPORTS), height,
                                           block["blockhash"]))
             before = {b["accountIndex"]: int(b["uiTokenAmount"]["amount"])
                       for b in meta.get("preTokenBalances") or []}
@@ -83,6 +83,6 @@ class SolanaBlockSource:
                 if token is not None and owner in watched and gained > 0:
                     found.append(Transfer(self.chain, token.currency, signature,
                                           TOKEN_INDEX + balance["accountIndex"], owner,
-                                          Decimal(gained).scaleb(-token.decimals), height,
+                                          to_coins(gained, token.decimals), height,
                                           block["blockhash"]))
         return found

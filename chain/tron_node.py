@@ -13,10 +13,10 @@ import json
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 from chain.errors import ChainMismatch, ChainUnavailable
+from chain.units import token_for, to_coins, to_units  # noqa: F401 - re-exported
 
 MAINNET_GENESIS = "00000000000000001ebf88508a03865c71d452e25f4d51194196a1d22b6653dc"
 SUN = 6  # TRX decimals
@@ -39,27 +39,11 @@ class TronChain:
     expiration_ms: int = 10 * 3600 * 1000  # a signed transaction stays valid 10 hours
 
     def token(self, currency: str) -> Trc20Token | None:
-        if currency == self.native_currency:
-            return None
-        for token in self.tokens:
-            if token.currency == currency:
-                return token
-        raise ValueError(f"{self.name} carries no currency {currency!r}")
+        return token_for(self, self.tokens, currency)
 
     def decimals(self, currency: str) -> int:
         token = self.token(currency)
         return SUN if token is None else token.decimals
-
-
-def to_coins(units: int, decimals: int) -> Decimal:
-    return Decimal(units).scaleb(-decimals)
-
-
-def to_units(amount: Decimal, decimals: int) -> int:
-    units = amount.scaleb(decimals)
-    if units != units.to_integral_value():
-        raise ValueError(f"{amount} has more than {decimals} decimals")
-    return int(units)
 
 
 class TronHttp:

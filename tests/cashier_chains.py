@@ -116,6 +116,23 @@ confirmations = 15
 """
 
 
+def sweep_toml(chain: str, sweep: dict[str, dict[str, str]] | None) -> str:
+    """`[cashier.chains.<chain>.sweep.<CODE>]` sections from {CODE: {key: TOML value}}."""
+    return "".join(f"[cashier.chains.{chain}.sweep.{currency}]\n" + "".join(
+        f"{key} = {value}\n" for key, value in rule.items())
+        for currency, rule in (sweep or {}).items())
+
+
+def record_hot_capital(services: Services, chain: str) -> None:
+    """The coins the test put on the hot wallet, recorded as capital (a funding)."""
+    from domain.cashier.treasury.funding import RecordFunding
+
+    sender = services.chains[chain].sender
+    for code in services.ledger.rules.cashier.chain(chain).currencies:
+        services.ledger.execute(RecordFunding(code, sender.balance(code), f"genesis-{code}",
+                                              "fin-alice", "capital"))
+
+
 def bsc_services(settings: Settings, tmp_path: Path, local_evm, *, extra: str = "",
                  chain_extra: str = "", hot_bnb: str = "100", hot_usdt: str = "1000",
                  sweep: dict[str, dict[str, str]] | None = None) -> Services:
@@ -139,9 +156,7 @@ def bsc_services(settings: Settings, tmp_path: Path, local_evm, *, extra: str = 
     node = (f'rpc_url = "{url}"\nchain_id = {chain_id}\nxpub = "{XPUB}"\n'
             f'tokens = {{ USDT = {{ contract = "{token}", decimals = {TOKEN_DECIMALS} }} }}\n'
             if url else "")
-    rules = "".join(f"[cashier.chains.bsc.sweep.{currency}]\n" + "".join(
-        f'{key} = {value}\n' for key, value in rule.items()) for currency, rule in
-        (sweep or {}).items())
+    rules = sweep_toml("bsc", sweep)
     config.write_text(BSC_TOML.replace("{extra}", extra)
                       .replace("{chain}", node + chain_extra) + rules)
     keys = {"hot_keys": {"bsc": SecretStr(hot.key.hex())}}
@@ -227,9 +242,7 @@ def tron_services(settings: Settings, tmp_path: Path, node, *, hot_trx: str = "1
     node.pay(hot_address, hot_trx)
     if Decimal(hot_usdt):
         node.pay(hot_address, hot_usdt, "USDT")
-    rules = "".join(f"[cashier.chains.tron.sweep.{currency}]\n" + "".join(
-        f'{key} = {value}\n' for key, value in rule.items()) for currency, rule in
-        (sweep or {}).items())
+    rules = sweep_toml("tron", sweep)
     config = tmp_path / "cashier.toml"
     config.write_text(TRON_TOML.replace("{url}", node.url)
                       .replace("{genesis}", node.chain.blocks[0]["blockID"])
@@ -288,9 +301,7 @@ def solana_services(settings: Settings, tmp_path: Path, cluster, *, hot_sol: str
         cluster.pay(str(hot.pubkey()), hot_usdc, "USDC")
     addresses = tmp_path / "solana-addresses.txt"
     addresses.write_text("\n".join(export_addresses(solana_seed(), 20)) + "\n")
-    rules = "".join(f"[cashier.chains.solana.sweep.{currency}]\n" + "".join(
-        f'{key} = {value}\n' for key, value in rule.items()) for currency, rule in
-        (sweep or {}).items())
+    rules = sweep_toml("solana", sweep)
     config = tmp_path / "cashier.toml"
     config.write_text(SOLANA_TOML.replace("{url}", cluster.url)
                       .replace("{genesis}", cluster.cluster.genesis)

@@ -14,11 +14,8 @@ refused, which is how a Solana transaction is dropped.
 from __future__ import annotations
 
 import base64
-import hashlib
-import json
 import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from solders.account import Account
@@ -29,6 +26,7 @@ from solders.message import Message
 from solders.pubkey import Pubkey
 from solders.system_program import CreateAccountParams, create_account
 from solders.token import ID as TOKEN_PROGRAM
+from solders.token.associated import get_associated_token_address
 from solders.token.state import TokenAccount
 from solders.transaction import Transaction
 from solders.transaction_metadata import FailedTransactionMetadata
@@ -36,6 +34,7 @@ from solders.instruction import AccountMeta, Instruction
 
 from chain.solana_node import SolanaChain, SolanaRpc, SplToken
 from chain.solana_sender import SolanaSender, create_ata
+from tests.chains.json_http import JsonServer
 
 USDC_DECIMALS = 6
 MINT_SIZE = 82
@@ -119,8 +118,6 @@ class SolanaCluster:
         rent = self.svm.minimum_balance_for_rent_exemption(MINT_SIZE)
         init = Instruction(TOKEN_PROGRAM, bytes([20, USDC_DECIMALS]) + bytes(payer) + b"\0",
                            [AccountMeta(mint, False, True)])
-        from solders.token.associated import get_associated_token_address
-
         ata = get_associated_token_address(payer, mint)
         mint_to = Instruction(TOKEN_PROGRAM, bytes([7]) + (10**15).to_bytes(8, "little"), [
             AccountMeta(mint, False, True), AccountMeta(ata, False, True),
@@ -203,30 +200,9 @@ class SolanaRpcServer:
     the faucet (signed by the production sender), `mine(n)`."""
 
     def __init__(self):
-        self.cluster = SolanaCluster()
-        cluster = self.cluster
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                try:
-                    reply = {"result": cluster.answer(request["method"],
-                                                      request.get("params", []))}
-                except RpcFailure as failure:
-                    reply = {"error": {"code": failure.code, "message": failure.message}}
-                data = json.dumps({"jsonrpc": "2.0", "id": request.get("id"), **reply}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *_):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.cluster = cluster = SolanaCluster()
+        self.http = JsonServer(self._reply)
+        self.url = self.http.url
         self.config = SolanaChain(tokens=(SplToken("USDC", str(cluster.mint.pubkey()),
                                                    USDC_DECIMALS),),
                                   genesis=cluster.genesis)
@@ -242,10 +218,13 @@ class SolanaRpcServer:
     def mine(self, blocks: int = 1) -> None:
         self.cluster.mine(blocks)
 
+    def _reply(self, _path: str, request: dict[str, Any]) -> dict[str, Any]:
+        try:
+            reply = {"result": self.cluster.answer(request["method"],
+                                                   request.get("params", []))}
+        except RpcFailure as failure:
+            reply = {"error": {"code": failure.code, "message": failure.message}}
+        return {"jsonrpc": "2.0", "id": request.get("id"), **reply}
+
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
-
-
-def seed_of(text: str) -> bytes:
-    return hashlib.sha256(text.encode()).digest()
+        self.http.close()

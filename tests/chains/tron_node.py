@@ -22,15 +22,13 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import json
 import threading
 from decimal import Decimal
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 from coincurve import PrivateKey
 
-from chain.tron_node import SUN, Trc20Token, TronChain, TronHttp, to_units
+from chain.tron_node import SUN, Trc20Token, TronChain, TronHttp
 from chain.tron_protocol import (
     CONTRACT_NAMES,
     TRANSFER_CONTRACT,
@@ -44,6 +42,7 @@ from chain.tron_protocol import (
     to_raw,
 )
 from chain.tron_sender import TronSender
+from tests.chains.json_http import JsonServer
 
 FAUCET_KEY = "11" * 32
 USDT_CONTRACT = to_base58(b"\x41" + hashlib.sha256(b"test usdt").digest()[-20:])
@@ -254,27 +253,9 @@ class TronNodeDouble:
 
     def __init__(self):
         self.chain = TronChainDouble()
-        chain = self.chain
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                length = int(self.headers.get("Content-Length", 0))
-                body = json.loads(self.rfile.read(length) or b"{}")
-                path = self.path.rsplit("/", 1)[-1]
-                data = json.dumps(chain.answer(path, body)).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
-
-            def log_message(self, *_):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-        self.thread.start()
+        self.http = JsonServer(lambda path, body: self.chain.answer(
+            path.rsplit("/", 1)[-1], body))
+        self.url = self.http.url
         self.config = TronChain(tokens=(Trc20Token("USDT", USDT_CONTRACT, USDT_DECIMALS),),
                                 genesis=self.chain.blocks[0]["blockID"])
         self.faucet = TronSender(TronHttp(self.url), self.config, FAUCET_KEY)
@@ -296,8 +277,6 @@ class TronNodeDouble:
         return len(self.chain.blocks) - 1
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.http.close()
 
 
-__all__ = ["TronNodeDouble", "USDT_CONTRACT", "to_units"]

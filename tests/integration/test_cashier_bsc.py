@@ -13,7 +13,7 @@ from eth_account import Account
 
 from domain.cashier.deposits.model import deposit_key
 from domain.cashier.withdrawals.records import withdrawal_record
-from tests.cashier_chains import bsc_services, cash, reconciled
+from tests.cashier_chains import bsc_services, cash, reconciled, record_hot_capital
 from tests.factories import credit
 
 D = Decimal
@@ -82,11 +82,7 @@ def test_a_withdrawal_is_sent_and_confirmed_and_the_books_reconcile(cashier, loc
     local_evm.mine(14)
     cashier.cashier.watch()
     capital = cashier.chains["bsc"].sender.balance(currency)
-    from domain.cashier.treasury.funding import RecordFunding
-
-    for code in ("BNB", "USDT"):  # the hot wallet's coins, recorded as capital
-        cashier.ledger.execute(RecordFunding(code, cashier.chains["bsc"].sender.balance(code),
-                                             f"genesis-{code}", "fin-alice", "capital"))
+    record_hot_capital(cashier, "bsc")
     request = cashier.cashier.request_withdrawal(
         request_id="w-1", player_id="p1", currency=currency, amount=D(amount),
         destination=DESTINATION, requested_by="p1").result

@@ -17,9 +17,8 @@ from solders.keypair import Keypair
 from chain.errors import TransactionRejected
 from domain.cashier.deposits.model import deposit_key
 from domain.cashier.sweeps.model import sweeps_key
-from domain.cashier.treasury.funding import RecordFunding
 from domain.cashier.withdrawals.records import withdrawal_record
-from tests.cashier_chains import cash, reconciled, solana_services
+from tests.cashier_chains import cash, reconciled, record_hot_capital, solana_services
 
 D = Decimal
 DESTINATION = str(Keypair().pubkey())  # someone else's
@@ -31,10 +30,7 @@ BALANCED = {"SOL": (D(0), "balanced"), "USDC": (D(0), "balanced")}
 def cashier(settings, tmp_path, solana_cluster):
     services = solana_services(settings, tmp_path, solana_cluster, sweep=SWEEP)
     services.cashier.watch()
-    sender = services.chains["solana"].sender
-    for code in ("SOL", "USDC"):  # the hot wallet's coins, recorded as capital
-        services.ledger.execute(RecordFunding(code, sender.balance(code),
-                                              f"genesis-{code}", "fin-alice", "capital"))
+    record_hot_capital(services, "solana")
     yield services
     services.close()
 

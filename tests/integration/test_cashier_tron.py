@@ -16,9 +16,8 @@ from coincurve import PrivateKey
 from chain.tron_protocol import address_of_key
 from domain.cashier.deposits.model import deposit_key
 from domain.cashier.sweeps.model import sweeps_key
-from domain.cashier.treasury.funding import RecordFunding
 from domain.cashier.withdrawals.records import withdrawal_record
-from tests.cashier_chains import cash, reconciled, tron_services
+from tests.cashier_chains import cash, reconciled, record_hot_capital, tron_services
 
 D = Decimal
 DESTINATION = address_of_key(PrivateKey().public_key)  # someone else's
@@ -30,10 +29,7 @@ BALANCED = {"TRX": (D(0), "balanced"), "USDT": (D(0), "balanced")}
 def cashier(settings, tmp_path, tron_node):
     services = tron_services(settings, tmp_path, tron_node, sweep=SWEEP)
     services.cashier.watch()
-    sender = services.chains["tron"].sender
-    for code in ("TRX", "USDT"):  # the hot wallet's coins, recorded as capital
-        services.ledger.execute(RecordFunding(code, sender.balance(code),
-                                              f"genesis-{code}", "fin-alice", "capital"))
+    record_hot_capital(services, "tron")
     yield services
     services.close()
 

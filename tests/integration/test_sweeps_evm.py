@@ -12,9 +12,8 @@ from decimal import Decimal
 import pytest
 
 from domain.cashier.sweeps.model import sweeps_key
-from domain.cashier.treasury.funding import RecordFunding
 from domain.kernel.postings import HOUSE_HOT_WALLET, HOUSE_NETWORK_FEES
-from tests.cashier_chains import bsc_services, reconciled
+from tests.cashier_chains import bsc_services, reconciled, record_hot_capital
 
 D = Decimal
 RULES = {"BNB": {"threshold": '"0.5"'}, "USDT": {"threshold": '"100"'}}
@@ -24,10 +23,7 @@ RULES = {"BNB": {"threshold": '"0.5"'}, "USDT": {"threshold": '"100"'}}
 def cashier(settings, tmp_path, local_evm):
     services = bsc_services(settings, tmp_path, local_evm, sweep=RULES)
     services.cashier.watch()
-    for code in ("BNB", "USDT"):  # the hot wallet's coins, recorded as capital
-        services.ledger.execute(RecordFunding(
-            code, services.chains["bsc"].sender.balance(code), f"genesis-{code}",
-            "fin-alice", "capital"))
+    record_hot_capital(services, "bsc")
     yield services
     services.close()
 
