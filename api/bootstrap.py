@@ -114,7 +114,8 @@ class Services:
         self.replays = ReplayRuns(self.ledger, self.projections)
         self.job_runner = JobRunner(self.ledger, self.jobs, clock)
         self.scheduler = JobScheduler(self.job_runner, pollers=self.cashier.pollers(
-            self.config.cashier.watch_seconds, self.config.cashier.send_seconds))
+            self.config.cashier.watch_seconds, self.config.cashier.send_seconds,
+            self.config.cashier.sweep_seconds))
 
     def _withdrawal_queue(self, chain: str, status: str) -> list[str]:
         self.projections.catch_up(["withdrawals"])

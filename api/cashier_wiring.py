@@ -9,8 +9,8 @@ tests inject clients on their local chains.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -22,6 +22,7 @@ from chain.interfaces import (
     Sender,
 )
 from domain.cashier.aml import AmlScreen, RulesAml
+from domain.cashier.sweeps.rules import SweepRule
 from domain.commanding.runner import Outcome
 from domain.cashier.deposits.addresses import AssignDepositAddress
 from domain.kernel.errors import InvalidInput
@@ -32,6 +33,7 @@ from schedulers.cashier.deposit_watch import DepositWatcher
 from schedulers.jobs.catalogue import Job
 from schedulers.jobs.pollers import Poller
 from schedulers.cashier.reconciliation import Reconciler
+from schedulers.cashier.sweeper import Sweeper
 from schedulers.cashier.treasury_health import ChainHoldings, TreasuryHealthCheck
 from schedulers.cashier.withdrawal_worker import Listing, WithdrawalWorker
 
@@ -45,6 +47,10 @@ class ChainClients:
     start_height: int | None = None
     cold_address: str | None = None
     cold_balances: Mapping[str, Decimal] | None = None
+    # The sweeper's signer of deposit address `index` (holds the deposit keys;
+    # only in the process that sweeps) and the sweep rules by currency.
+    deposit_signer: Callable[[int], Sender] | None = None
+    sweep_rules: Mapping[str, SweepRule] = field(default_factory=dict)
 
 
 class Cashier:
@@ -104,15 +110,28 @@ class Cashier:
         return [WithdrawalWorker(self.ledger, c.sender, self.listing)
                 for c in self.clients.values() if c.sender is not None]
 
+    def sweepers(self) -> list[Sweeper]:
+        """Where the chain has a hot wallet, the deposit addresses' keys and rules."""
+        return [Sweeper(self.ledger, c.sender, c.deposit_signer, c.sweep_rules)
+                for c in self.clients.values()
+                if c.sender is not None and c.deposit_signer is not None and c.sweep_rules]
+
+    def sweep(self) -> list[dict[str, Any]]:
+        return [sweeper.step() for sweeper in self.sweepers()]
+
     def watch(self) -> list[dict[str, Any]]:
         return [watcher.step() for watcher in self.watchers()]
 
     def send(self) -> list[dict[str, Any]]:
         return [worker.step() for worker in self.workers()]
 
-    def pollers(self, watch_seconds: int, send_seconds: int) -> list[Poller]:
-        """The chain loops the scheduler runs, where a chain has a source or sender."""
+    def pollers(self, watch_seconds: int, send_seconds: int,
+                sweep_seconds: int = 60) -> list[Poller]:
+        """The chain loops the scheduler runs, where a chain has a source or sender
+        (and the sweeper where it has the deposit addresses' keys)."""
         found = []
+        if self.sweepers():
+            found.append(Poller("deposit-sweep", sweep_seconds, self.sweep))
         if self.watchers():
             found.append(Poller("deposit-watch", watch_seconds, self.watch))
         if self.workers():

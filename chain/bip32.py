@@ -13,7 +13,7 @@ import hmac
 from dataclasses import dataclass
 
 import base58
-from coincurve import PublicKey
+from coincurve import PrivateKey, PublicKey
 
 from chain.interfaces import InvalidAddress
 
@@ -61,3 +61,62 @@ class ExtendedPublicKey:
         for index in indexes:
             key = key.child(index)
         return key
+
+
+PRIVATE_VERSIONS = {"0488ade4", "04358394"}  # xprv, tprv
+
+
+@dataclass(frozen=True)
+class ExtendedPrivateKey:
+    """An account-level extended PRIVATE key: only the sweeper holds one, to
+    sign for the deposit addresses the API server derives from its xpub."""
+
+    depth: int
+    chain_code: bytes
+    secret: bytes  # 32 bytes
+
+    @classmethod
+    def parse(cls, text: str) -> ExtendedPrivateKey:
+        try:
+            raw = base58.b58decode_check(text.strip())
+        except ValueError as error:
+            raise InvalidAddress(f"extended key: {error}") from None
+        if len(raw) != 78 or raw[:4].hex() not in PRIVATE_VERSIONS or raw[45] != 0:
+            raise InvalidAddress("extended key: not an extended PRIVATE key")
+        return cls(depth=raw[4], chain_code=raw[13:45], secret=raw[46:78])
+
+    def public(self) -> ExtendedPublicKey:
+        return ExtendedPublicKey(self.depth, self.chain_code,
+                                 PrivateKey(self.secret).public_key)
+
+    def child(self, index: int) -> ExtendedPrivateKey:
+        """CKDpriv, non-hardened: the key whose public key CKDpub gives."""
+        if not 0 <= index < HARDENED:
+            raise ValueError(f"child index {index} must be in [0, 2**31)")
+        data = PrivateKey(self.secret).public_key.format(compressed=True) \
+            + index.to_bytes(4, "big")
+        digest = hmac.new(self.chain_code, data, hashlib.sha512).digest()
+        child = PrivateKey(self.secret).add(digest[:32])
+        return ExtendedPrivateKey(self.depth + 1, digest[32:], child.secret)
+
+    def derive(self, *indexes: int) -> ExtendedPrivateKey:
+        key = self
+        for index in indexes:
+            key = key.child(index)
+        return key
+
+
+def deposit_keys(account_xprv: str, account_xpub: str | None, chain: str):
+    """The private key (32 bytes) of deposit address `i` (`0/i` under the
+    account) for the sweeper; refuses an xprv whose public key is not the xpub
+    the deposit addresses come from."""
+    from chain.errors import ChainMismatch
+
+    account = ExtendedPrivateKey.parse(account_xprv)
+    if account_xpub is not None:
+        public, mine = ExtendedPublicKey.parse(account_xpub), account.public()
+        if (mine.key.format(), mine.chain_code) != (public.key.format(), public.chain_code):
+            raise ChainMismatch(f"{chain}: the sweep key does not match the deposit "
+                                "addresses' xpub")
+    external = account.child(0)
+    return lambda index: external.child(index).secret

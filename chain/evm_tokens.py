@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
 from eth_utils import keccak, to_checksum_address
+
+from chain.units import to_coins, to_units  # noqa: F401 - the EVM adapters import them here
 
 CONTRACTS = Path(__file__).parent / "contracts"
 TRANSFER_TOPIC = "0x" + keccak(text="Transfer(address,address,uint256)").hex()
@@ -56,19 +57,6 @@ class EvmChain:
             if token.currency == currency:
                 return token
         raise ValueError(f"{self.name} carries no currency {currency!r}")
-
-
-def to_coins(units: int, decimals: int) -> Decimal:
-    """Integer chain units (wei, token base units) as an exact Decimal amount."""
-    return Decimal(units).scaleb(-decimals)
-
-
-def to_units(amount: Decimal, decimals: int) -> int:
-    """An amount in whole coins as integer units; refuses sub-unit precision."""
-    units = amount.scaleb(decimals)
-    if units != units.to_integral_value():
-        raise ValueError(f"{amount} has more than {decimals} decimals")
-    return int(units)
 
 
 @cache

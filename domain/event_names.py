@@ -22,6 +22,7 @@ from domain.cashback.tally import CashbackTally
 from domain.cashier.deposits.addresses import AddressBook, DepositAddress
 from domain.cashier.deposits.model import Deposit
 from domain.cashier.deposits.watch import ChainWatch
+from domain.cashier.sweeps.model import DepositSweeps, SweepTopUp
 from domain.cashier.treasury.funding import HotWalletFunding
 from domain.cashier.treasury.health import TreasuryHealth
 from domain.cashier.treasury.hot_wallet import HotWallet
@@ -133,6 +134,17 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
         "FeePaid": "withdrawal.fee_paid",
         "Retried": "withdrawal.retried",
         "Cancelled": "withdrawal.cancelled",
+    },
+    DepositSweeps: {
+        "Opened": "sweep.opened",
+        "TopUpSigned": "sweep.top_up_signed",
+        "Signed": "sweep.signed",
+        "FeePaid": "sweep.fee_paid",
+        "Mined": "sweep.mined",
+        "Failed": "sweep.failed",
+    },
+    SweepTopUp: {
+        "Recorded": "sweep.top_up_recorded",
     },
     HotWallet: {
         "Opened": "treasury.hot_wallet_opened",

@@ -1,7 +1,7 @@
 """`casino-ledger chain`: the cashier's chain loops and checks, alone in a process.
 
 `watch` follows each configured chain for deposits, `send` runs the
-withdrawal worker (the only process that needs CASINO_LEDGER_HOT_KEYS),
+withdrawal worker, `sweep` the sweeper of deposit addresses (the only process that needs CASINO_LEDGER_HOT_KEYS),
 `treasury` and `reconcile` run their checks now. `serve` also runs the loops
 on its scheduler; running them here instead keeps keys off the API server.
 """
@@ -58,6 +58,19 @@ def send(once: bool = typer.Option(False, help="One pass, then exit."),
             console.print("[red]no chain has a hot wallet[/red] (CASINO_LEDGER_HOT_KEYS)")
             raise typer.Exit(2)
         loop(built.cashier.send, once, seconds)
+
+
+@chain_cli.command("sweep")
+def sweep(once: bool = typer.Option(False, help="One pass, then exit."),
+          seconds: int = typer.Option(60, help="Seconds between passes.")):
+    """Sweep deposit addresses into each hot wallet (needs CASINO_LEDGER_SWEEP_KEYS
+    and CASINO_LEDGER_HOT_KEYS, for the gas of token sweeps)."""
+    with services() as built:
+        if not built.cashier.sweepers():
+            console.print("[red]no chain sweeps[/red] (cashier.chains.*.sweep, "
+                          "CASINO_LEDGER_SWEEP_KEYS, CASINO_LEDGER_HOT_KEYS)")
+            raise typer.Exit(2)
+        loop(built.cashier.sweep, once, seconds)
 
 
 @chain_cli.command("treasury")

@@ -31,6 +31,22 @@ class TokenConfig(Section):
     decimals: int = Field(ge=0, le=36)
 
 
+class SweepConfig(Section):
+    """When a deposit address's balance of one currency moves to the hot wallet:
+    at or above `threshold`, and/or every `every_seconds` (anything above
+    `minimum`). One of the two is required."""
+
+    threshold: Amount | None = Field(default=None, gt=0)
+    every_seconds: int | None = Field(default=None, ge=60)
+    minimum: Amount = Field(default=Decimal(0), ge=0)
+
+    @model_validator(mode="after")
+    def _when(self) -> SweepConfig:
+        if self.threshold is None and self.every_seconds is None:
+            raise ValueError("a sweep needs a threshold or every_seconds")
+        return self
+
+
 class ChainConfig(Section):
     kind: Literal["evm", "bitcoin", "tron", "solana"]
     currencies: list[str] = Field(min_length=1)
@@ -43,6 +59,21 @@ class ChainConfig(Section):
     start_height: int | None = Field(default=None, ge=0)
     cold_address: str | None = None
     cold_balances: dict[str, Amount] = Field(default_factory=dict)
+    # EVM gas pricing: EIP-1559 (type 2) or the legacy gas price. Unset: legacy on
+    # BSC (its validators price by gasPrice), EIP-1559 elsewhere.
+    eip1559: bool | None = None
+    token_gas_limit: int = Field(default=100_000, ge=21_000)
+    # Tron: the genesis block the node must have (main net's when unset) and the
+    # most a TRC-20 transfer may burn for energy, in sun.
+    genesis_block: str | None = None  # Solana too: the cluster's genesis hash
+    # Solana: the exported deposit addresses, one per line in index order.
+    address_file: str | None = None
+    fee_limit_sun: int = Field(default=30_000_000, ge=1)
+    # Sweeps of the deposit addresses into the hot wallet, per currency.
+    sweep: dict[str, SweepConfig] = Field(default_factory=dict)
+
+    def uses_eip1559(self, name: str) -> bool:
+        return self.eip1559 if self.eip1559 is not None else name != "bsc"
 
 
 def default_chains() -> dict[str, ChainConfig]:
@@ -65,10 +96,16 @@ class CashierConfig(Section):
     tolerance: Amount = Field(default=Decimal("0.0001"), ge=0)
     watch_seconds: int = Field(default=15, ge=1)
     send_seconds: int = Field(default=30, ge=1)
+    sweep_seconds: int = Field(default=60, ge=1)
 
     @model_validator(mode="after")
     def _consistent(self) -> CashierConfig:
         self.rules()  # one chain per currency, thresholds in order
+        for name, chain in self.chains.items():
+            unknown = set(chain.sweep) - set(chain.currencies)
+            if unknown:
+                raise ValueError(f"chains.{name}.sweep: {sorted(unknown)} not carried "
+                                 "by the chain")
         if self.hot_alert > self.hot_target:
             raise ValueError("hot_alert is above hot_target")
         return self

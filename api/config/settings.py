@@ -44,6 +44,10 @@ class Settings(BaseSettings):
     # Hot wallets' private keys, as a JSON object: chain name -> key. Only the
     # process that sends withdrawals needs them (docs/cashier.md).
     hot_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    # The sweeper's keys of the deposit addresses (JSON, chain name -> the account
+    # extended PRIVATE key matching the chain's xpub), apart from the hot keys:
+    # only the process that sweeps holds them.
+    sweep_keys: dict[str, SecretStr] = Field(default_factory=dict)
     # The Ed25519 key that signs audit checkpoints and export manifests (PEM or
     # 64 hex digits of seed), its id, and the public keys of retired ids.
     audit_signing_key: SecretStr | None = None

@@ -20,6 +20,7 @@ from chain.interfaces import BlockSource, Transfer
 from domain.cashier.deposits.addresses import address_book_key
 from domain.cashier.deposits.commands import BlockScanned, Incoming, OpenWatch, Rewind, ScanBlock
 from domain.cashier.deposits.watch import ChainWatch, ForkFound, watch_key
+from domain.cashier.sweeps.model import top_up_marker
 from domain.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -75,9 +76,18 @@ class DepositWatcher:
     def _scan(self, height: int, addresses: list[str]) -> BlockScanned:
         header = self.source.header(height)
         transfers = tuple(incoming(t) for t in self.source.transfers(height, addresses)
-                          if t.block_hash == header.hash)
+                          if t.block_hash == header.hash and not self._top_up(t))
         return self.ledger.execute(ScanBlock(
             self.chain, height, header.hash, header.parent_hash, transfers)).result
+
+    def _top_up(self, transfer: Transfer) -> bool:
+        """The hot wallet's gas for a token sweep (recorded before it was
+        broadcast, domain/cashier/sweeps/): the house's coins, not a deposit."""
+        try:
+            self.ledger.repository.get(top_up_marker(self.chain, transfer.tx_hash))
+        except AggregateNotFoundError:
+            return False
+        return True
 
     def _watch(self) -> ChainWatch:
         try:

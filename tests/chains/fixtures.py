@@ -63,3 +63,27 @@ def bitcoin_regtest() -> Iterator[RegtestRpcServer]:
     yield server
     server.close()
     chain.close()
+
+
+@pytest.fixture
+def tron_node():
+    """A local TEST DOUBLE of a Tron full node's HTTP API (tests/chains/tron_node.py:
+    not a Tron node), 10 blocks in, with a funded faucet and a USDT contract."""
+    from tests.chains.tron_node import TronNodeDouble
+
+    node = TronNodeDouble()
+    node.mine(10)
+    yield node
+    node.close()
+
+
+@pytest.fixture
+def solana_cluster():
+    """The SVM (LiteSVM through solders) behind a local JSON-RPC, with a funded
+    faucet and a USDC mint (tests/chains/solana_rpc.py)."""
+    from tests.chains.solana_rpc import SolanaRpcServer
+
+    server = SolanaRpcServer()
+    server.mine(5)
+    yield server
+    server.close()

@@ -20,7 +20,9 @@ PLAYERS = {"Bet", "BonusBook", "BonusGrant", "CashbackPeriod", "CashbackTally", 
            "Withdrawal"}
 HOUSE = {"AddressBook", "AuditCheckpoint", "AuditExport", "ChainWatch", "FxRates", "Game",
          "HotWallet", "HotWalletFunding", "JobRun", "ReconciliationReport", "ReplayRun",
-         "Request", "TreasuryHealth"}
+         "Request", "TreasuryHealth",
+         # Sweeps of the house's deposit addresses into its hot wallet.
+         "DepositSweeps", "SweepTopUp"}
 
 
 def aggregates() -> dict[str, type]:
