@@ -83,3 +83,14 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     for router in (bets.router, games.router):
         app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)
     return app
+
+
+def worker_app() -> FastAPI:
+    """One of `serve --workers N`'s API processes (a uvicorn app factory).
+
+    It builds its own services (and so its own group-commit writer) from the
+    environment; the projections, reactions and scheduler run once, in the
+    followers process `serve` starts beside the workers, never here.
+    """
+    return create_app(follow=False, schedule=False)
+

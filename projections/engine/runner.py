@@ -38,6 +38,11 @@ class ProjectionRunner:
         self.batch_size = batch_size
         self.react = react
         self.errors: dict[str, str] = {}
+        # Readers waiting for the views (wait) sleep on this; each batch applied
+        # here wakes them, and `_generation` tells a waiter it missed none.
+        self._advanced = threading.Condition()
+        self._generation = 0
+        self._known: dict[str, int] = {}  # positions this process saw (lower bounds)
         self._wakeup = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -55,7 +60,7 @@ class ProjectionRunner:
         the others go on; without it, the failure is raised.
         """
         views = [self.views[n] for n in names] if names else list(self.views.values())
-        positions = {view.name: view.position() for view in views}
+        positions = self.positions(view.name for view in views)
         while views:
             notes = self.recorder.select_notifications(
                 start=min(positions.values()), limit=self.batch_size, stop=until,
@@ -94,29 +99,75 @@ class ProjectionRunner:
                 cursor.advance(view.name, expected, position)
                 view.apply(cursor, prepared)
         except PositionMoved:
-            return view.position()  # another follower applied this batch first
+            position = view.position()  # another follower applied this batch first
+        self._advance(view.name, position)
         return position
+
+    def _advance(self, name: str, position: int) -> None:
+        with self._advanced:
+            if position > self._known.get(name, 0):
+                self._known[name] = position
+            self._generation += 1
+            self._advanced.notify_all()
 
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> None:
         """Drop a view and build it again from position zero."""
         view = self.views[name]
+        with self._advanced:
+            self._known.pop(name, None)
         with view.db.transaction() as cursor:
             view.drop(cursor)
             view.create(cursor)
         self.catch_up([name], progress=progress)
 
+    def positions(self, names: Iterable[str] | None = None) -> dict[str, int]:
+        """The named views' positions (default all), one query per database."""
+        views = [self.views[n] for n in names] if names else list(self.views.values())
+        found: dict[str, int] = {}
+        by_db: dict[int, list[View]] = {}
+        for view in views:
+            by_db.setdefault(id(view.db), []).append(view)
+        for group in by_db.values():
+            found.update(group[0].db.positions(v.name for v in group))
+        with self._advanced:
+            for name, position in found.items():
+                if position > self._known.get(name, 0):
+                    self._known[name] = position
+        return found
+
+    def following(self) -> bool:
+        """Whether this process's thread follows the log (and so wakes waiters)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def wait(self, position: int, timeout: float, names: Iterable[str] | None = None,  # float-ok: seconds
              ) -> bool:
-        """Block until the views reflect `position` (read-your-writes), or time out."""
-        views = [self.views[n] for n in names] if names else list(self.views.values())
+        """Block until the views reflect `position` (read-your-writes), or time out.
+
+        Positions this process has seen answer without a query. When this
+        process follows the log, a waiter sleeps until the follower applies a
+        batch (no polling interval to pay); otherwise another process moves the
+        views and this polls their positions, briefly (1 ms doubling to 20 ms).
+        """
+        wanted = list(names) if names else list(self.views)
+        if all(self._known.get(n, 0) >= position for n in wanted):
+            return True
         deadline = time.monotonic() + timeout
+        pause = 0.001
         while True:
-            if all(view.position() >= position for view in views):
+            generation = self._generation
+            if all(p >= position for p in self.positions(wanted).values()):
                 return True
-            if time.monotonic() >= deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 return False
-            self.wake()
-            time.sleep(0.005)
+            if self.following():
+                self.wake()
+                with self._advanced:
+                    if self._generation == generation:
+                        self._advanced.wait(min(remaining, 0.05))
+            else:
+                time.sleep(min(remaining, pause))
+                pause = min(pause * 2, 0.02)
 
     def status(self) -> list[dict[str, Any]]:
         head = self.head()
