@@ -418,9 +418,21 @@ def drained(server: Server, health: dict[str, Any], limit: float = 60.0) -> str:
     """The server's view lag at the end of a run, and how long its views took to
     reach the head (waited for, at most `limit` s, so the next run starts clean)."""
     laggard = max(health["projections"], key=lambda p: p["lag"])
+    # The reactions (rakeback accrual, cashback plays, bonus wagering) issue
+    # commands of their own; their lag says whether they keep pace with betting.
+    reactions = "; reactions " + ", ".join(
+        f"{p['name']} {p['lag']:,}" for p in health["projections"]
+        if p["name"] in REACTIONS)
     if not laggard["lag"]:
-        return "0"
+        return "0" + reactions
     began = time.perf_counter()
+    return _drained(server, laggard, limit, began) + reactions
+
+
+REACTIONS = ("rakeback_accrual", "cashback_plays", "bonus_wagering")
+
+
+def _drained(server: Server, laggard: dict[str, Any], limit: float, began: float) -> str:
     while time.perf_counter() - began < limit:
         views = server.health()["projections"]
         failed = [p for p in views if p["error"]]
@@ -525,7 +537,7 @@ def checks_table(rows: Sequence[dict[str, Any]]) -> list[str]:
                       "; ".join(str(lag) for lag in c["lags"]), f"{c['catch_up']:.2f}"))
     return markdown(("backend", "bets placed", "bets view (status/outcome)",
                      "every bet settled", "still held", "balances add up", "trial balance",
-                     "zero", "server views behind at the end of each HTTP run (events; most lagging view)",
+                     "zero", "server views behind at the end of each HTTP run (events; most lagging view; each reaction's lag)",
                      "final catch-up s"), cells)
 
 

@@ -23,7 +23,7 @@ from projections.engine.view import View
 
 log = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = 1000
 
 
 class ProjectionRunner:
@@ -70,38 +70,90 @@ class ProjectionRunner:
             events = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
             # A view with `stored` also gets the stored record of each event.
             stored = [(n.id, (n, e)) for n, (_, e) in zip(notes, events)]
+            ready = []
             for view in list(views):
                 part = [pair for pair in (stored if view.stored else events)
                         if pair[0] > positions[view.name]]
                 if not part:
                     continue
                 try:
-                    positions[view.name] = self._apply(view, positions[view.name], part)
+                    ready.append((view, positions[view.name], part[-1][0],
+                                  self._prepare(view, part)))
                 except Exception as error:
                     if not isolate:
                         raise
                     self._failed(view, error)
                     views.remove(view)
                     del positions[view.name]
+            for view, outcome in self._apply_together(ready, isolate):
+                if isinstance(outcome, Exception):
+                    self._failed(view, outcome)
+                    views.remove(view)
+                    del positions[view.name]
                 else:
+                    positions[view.name] = outcome
                     self.errors.pop(view.name, None)
             if progress:
                 progress(events[-1][0])
 
-    def _apply(self, view: View, expected: int, batch: list[tuple[int, Any]]) -> int:
+    def _prepare(self, view: View, batch: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+        """A reaction's commands, then what the view reads outside its tables:
+        both before the views' transaction opens (on SQLite a command, or a
+        read through another connection, would queue behind it)."""
         if self.react:
             view.react(batch)
-        position, prepared = batch[-1][0], view.prepare(batch)
-        try:
-            with view.db.transaction() as cursor:
-                # The position is written first: on SQLite that takes the write lock
-                # before any read, so the transaction cannot be refused half-way.
-                cursor.advance(view.name, expected, position)
-                view.apply(cursor, prepared)
-        except PositionMoved:
-            position = view.position()  # another follower applied this batch first
-        self._advance(view.name, position)
-        return position
+        return view.prepare(batch)
+
+    def _apply_together(self, ready: list[tuple[View, int, int, Any]], isolate: bool,
+                        ) -> list[tuple[View, int | Exception]]:
+        """Apply a batch to every view in one transaction per database.
+
+        One commit for all the views instead of one each; each view works in
+        a savepoint of its own with its position, so a view that fails (or
+        that another follower moved first) is rolled back alone and the others
+        commit. Returns each view's new position, or the error that stopped it.
+        """
+        outcomes: list[tuple[View, int | Exception]] = []
+        by_db: dict[int, list[tuple[View, int, int, Any]]] = {}
+        for item in ready:
+            by_db.setdefault(id(item[0].db), []).append(item)
+        for group in by_db.values():
+            done: list[tuple[View, int | Exception]] = []
+            moved: list[View] = []
+            try:
+                with group[0][0].db.transaction() as cursor:
+                    for view, expected, position, prepared in group:
+                        cursor.execute("SAVEPOINT view_batch")
+                        try:
+                            # The position is written first: on SQLite that takes the
+                            # write lock before any read, so nothing is refused half-way.
+                            cursor.advance(view.name, expected, position)
+                            view.apply(cursor, prepared)
+                        except PositionMoved:
+                            cursor.execute("ROLLBACK TO SAVEPOINT view_batch")
+                            moved.append(view)  # another follower applied it first
+                        except Exception as error:
+                            if not isolate:
+                                raise
+                            cursor.execute("ROLLBACK TO SAVEPOINT view_batch")
+                            done.append((view, error))
+                        else:
+                            cursor.execute("RELEASE SAVEPOINT view_batch")
+                            done.append((view, position))
+            except Exception as error:
+                if not isolate:
+                    raise
+                outcomes += [(view, error) for view, *_ in group]
+                continue
+            for view, outcome in done:
+                if not isinstance(outcome, Exception):
+                    self._advance(view.name, outcome)
+            for view in moved:
+                position = view.position()
+                self._advance(view.name, position)
+                done.append((view, position))
+            outcomes += done
+        return outcomes
 
     def _advance(self, name: str, position: int) -> None:
         with self._advanced:
