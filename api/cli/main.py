@@ -95,7 +95,9 @@ class Followers:
 
     def _watch(self) -> None:
         while not self._stopping.wait(1.0):
-            if self.process is not None and self.process.poll() is not None:
+            # A clean exit (0) is a stop asked for (Ctrl-C reaches the whole
+            # process group); anything else is a crash, and it starts again.
+            if self.process is not None and self.process.poll() not in (None, 0):
                 console.print(f"[red]followers process exited ({self.process.returncode})"
                               "[/red]; starting it again")
                 self._spawn()

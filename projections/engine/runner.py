@@ -204,7 +204,7 @@ class ProjectionRunner:
         if all(self._known.get(n, 0) >= position for n in wanted):
             return True
         deadline = time.monotonic() + timeout
-        pause = 0.001
+        pause = 0.001  # float-ok: seconds
         while True:
             generation = self._generation
             if all(p >= position for p in self.positions(wanted).values()):
@@ -216,10 +216,10 @@ class ProjectionRunner:
                 self.wake()
                 with self._advanced:
                     if self._generation == generation:
-                        self._advanced.wait(min(remaining, 0.05))
+                        self._advanced.wait(min(remaining, 0.05))  # float-ok: seconds
             else:
                 time.sleep(min(remaining, pause))
-                pause = min(pause * 2, 0.02)
+                pause = min(pause * 2, 0.02)  # float-ok: seconds
 
     def status(self) -> list[dict[str, Any]]:
         head = self.head()
