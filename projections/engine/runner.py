@@ -19,6 +19,7 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 
 from projections.engine.database import PositionMoved
+from projections.engine.reaction import Reaction
 from projections.engine.view import View
 
 log = logging.getLogger(__name__)
@@ -70,29 +71,32 @@ class ProjectionRunner:
             events = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
             # A view with `stored` also gets the stored record of each event.
             stored = [(n.id, (n, e)) for n, (_, e) in zip(notes, events)]
-            ready = []
-            for view in list(views):
-                part = [pair for pair in (stored if view.stored else events)
-                        if pair[0] > positions[view.name]]
-                if not part:
-                    continue
-                try:
-                    ready.append((view, positions[view.name], part[-1][0],
-                                  self._prepare(view, part)))
-                except Exception as error:
-                    if not isolate:
-                        raise
-                    self._failed(view, error)
-                    views.remove(view)
-                    del positions[view.name]
-            for view, outcome in self._apply_together(ready, isolate):
-                if isinstance(outcome, Exception):
-                    self._failed(view, outcome)
-                    views.remove(view)
-                    del positions[view.name]
-                else:
-                    positions[view.name] = outcome
-                    self.errors.pop(view.name, None)
+            # The views first, in one transaction: reads wait for them, and they
+            # must not wait behind the reactions' commands; then the reactions.
+            for phase in (False, True):
+                ready = []
+                for view in [v for v in views if isinstance(v, Reaction) == phase]:
+                    part = [pair for pair in (stored if view.stored else events)
+                            if pair[0] > positions[view.name]]
+                    if not part:
+                        continue
+                    try:
+                        ready.append((view, positions[view.name], part[-1][0],
+                                      self._prepare(view, part)))
+                    except Exception as error:
+                        if not isolate:
+                            raise
+                        self._failed(view, error)
+                        views.remove(view)
+                        del positions[view.name]
+                for view, outcome in self._apply_together(ready, isolate):
+                    if isinstance(outcome, Exception):
+                        self._failed(view, outcome)
+                        views.remove(view)
+                        del positions[view.name]
+                    else:
+                        positions[view.name] = outcome
+                        self.errors.pop(view.name, None)
             if progress:
                 progress(events[-1][0])
 
