@@ -38,7 +38,10 @@ ERROR_RESPONSES: dict[int | str, dict] = {
     for status, description in ((401, "No valid bearer token"),
                                 (403, "The role may not do this"),
                                 (409, "Conflict or insufficient funds"),
-                                (422, "Invalid input"))}
+                                (422, "Invalid input"),
+                                (503, "Busy (`busy`), or the views a read needs did not "
+                                      "reach the log's head within CASINO_LEDGER_READ_WAIT_MS "
+                                      "(`stale_read`, with Retry-After and X-View-Lag): retry"))}
 NOT_FOUND: dict[int | str, dict] = {
     404: {"model": ErrorPublic, "description": "No such bet or game"}}
 
