@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, Response
@@ -114,22 +115,34 @@ def consistent(*names: str):
 
     It reads the log's head once (one indexed query) and waits, bounded by
     CASINO_LEDGER_READ_WAIT_MS, until the views the route reads (`names`;
-    default every view that is not a reaction) reach it, or X-Min-Position
-    if that is further. Waiters are woken when this process's follower
-    applies a batch; with the projections in another process, they poll
-    briefly. Past the bound the read is refused with 503 `stale_read`,
-    `Retry-After` and `X-View-Lag`, never answered stale.
+    default every view and reaction) reach it, or X-Min-Position if that is
+    further. Reactions named come first: once they have acted on everything
+    up to that position, the views are waited for up to the head again, so
+    what the reactions recorded shows too. Waiters are woken when this
+    process's follower applies a batch; with the projections in another
+    process, they poll briefly. Past the bound the read is refused with 503
+    `stale_read`, `Retry-After` and `X-View-Lag`, never answered stale.
     """
 
     def consistent_read(services: ServicesDep, response: Response,
                         x_min_position: Annotated[int | None, Header()] = None) -> None:
         projections = services.projections
-        wanted = list(names) or [name for name, view in projections.views.items()
-                                 if not isinstance(view, Reaction)]
+        wanted = list(names) or list(projections.views)
+        reactions = [n for n in wanted if isinstance(projections.views[n], Reaction)]
+        views = [n for n in wanted if n not in reactions]
+        bound = services.settings.read_wait_ms / 1000
+        deadline = time.monotonic() + bound
         head = projections.head()
         target = max(head, x_min_position or 0)
-        caught_up = projections.wait(target, services.settings.read_wait_ms / 1000, wanted)
-        position = min(projections.positions(wanted).values()) if not caught_up else target
+        caught_up = True
+        if reactions:
+            caught_up = projections.wait(target, bound, reactions)
+            if caught_up:
+                head = projections.head()
+                target = max(head, target)
+        if caught_up and views:
+            caught_up = projections.wait(target, max(deadline - time.monotonic(), 0), views)
+        position = target if caught_up else min(projections.positions(wanted).values())
         lag = max(target - position, 0)
         headers = {"X-View-Position": str(position), "X-Log-Head": str(head),
                    "X-View-Lag": str(lag)}

@@ -25,7 +25,7 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/players", tags=["bon
 
 
 @router.get("/{player_id}/bonuses", response_model=BonusesPublic,
-            dependencies=[Depends(player_reader), consistent("bonus_grants")])
+            dependencies=[Depends(player_reader), consistent("bonus_wagering", "bonus_grants")])
 def bonuses(player_id: str, services: ServicesDep) -> BonusesPublic:
     """Every grant of the player in every currency, newest first."""
     ledger = services.ledger

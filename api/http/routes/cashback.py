@@ -28,7 +28,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.get("/players/{player_id}/cashback", response_model=CashbackPage,
-            dependencies=[Depends(player_reader), consistent("cashback_log")])
+            dependencies=[Depends(player_reader), consistent("cashback_plays", "cashback_log")])
 def player_rows(player_id: str, services: ServicesDep, cursor: str | None = None,
                 limit: Limit = 50) -> CashbackPage:
     """The player's cashback rows in the order they were calculated."""
