@@ -149,7 +149,8 @@ def bootstrap(settings: Settings | None = None,
              BonusWagering(db, ledger), BonusGrantsView(db),
              DepositsView(db), WithdrawalsView(db), ReconciliationView(db),
              AdjustmentLogView(db, ledger.repository), AuditChainView(db)]
-    runner = ProjectionRunner(ledger.recorder, ledger.mapper, views)
+    runner = ProjectionRunner(ledger.recorder, ledger.mapper, views,
+                              poll_interval=settings.follow_poll_ms / 1000)
     ledger.commands.on_saved.append(runner.wake)
     tokens = TokenIssuer(key, default_ttl=settings.token_ttl)
     if chains is None:

@@ -3,6 +3,7 @@
     .venv/bin/python bench/bets.py [--seconds N] [--threads 1,8] [--http-threads 1,8,16]
                                    [--backends sqlite,postgres] [--players N]
                                    [--group-commit N] [--no-follow] [--workers N]
+                                   [--read-probes 1000]
                                    [--peer-threads 20] [--peer-accounts 50] [--no-peer]
 
 For each backend, in a scratch place (a temporary SQLite file; a temporary
@@ -49,6 +50,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -179,6 +181,36 @@ def fund_over_http(base_url: str, token: str, players: Sequence[str]) -> None:
                 raise RuntimeError(f"funding {player}: {answer.status_code} {answer.text}")
 
         in_parallel(fund, players)
+
+
+def read_your_writes(base_url: str, token: str, count: int) -> str:
+    """`count` acknowledged writes, each followed at once by a balance read with no
+    header: how many reads showed their write, and the reads' p50/p99.
+
+    The writes are BTC adjustments of a player of their own, so the USDT
+    totals checked afterwards are untouched (and the trial balance stays zero).
+    """
+    if count <= 0:
+        return "not run"
+    player, shown, took = "bench-read-probe", 0, []
+    with httpx.Client(base_url=base_url, timeout=HTTP_TIMEOUT,
+                      headers={"Authorization": f"Bearer {token}"}) as client:
+        for n in range(1, count + 1):
+            wrote = client.post("/v1/admin/adjustments", json={
+                "requestId": f"probe-{uuid.uuid4().hex}", "playerId": player,
+                "currency": "BTC", "amount": "0.00000001", "balance": "cash",
+                "reason": "read-your-writes probe"})
+            if wrote.status_code != 200:
+                return f"write {n} failed: {wrote.status_code} {wrote.text[:200]}"
+            began = time.perf_counter()
+            read = client.get(f"/v1/players/{player}/balances")
+            took.append((time.perf_counter() - began) * 1000)
+            if read.status_code == 200:
+                cash = {b["currency"]: b["cash"] for b in read.json()["balances"]}
+                shown += Decimal(cash.get("BTC", "0")) >= Decimal("0.00000001") * n
+    took.sort()
+    return (f"{shown:,}/{count:,} (read p50 {took[len(took) // 2]:.1f} ms, "
+            f"p99 {took[int(len(took) * 0.99) - 1]:.1f} ms)")
 
 
 def in_parallel(task: Callable[[str], None], items: Sequence[str], threads: int = 8) -> None:
@@ -403,6 +435,10 @@ def bench_backend(backend: str, args: argparse.Namespace, stop: threading.Event,
                 moved += run.moved
                 runs.append(run)
 
+            say(f"{backend}: {args.read_probes} writes, each read at once with no header")
+            probes = read_your_writes(server.url, tokens.issue(Role.FINANCE, "bench-probe"),
+                                      args.read_probes if args.follow else 0)
+
             if any(run.errors for run in runs if run.path == HTTP):
                 tail = server.log.read_text(errors="replace").splitlines()[-30:]
                 say("errors over HTTP; the end of the server's log:\n" + "\n".join(tail))
@@ -410,6 +446,7 @@ def bench_backend(backend: str, args: argparse.Namespace, stop: threading.Event,
         say(f"{backend}: checks")
         checks = check(url, args, tally, funded, moved)
         checks["lags"] = lags
+        checks["probes"] = probes
         runs += raw_runs(backend, raw, sorted(set(args.threads) | set(args.http_threads)),
                          args.seconds, stop)
         runs += peers.peer_runs(backend, raw, args, stop)
@@ -420,9 +457,21 @@ def drained(server: Server, health: dict[str, Any], limit: float = 60.0) -> str:
     """The server's view lag at the end of a run, and how long its views took to
     reach the head (waited for, at most `limit` s, so the next run starts clean)."""
     laggard = max(health["projections"], key=lambda p: p["lag"])
+    # The reactions (rakeback accrual, cashback plays, bonus wagering) issue
+    # commands of their own; their lag says whether they keep pace with betting.
+    reactions = "; reactions " + ", ".join(
+        f"{p['name']} {p['lag']:,}" for p in health["projections"]
+        if p["name"] in REACTIONS)
     if not laggard["lag"]:
-        return "0"
+        return "0" + reactions
     began = time.perf_counter()
+    return _drained(server, laggard, limit, began) + reactions
+
+
+REACTIONS = ("rakeback_accrual", "cashback_plays", "bonus_wagering")
+
+
+def _drained(server: Server, laggard: dict[str, Any], limit: float, began: float) -> str:
     while time.perf_counter() - began < limit:
         views = server.health()["projections"]
         failed = [p for p in views if p["error"]]
@@ -524,11 +573,13 @@ def checks_table(rows: Sequence[dict[str, Any]]) -> list[str]:
                       "yes" if c["all_settled"] else "NO", c["held"],
                       "yes" if c["balanced"] else "NO", trial,
                       "yes" if c["trial_zero"] else "NO",
-                      "; ".join(str(lag) for lag in c["lags"]), f"{c['catch_up']:.2f}"))
+                      "; ".join(str(lag) for lag in c["lags"]), f"{c['catch_up']:.2f}",
+                      c.get("probes", "-")))
     return markdown(("backend", "bets placed", "bets view (status/outcome)",
                      "every bet settled", "still held", "balances add up", "trial balance",
-                     "zero", "server views behind at the end of each HTTP run (events; most lagging view)",
-                     "final catch-up s"), cells)
+                     "zero", "server views behind at the end of each HTTP run (events; most lagging view; each reaction's lag)",
+                     "final catch-up s",
+                     "reads right after an acknowledged write that showed it (no header)"), cells)
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -540,6 +591,9 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--http-threads", default="1,8,16",
                         help="HTTP client thread counts (default 1,8,16)")
     parser.add_argument("--backends", default="sqlite,postgres")
+    parser.add_argument("--read-probes", type=int, default=1000,
+                        help="after the HTTP runs: writes each followed at once by a "
+                        "balance read with no header (default 1000; 0 skips)")
     parser.add_argument("--players", type=int, default=400,
                         help="players per path, each with a funded USDT wallet (default 400)")
     parser.add_argument("--group-commit", type=int, default=None,

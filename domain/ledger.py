@@ -92,6 +92,27 @@ class Ledger(Application):
             found = cursor.fetchone()
         return found["position"] if found else None
 
+    def versions(self, ids: list[UUID]) -> dict[UUID, int]:
+        """Each aggregate's stored version (absent: not stored), in one query."""
+        recorder: Any = self.recorder
+        if not ids:
+            return {}
+        if isinstance(recorder, SQLiteApplicationRecorder):
+            statement = (f"SELECT originator_id AS id, MAX(originator_version) AS version "
+                         f"FROM {recorder.events_table_name} WHERE originator_id IN "
+                         f"({', '.join('?' for _ in ids)}) GROUP BY originator_id")
+            keys: Any = [i.hex for i in ids]
+        else:
+            statement = ("SELECT originator_id AS id, MAX(originator_version) AS version FROM "
+                         f'"{recorder.datastore.schema}"."{recorder.events_table_name}" '
+                         "WHERE originator_id = ANY(%s) GROUP BY originator_id")
+            keys = [list(ids)]
+        with recorder.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, keys)
+            rows = cursor.fetchall()
+        return {row["id"] if isinstance(row["id"], UUID) else UUID(row["id"]): row["version"]
+                for row in rows}
+
     def started_at(self) -> datetime | None:
         """When the first event of the log happened (None for an empty log)."""
         first = self.recorder.select_notifications(start=None, limit=1)

@@ -5,7 +5,9 @@ from __future__ import annotations
 import getpass
 import json
 import logging
+import os
 import signal
+import subprocess
 import sys
 import threading
 from datetime import datetime
@@ -35,8 +37,12 @@ cli.add_typer(audit_cli, name="audit")
 cli.add_typer(chain_cli, name="chain")
 @cli.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
-          follow: bool = typer.Option(True, help="Run the projections in this process."),
-          schedule: bool = typer.Option(True, help="Run the scheduled jobs in this process "
+          workers: int = typer.Option(
+              0, min=0, help="API processes on the port (0: one per core). With more "
+              "than one, the projections and scheduler run once, in a followers "
+              "process of their own."),
+          follow: bool = typer.Option(True, help="Run the projections (and reactions)."),
+          schedule: bool = typer.Option(True, help="Run the scheduled jobs "
                                         "(after catching up missed runs).")):
     """Serve the HTTP API (OpenAPI at /docs)."""
     import uvicorn
@@ -45,10 +51,66 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
     settings = load_settings()
     logging.basicConfig(level=logging.INFO)
+    workers = workers or os.cpu_count() or 1
     console.print(f"casino-ledger on http://{host}:{port} (database "
-                  f"{settings.database_url.split('@')[-1]})")
-    uvicorn.run(create_app(build(settings), follow=follow, schedule=schedule),
-                host=host, port=port)
+                  f"{settings.database_url.split('@')[-1]}; {workers} API "
+                  f"process{'es' if workers > 1 else ''})")
+    if workers == 1:
+        uvicorn.run(create_app(build(settings), follow=follow, schedule=schedule),
+                    host=host, port=port)
+        return
+    build(settings).close()  # tables and schema created once, before the workers race
+    followers = Followers(follow, schedule)
+    followers.start()
+    try:
+        uvicorn.run("api.http.app:worker_app", factory=True, workers=workers,
+                    host=host, port=port)
+    finally:
+        followers.stop()
+
+
+class Followers:
+    """The one process that runs the projections, reactions and scheduler beside
+    `serve --workers N`'s API processes; restarted should it die."""
+
+    def __init__(self, follow: bool, schedule: bool):
+        self.what = ", ".join(w for w, on in (("projections", follow),
+                                              ("scheduler", schedule)) if on)
+        self.args = (["projections", "run", *(["--schedule"] if schedule else [])]
+                     if follow else ["scheduler", "run"] if schedule else None)
+        self.process: subprocess.Popen | None = None
+        self._stopping = threading.Event()
+        self._watcher = threading.Thread(target=self._watch, name="followers", daemon=True)
+
+    def start(self) -> None:
+        if self.args is None:
+            return
+        self._spawn()
+        self._watcher.start()
+
+    def _spawn(self) -> None:
+        assert self.args is not None
+        self.process = subprocess.Popen([sys.executable, "-m", "api.cli.main", *self.args])
+        console.print(f"followers process {self.process.pid}: {self.what}")
+
+    def _watch(self) -> None:
+        while not self._stopping.wait(1.0):
+            # A clean exit (0) is a stop asked for (Ctrl-C reaches the whole
+            # process group); anything else is a crash, and it starts again.
+            if self.process is not None and self.process.poll() not in (None, 0):
+                console.print(f"[red]followers process exited ({self.process.returncode})"
+                              "[/red]; starting it again")
+                self._spawn()
+
+    def stop(self) -> None:
+        self._stopping.set()
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=5)
 
 
 @cli.command()
@@ -91,15 +153,22 @@ def projections_rebuild(name: str):
 
 
 @projections_cli.command("run")
-def projections_run():
-    """Follow the log and keep every projection current (until interrupted)."""
+def projections_run(schedule: bool = typer.Option(
+        False, help="Also run the scheduled jobs in this process (as serve --workers "
+        "N does).")):
+    """Follow the log and keep every projection current (until interrupted or SIGTERM)."""
     logging.basicConfig(level=logging.INFO)
+    stop = threading.Event()
+    for number in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(number, lambda *_: stop.set())
     with services() as built:
         console.print("following the event log; Ctrl-C to stop")
-        try:
-            built.projections.run()
-        except KeyboardInterrupt:
-            pass
+        built.projections.start()
+        if schedule:
+            built.scheduler.start()
+        stop.wait()
+        built.scheduler.stop()
+        built.projections.stop()
 
 
 @jobs_cli.command("list")

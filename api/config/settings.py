@@ -36,6 +36,9 @@ class Settings(BaseSettings):
     config: Path | None = None
     token_ttl: int = Field(default=3600, gt=0)
     read_wait_ms: int = Field(default=2000, ge=0, le=30000)
+    # How often the projections follower looks for events written by other
+    # processes (its own process's writes wake it at once).
+    follow_poll_ms: int = Field(default=10, ge=1, le=60000)
     group_commit: int = Field(default=100, ge=0, le=10000)
     # The largest request body accepted; a larger one is a 413 before it is read.
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=104_857_600)

@@ -39,7 +39,10 @@ ERROR_RESPONSES: dict[int | str, dict] = {
     for status, description in ((401, "No valid bearer token"),
                                 (403, "The role may not do this"),
                                 (409, "Conflict or insufficient funds"),
-                                (422, "Invalid input"))}
+                                (422, "Invalid input"),
+                                (503, "Busy (`busy`), or the views a read needs did not "
+                                      "reach the log's head within CASINO_LEDGER_READ_WAIT_MS "
+                                      "(`stale_read`, with Retry-After and X-View-Lag): retry"))}
 NOT_FOUND: dict[int | str, dict] = {
     404: {"model": ErrorPublic, "description": "No such bet or game"}}
 
@@ -85,3 +88,14 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     for router in (bets.router, games.router):
         app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)
     return app
+
+
+def worker_app() -> FastAPI:
+    """One of `serve --workers N`'s API processes (a uvicorn app factory).
+
+    It builds its own services (and so its own group-commit writer) from the
+    environment; the projections, reactions and scheduler run once, in the
+    followers process `serve` starts beside the workers, never here.
+    """
+    return create_app(follow=False, schedule=False)
+

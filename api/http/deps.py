@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from typing import Annotated
 
 from fastapi import Depends, Header, HTTPException, Request, Response
@@ -10,6 +11,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from api.bootstrap import Services
 from api.http.auth import InvalidToken, Principal, Role
 from domain.kernel.errors import InvalidInput
+from projections.engine.reaction import Reaction
 
 bearer = HTTPBearer(auto_error=False)
 
@@ -104,20 +106,60 @@ def ledger_cursor(cursor: str | None) -> tuple[int, int] | None:
     return position, leg
 
 
-def consistent_read(services: ServicesDep, response: Response,
-                    x_min_position: Annotated[int | None, Header()] = None) -> None:
-    """Wait (bounded) until the views reflect X-Min-Position, and say how far they are."""
-    projections = services.projections
-    if x_min_position:
-        projections.wait(x_min_position, services.settings.read_wait_ms / 1000)
-    position = min(view.position() for view in projections.views.values())
-    head = projections.head()
-    response.headers["X-View-Position"] = str(position)
-    response.headers["X-Log-Head"] = str(head)
-    response.headers["X-View-Lag"] = str(max(head - position, 0))
+class StaleRead(HTTPException):
+    """The views did not reach the position a read needs within the bound."""
 
 
-ConsistentRead = Depends(consistent_read)
+def consistent(*names: str):
+    """A dependency that makes a read show every write acknowledged before it.
+
+    It reads the log's head once (one indexed query) and waits, bounded by
+    CASINO_LEDGER_READ_WAIT_MS, until the views the route reads (`names`;
+    default every view and reaction) reach it, or X-Min-Position if that is
+    further. Reactions named come first: once they have acted on everything
+    up to that position, the views are waited for up to the head again, so
+    what the reactions recorded shows too. Waiters are woken when this
+    process's follower applies a batch; with the projections in another
+    process, they poll briefly. Past the bound the read is refused with 503
+    `stale_read`, `Retry-After` and `X-View-Lag`, never answered stale.
+    """
+
+    def consistent_read(services: ServicesDep, response: Response,
+                        x_min_position: Annotated[int | None, Header()] = None) -> None:
+        projections = services.projections
+        wanted = list(names) or list(projections.views)
+        reactions = [n for n in wanted if isinstance(projections.views[n], Reaction)]
+        views = [n for n in wanted if n not in reactions]
+        bound = services.settings.read_wait_ms / 1000
+        deadline = time.monotonic() + bound
+        head = projections.head()
+        target = max(head, x_min_position or 0)
+        caught_up = True
+        if reactions:
+            caught_up = projections.wait(target, bound, reactions)
+            if caught_up:
+                head = projections.head()
+                target = max(head, target)
+        if caught_up and views:
+            caught_up = projections.wait(target, max(deadline - time.monotonic(), 0), views)
+        position = target if caught_up else min(projections.positions(wanted).values())
+        lag = max(target - position, 0)
+        headers = {"X-View-Position": str(position), "X-Log-Head": str(head),
+                   "X-View-Lag": str(lag)}
+        if not caught_up:
+            stopped = [name for name in wanted if name in projections.errors]
+            raise StaleRead(503, (
+                f"the views this read needs ({', '.join(wanted)}) are {lag} events behind "
+                f"position {target} after {services.settings.read_wait_ms} ms"
+                + (f"; stopped: {', '.join(stopped)}" if stopped else "")
+                + "; retry the same request"),
+                headers={**headers, "Retry-After": "1"})
+        response.headers.update(headers)
+
+    return Depends(consistent_read)
+
+
+ConsistentRead = consistent()
 
 
 def log_position(response: Response, position: int | None) -> None:

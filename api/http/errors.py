@@ -33,7 +33,7 @@ STATUS = {
 
 HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "body_too_large",
-              415: "unsupported_media_type"}
+              415: "unsupported_media_type", 503: "stale_read"}
 
 
 def status_of(error: DomainError) -> int:

@@ -15,9 +15,9 @@ others and a repeat gets its first result.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future
 from queue import Empty, SimpleQueue
-from collections.abc import Callable
 from typing import Any
 
 from eventsourcing.persistence import IntegrityError
@@ -29,20 +29,31 @@ from domain.commanding.runner import (
     StaleRead,
     check_input,
     decide,
+    key_of,
     position_in,
 )
-from domain.kernel.clock import clock
 from domain.kernel.errors import Busy
 from domain.rules import Rules
-from domain.commanding.unit_of_work import UnitOfWork
+from domain.commanding.unit_of_work import Known, UnitOfWork
+from domain.kernel.clock import clock
 
 STOP = object()
+
+
+class StaleBatch(Exception):
+    """Something the batch read (not wrote) has changed in the store since."""
 
 
 class GroupCommitRunner:
     def __init__(self, app: Any, rules: Rules, *, max_batch: int = 100):
         self._single = CommandRunner(app, rules)
         self.on_saved = self._single.on_saved
+        # What the writer read or saved: a batch decides without a query per
+        # aggregate, and its reads are checked in one query before it is saved.
+        self._known = Known()
+        self._single.on_saved_aggregates.append(self._forget_written)
+        # Told of each batch: (its commands, whether it lost its race); for metrics.
+        self.on_batch: list[Callable[[int, bool], None]] = []
         self.max_batch = max_batch
         self._queue: SimpleQueue[Any] = SimpleQueue()
         self._writer: threading.Thread | None = None
@@ -51,8 +62,6 @@ class GroupCommitRunner:
         self.batches = 0  # transactions written, and commands they carried
         self.batched = 0
         self.lost_races = 0  # batches retried command by command
-        # Told of each batch: (its commands, whether it lost its race); for metrics.
-        self.on_batch: list[Callable[[int, bool], None]] = []
 
     def execute(self, command: Command) -> Outcome:
         check_input(command)
@@ -101,8 +110,10 @@ class GroupCommitRunner:
         with clock.pinned():  # one time for the batch: it is saved in one transaction
             self._commit_pinned(batch)
 
-    def _commit_pinned(self, batch: list[tuple[Command, Future[Outcome]]]) -> None:
-        shared = UnitOfWork(self._single.app.repository, self._single.rules)
+    def _commit_pinned(self, batch: list[tuple[Command, Future[Outcome]]], *,
+                       again: bool = True) -> None:
+        shared = UnitOfWork(self._single.app.repository, self._single.rules,
+                            known=self._known)
         decided = []
         # Refusals rest on the batch's state, so they are handed out only once the
         # batch is saved; a refusal on a stale read (None) is decided again alone.
@@ -112,6 +123,7 @@ class GroupCommitRunner:
             try:
                 result, replayed = decide(command, trial, optimistic=True)
             except StaleRead:
+                self._known.forget(list(shared.reads))
                 refused.append((command, future, None))
                 continue
             except Exception as error:  # noqa: BLE001 - handed to its caller below
@@ -121,10 +133,24 @@ class GroupCommitRunner:
             decided.append((command, future, result, replayed))
         changed = shared.changed()
         try:
-            positions = self._single.save(changed) if changed else {}
+            self._check_reads(shared, changed)
+        except StaleBatch:
+            # Copies another process made stale (forgotten now), or a requestId
+            # seen before: decide the batch once more on fresh reads.
+            if again:
+                self._commit_pinned(batch, again=False)
+                return
+            self.lost_races += 1
+            self._report(len(batch), True)
+            for command, future, *_ in decided + refused:
+                self._run_alone(command, future)
+            return
+        try:
+            positions = self._save(changed) if changed else {}
         except IntegrityError:
             self.lost_races += 1
             self._report(len(batch), True)
+            self._known.forget([*shared.reads, *(a.id for a in changed)])
             for command, future, *_ in decided + refused:
                 self._run_alone(command, future)
             return
@@ -137,9 +163,18 @@ class GroupCommitRunner:
         self.batches += 1
         self.batched += len(decided)
         self._report(len(batch), False)
+        head = max(positions.values(), default=None)
         for command, future, result, replayed in decided:
-            position = (self._single.replayed_position(command) if replayed
-                        else position_in(command, positions))
+            if not replayed:
+                position = position_in(command, positions)
+            elif command.request_id is None or shared.reads.get(key_of(command)) == 0:
+                # Nothing recorded (changed nothing, no earlier Request): the
+                # batch's end, or the head, covers everything it read.
+                if head is None:
+                    head = self._single.app.head()
+                position = head
+            else:
+                position = self._single.replayed_position(command)
             future.set_result(Outcome(result, position, replayed))
         for command, future, error in refused:
             if error is None:
@@ -150,6 +185,30 @@ class GroupCommitRunner:
     def _report(self, size: int, lost: bool) -> None:
         for listener in self.on_batch:
             listener(size, lost)
+
+    def _forget_written(self, aggregates: list[Any]) -> None:
+        """A save outside a batch (a command run alone): the copies are old now."""
+        self._known.forget([a.id for a in aggregates])
+
+    def _check_reads(self, shared: UnitOfWork, changed: list[Any]) -> None:
+        """Refuse the batch (as a lost race) if an aggregate it read but does not
+        write has moved since, or one it found absent exists now; the ones it
+        writes are checked by the save itself (optimistic concurrency)."""
+        written = {a.id for a in changed}
+        read = {i: v for i, v in shared.reads.items() if i not in written}
+        if not read:
+            return
+        stored = self._single.app.versions(list(read))
+        stale = [i for i, v in read.items() if stored.get(i, 0) != v]
+        if stale:
+            self._known.forget(stale)
+            raise StaleBatch(f"{len(stale)} aggregates moved since the batch read them")
+
+    def _save(self, changed: list[Any]) -> dict[Any, int]:
+        positions = self._single.save(changed)
+        for aggregate in changed:
+            self._known.put(aggregate.id, aggregate)
+        return positions
 
     def _run_alone(self, command: Command, future: Future[Outcome]) -> None:
         try:

@@ -76,6 +76,9 @@ class CommandRunner:
         self.rules = rules
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self.on_saved: list[Callable[[int], None]] = []
+        # Told which aggregates each save wrote (the group-commit writer forgets
+        # its copies of them).
+        self.on_saved_aggregates: list[Callable[[list[Aggregate]], None]] = []
 
     def execute(self, command: Command) -> Outcome:
         check_input(command)
@@ -104,6 +107,8 @@ class CommandRunner:
         command's events, and a replay can find it again.
         """
         recordings = self.app.save(*aggregates)
+        for written in self.on_saved_aggregates:
+            written(aggregates)
         for listener in self.on_saved:
             listener(recordings[-1].notification.id)
         return {r.domain_event.originator_id: r.notification.id for r in recordings}
@@ -145,7 +150,9 @@ def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
             if prior is None:
                 raise
     if prior is None and not uow.changed() and optimistic:
-        prior = uow.find(key)  # no save will meet a stored Request: look it up now
+        # No save will meet a stored Request: look it up now (the group-commit
+        # writer assumes it absent and checks that with the batch's other reads).
+        prior = uow.assume_absent(key)
     if prior is not None:
         return prior.replay(printed), True
     if not uow.changed() and getattr(command, "quiet_when_unchanged", False):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from copy import deepcopy
 
 from typing import Any, TypeVar
@@ -18,14 +19,51 @@ from domain.wallet.model import Wallet, wallet_id
 A = TypeVar("A", bound=Aggregate)
 
 
+class Known:
+    """Aggregates one writer has read or saved, as of then (None: found absent).
+
+    The group-commit writer decides on these without asking the store again;
+    the versions it read are checked in one query before the batch is saved
+    (`UnitOfWork.reads`), and a save on a stale copy fails on optimistic
+    concurrency, so a copy that another process made stale only costs a retry.
+    Only the writer thread uses it.
+    """
+
+    def __init__(self, maxsize: int = 10_000):
+        self.maxsize = maxsize
+        self._items: OrderedDict[UUID, Aggregate | None] = OrderedDict()
+
+    def get(self, aggregate_id: UUID) -> tuple[bool, Aggregate | None]:
+        try:
+            found = self._items[aggregate_id]
+        except KeyError:
+            return False, None
+        self._items.move_to_end(aggregate_id)
+        return True, found
+
+    def put(self, aggregate_id: UUID, aggregate: Aggregate | None) -> None:
+        self._items[aggregate_id] = aggregate
+        self._items.move_to_end(aggregate_id)
+        while len(self._items) > self.maxsize:
+            self._items.popitem(last=False)
+
+    def forget(self, ids: Any) -> None:
+        for aggregate_id in ids:
+            self._items.pop(aggregate_id, None)
+
+
 class UnitOfWork:
     def __init__(self, repository: Repository[Any], rules: Rules,
-                 parent: UnitOfWork | None = None):
+                 parent: UnitOfWork | None = None, known: Known | None = None):
+        """With `known` (the group-commit writer's), reads come from it when they
+        can, and `reads` lists the versions read, to be checked before saving."""
         self._repository = repository
         self.rules = rules
         self._parent = parent
+        self._known = known
         self._aggregates: dict[UUID, Aggregate] = {}
         self._pending_at_entry: dict[UUID, int] = {}
+        self.reads: dict[UUID, int] = {}  # with `known`: the version read (0: absent)
 
     @property
     def currencies(self) -> Currencies:
@@ -48,6 +86,8 @@ class UnitOfWork:
         if self._parent is not None:
             found = self._parent.find(aggregate_id)
             found = None if found is None else deepcopy(found)
+        elif self._known is not None:
+            found = self._known_or_stored(aggregate_id)
         else:
             try:
                 found = self._repository.get(aggregate_id)
@@ -56,6 +96,43 @@ class UnitOfWork:
         if found is not None:
             self._enter(found)
         return found
+
+    def _known_or_stored(self, aggregate_id: UUID) -> Any | None:
+        assert self._known is not None
+        held, found = self._known.get(aggregate_id)
+        if not held:
+            try:
+                found = self._repository.get(aggregate_id)
+            except AggregateNotFoundError:
+                found = None
+            self._known.put(aggregate_id, None if found is None else deepcopy(found))
+        elif found is not None:
+            found = deepcopy(found)
+        self.reads[aggregate_id] = 0 if found is None else found.version
+        return found
+
+    def assume_absent(self, aggregate_id: UUID) -> Any | None:
+        """`find` for an id that is almost always new (a requestId's Request).
+
+        With the writer's `known`, an id it has not seen is taken as absent
+        without a query, and recorded as read at version 0, so the batch's
+        check of its reads refuses the batch should it exist after all.
+        """
+        if aggregate_id in self._aggregates:
+            return self._aggregates[aggregate_id]
+        if self._parent is not None:
+            found = self._parent.assume_absent(aggregate_id)
+            if found is not None:
+                found = deepcopy(found)
+                self._enter(found)
+            return found
+        if self._known is None:
+            return self.find(aggregate_id)
+        held, found = self._known.get(aggregate_id)
+        if held:
+            return self.find(aggregate_id)
+        self.reads[aggregate_id] = 0
+        return None
 
     def peek(self, aggregate_id: UUID) -> Any | None:
         """The aggregate if this unit (or its parent) already holds it; no query."""

@@ -19,11 +19,12 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 
 from projections.engine.database import PositionMoved
+from projections.engine.reaction import Reaction
 from projections.engine.view import View
 
 log = logging.getLogger(__name__)
 
-BATCH = 500
+BATCH = 1000
 
 
 class ProjectionRunner:
@@ -39,6 +40,11 @@ class ProjectionRunner:
         self.react = react
         self.errors: dict[str, str] = {}
         self.on_failed: list[Callable[[str], None]] = []  # a view's name, per failure
+        # Readers waiting for the views (wait) sleep on this; each batch applied
+        # here wakes them, and `_generation` tells a waiter it missed none.
+        self._advanced = threading.Condition()
+        self._generation = 0
+        self._known: dict[str, int] = {}  # positions this process saw (lower bounds)
         self._wakeup = threading.Event()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -56,7 +62,7 @@ class ProjectionRunner:
         the others go on; without it, the failure is raised.
         """
         views = [self.views[n] for n in names] if names else list(self.views.values())
-        positions = {view.name: view.position() for view in views}
+        positions = self.positions(view.name for view in views)
         while views:
             notes = self.recorder.select_notifications(
                 start=min(positions.values()), limit=self.batch_size, stop=until,
@@ -66,58 +72,159 @@ class ProjectionRunner:
             events = [(n.id, self.mapper.to_domain_event(n)) for n in notes]
             # A view with `stored` also gets the stored record of each event.
             stored = [(n.id, (n, e)) for n, (_, e) in zip(notes, events)]
-            for view in list(views):
-                part = [pair for pair in (stored if view.stored else events)
-                        if pair[0] > positions[view.name]]
-                if not part:
-                    continue
-                try:
-                    positions[view.name] = self._apply(view, positions[view.name], part)
-                except Exception as error:
-                    if not isolate:
-                        raise
-                    self._failed(view, error)
-                    views.remove(view)
-                    del positions[view.name]
-                else:
-                    self.errors.pop(view.name, None)
+            # The views first, in one transaction: reads wait for them, and they
+            # must not wait behind the reactions' commands; then the reactions.
+            for phase in (False, True):
+                ready = []
+                for view in [v for v in views if isinstance(v, Reaction) == phase]:
+                    part = [pair for pair in (stored if view.stored else events)
+                            if pair[0] > positions[view.name]]
+                    if not part:
+                        continue
+                    try:
+                        ready.append((view, positions[view.name], part[-1][0],
+                                      self._prepare(view, part)))
+                    except Exception as error:
+                        if not isolate:
+                            raise
+                        self._failed(view, error)
+                        views.remove(view)
+                        del positions[view.name]
+                for view, outcome in self._apply_together(ready, isolate):
+                    if isinstance(outcome, Exception):
+                        self._failed(view, outcome)
+                        views.remove(view)
+                        del positions[view.name]
+                    else:
+                        positions[view.name] = outcome
+                        self.errors.pop(view.name, None)
             if progress:
                 progress(events[-1][0])
 
-    def _apply(self, view: View, expected: int, batch: list[tuple[int, Any]]) -> int:
+    def _prepare(self, view: View, batch: list[tuple[int, Any]]) -> list[tuple[int, Any]]:
+        """A reaction's commands, then what the view reads outside its tables:
+        both before the views' transaction opens (on SQLite a command, or a
+        read through another connection, would queue behind it)."""
         if self.react:
             view.react(batch)
-        position, prepared = batch[-1][0], view.prepare(batch)
-        try:
-            with view.db.transaction() as cursor:
-                # The position is written first: on SQLite that takes the write lock
-                # before any read, so the transaction cannot be refused half-way.
-                cursor.advance(view.name, expected, position)
-                view.apply(cursor, prepared)
-        except PositionMoved:
-            return view.position()  # another follower applied this batch first
-        return position
+        return view.prepare(batch)
+
+    def _apply_together(self, ready: list[tuple[View, int, int, Any]], isolate: bool,
+                        ) -> list[tuple[View, int | Exception]]:
+        """Apply a batch to every view in one transaction per database.
+
+        One commit for all the views instead of one each; each view works in
+        a savepoint of its own with its position, so a view that fails (or
+        that another follower moved first) is rolled back alone and the others
+        commit. Returns each view's new position, or the error that stopped it.
+        """
+        outcomes: list[tuple[View, int | Exception]] = []
+        by_db: dict[int, list[tuple[View, int, int, Any]]] = {}
+        for item in ready:
+            by_db.setdefault(id(item[0].db), []).append(item)
+        for group in by_db.values():
+            done: list[tuple[View, int | Exception]] = []
+            moved: list[View] = []
+            try:
+                with group[0][0].db.transaction() as cursor:
+                    for view, expected, position, prepared in group:
+                        cursor.execute("SAVEPOINT view_batch")
+                        try:
+                            # The position is written first: on SQLite that takes the
+                            # write lock before any read, so nothing is refused half-way.
+                            cursor.advance(view.name, expected, position)
+                            view.apply(cursor, prepared)
+                        except PositionMoved:
+                            cursor.execute("ROLLBACK TO SAVEPOINT view_batch")
+                            moved.append(view)  # another follower applied it first
+                        except Exception as error:
+                            if not isolate:
+                                raise
+                            cursor.execute("ROLLBACK TO SAVEPOINT view_batch")
+                            done.append((view, error))
+                        else:
+                            cursor.execute("RELEASE SAVEPOINT view_batch")
+                            done.append((view, position))
+            except Exception as error:
+                if not isolate:
+                    raise
+                outcomes += [(view, error) for view, *_ in group]
+                continue
+            for view, outcome in done:
+                if not isinstance(outcome, Exception):
+                    self._advance(view.name, outcome)
+            for view in moved:
+                position = view.position()
+                self._advance(view.name, position)
+                done.append((view, position))
+            outcomes += done
+        return outcomes
+
+    def _advance(self, name: str, position: int) -> None:
+        with self._advanced:
+            if position > self._known.get(name, 0):
+                self._known[name] = position
+            self._generation += 1
+            self._advanced.notify_all()
 
     def rebuild(self, name: str, progress: Callable[[int], None] | None = None) -> None:
         """Drop a view and build it again from position zero."""
         view = self.views[name]
+        with self._advanced:
+            self._known.pop(name, None)
         with view.db.transaction() as cursor:
             view.drop(cursor)
             view.create(cursor)
         self.catch_up([name], progress=progress)
 
+    def positions(self, names: Iterable[str] | None = None) -> dict[str, int]:
+        """The named views' positions (default all), one query per database."""
+        views = [self.views[n] for n in names] if names else list(self.views.values())
+        found: dict[str, int] = {}
+        by_db: dict[int, list[View]] = {}
+        for view in views:
+            by_db.setdefault(id(view.db), []).append(view)
+        for group in by_db.values():
+            found.update(group[0].db.positions(v.name for v in group))
+        with self._advanced:
+            for name, position in found.items():
+                if position > self._known.get(name, 0):
+                    self._known[name] = position
+        return found
+
+    def following(self) -> bool:
+        """Whether this process's thread follows the log (and so wakes waiters)."""
+        return self._thread is not None and self._thread.is_alive()
+
     def wait(self, position: int, timeout: float, names: Iterable[str] | None = None,  # float-ok: seconds
              ) -> bool:
-        """Block until the views reflect `position` (read-your-writes), or time out."""
-        views = [self.views[n] for n in names] if names else list(self.views.values())
+        """Block until the views reflect `position` (read-your-writes), or time out.
+
+        Positions this process has seen answer without a query. When this
+        process follows the log, a waiter sleeps until the follower applies a
+        batch (no polling interval to pay); otherwise another process moves the
+        views and this polls their positions, briefly (1 ms doubling to 20 ms).
+        """
+        wanted = list(names) if names else list(self.views)
+        if all(self._known.get(n, 0) >= position for n in wanted):
+            return True
         deadline = time.monotonic() + timeout
+        pause = 0.001  # float-ok: seconds
         while True:
-            if all(view.position() >= position for view in views):
+            generation = self._generation
+            if all(p >= position for p in self.positions(wanted).values()):
                 return True
-            if time.monotonic() >= deadline:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
                 return False
-            self.wake()
-            time.sleep(0.005)
+            if self.following():
+                self.wake()
+                with self._advanced:
+                    if self._generation == generation:
+                        self._advanced.wait(min(remaining, 0.05))  # float-ok: seconds
+            else:
+                time.sleep(min(remaining, pause))
+                pause = min(pause * 2, 0.02)  # float-ok: seconds
 
     def status(self) -> list[dict[str, Any]]:
         head = self.head()

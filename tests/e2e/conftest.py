@@ -94,7 +94,19 @@ def adjust(client: TestClient, finance: Headers) -> Callable[..., httpx.Response
 
 @pytest.fixture
 def log_head(services: Services) -> Callable[[], int]:
-    return services.projections.head
+    """The log's head once the followers are idle: after a command is
+    acknowledged, the reactions append events of their own (rakeback accrual,
+    cashback plays), so "nothing was appended" is judged against a settled log."""
+    projections = services.projections
+
+    def head() -> int:
+        for _ in range(20):
+            position = projections.head()
+            if not projections.wait(position, 2) or projections.head() == position:
+                return position
+        return projections.head()
+
+    return head
 
 
 # Game providers: signed seamless-wallet calls.

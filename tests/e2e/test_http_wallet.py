@@ -102,9 +102,53 @@ def test_the_wait_for_a_position_never_written_is_bounded(client, services, adju
     started = time.monotonic()
     read = read_balances(client, operator, at=position + 10_000)
     elapsed = time.monotonic() - started
-    assert read.status_code == 200
+    assert_error(read, 503, "stale_read", "retry")
     assert 0.3 <= elapsed < 2.0
     assert int(read.headers["X-View-Position"]) < position + 10_000
+    assert int(read.headers["X-View-Lag"]) >= 10_000 - 1
+    assert read.headers["Retry-After"] == "1"
+
+
+def test_every_acknowledged_write_shows_in_the_next_read_without_a_header(
+        client, adjust, auth):
+    """1,000 writes, each followed at once by a read with no X-Min-Position."""
+    player = auth(Role.PLAYER, "p1")
+    for credits in range(1, 1001):
+        adjust(amount="1", requestId=f"rw-{credits}")
+        read = read_balances(client, player)
+        assert read.status_code == 200, read.text
+        assert Decimal(btc_of(read)["cash"]) == credits
+        assert read.headers["X-View-Lag"] == "0"
+    [newest] = client.get("/v1/players/p1/ledger", params={"limit": 1},
+                          headers=player).json()["entries"]
+    assert newest["requestId"] == "rw-1000"
+
+
+def test_a_stopped_view_makes_its_reads_answer_stale_read(client, services, adjust, auth):
+    """A view that cannot advance is never read stale: 503 stale_read, Retry-After."""
+    adjust(amount="1")
+    player = auth(Role.PLAYER, "p1")
+    assert read_balances(client, player).status_code == 200
+    balances = services.projections.views["balances"]
+
+    def broken(cursor, batch):
+        raise RuntimeError("disk on fire")
+
+    balances.apply = broken
+    services.settings.read_wait_ms = 300
+    adjust(amount="1")
+    read = read_balances(client, player)
+    assert_error(read, 503, "stale_read", "balances")
+    assert read.headers["Retry-After"] == "1"
+    assert int(read.headers["X-View-Lag"]) >= 1
+    # Other views still answer, and the view answers again once it can advance.
+    assert client.get("/v1/players/p1/ledger", headers=player).status_code == 200
+    del balances.apply
+    services.projections.wake()
+    services.settings.read_wait_ms = 5000
+    read = read_balances(client, player)
+    assert read.status_code == 200, read.text
+    assert Decimal(btc_of(read)["cash"]) == 2
 
 
 def test_a_min_position_that_is_not_a_number_is_refused(client, operator):
@@ -383,12 +427,13 @@ def test_projections_need_a_staff_role(client, auth):
 
 # Operations: projections, health, docs.
 
-def test_projections_show_position_head_and_lag(client, adjust, operator):
+def test_projections_show_position_head_and_lag(client, services, adjust, operator):
     empty = client.get("/v1/admin/projections", headers=operator)
     assert empty.status_code == 200
     assert all((r["position"], r["head"], r["lag"]) == (0, 0, 0) for r in empty.json())
     position = adjust().json()["position"]
-    read_balances(client, operator, at=position)
+    # A balances read waits for the balances view alone; every view, reactions too:
+    assert services.projections.wait(position, 5)
     rows = {r["name"]: r for r in client.get("/v1/admin/projections",
                                              headers=operator).json()}
     assert {"balances", "ledger_entries", "journal"} <= set(rows)

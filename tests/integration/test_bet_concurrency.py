@@ -213,3 +213,21 @@ def test_a_settlement_repeating_the_one_that_won_the_race_is_not_refused(ledgers
             elif not same and not isinstance(result, Conflict):
                 wrong.append((way, "not a conflict", repr(result)))
     assert wrong == []
+
+
+def test_a_writer_never_decides_on_a_copy_another_process_made_stale(ledgers):
+    """The group-commit writer keeps what it read and saved, and decides on those
+    copies without a query; a change by another process (here, a self-exclusion
+    of the player, an aggregate the bet only reads) is seen all the same."""
+    from datetime import datetime, timedelta, timezone
+
+    from domain.players.commands import SetLimits
+
+    first, second = ledgers
+    assert place_bet(first, PLAYER, "1").result["status"] == "ACCEPTED"
+    second.ledger.execute(SetLimits(
+        player_id=PLAYER, self_excluded_until=datetime.now(timezone.utc) + timedelta(days=1),
+        daily_loss_limits=(), actor="ops", reason="asked for a break"))
+    with pytest.raises(BetRejected) as refused:
+        place_bet(first, PLAYER, "1")
+    assert refused.value.reason == "SELF_EXCLUDED"

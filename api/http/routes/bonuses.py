@@ -15,7 +15,7 @@ from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Depends
 
 from api.http.schemas.cashback import GRANT_AMOUNTS, BonusesPublic, BonusGrantPublic
-from api.http.deps import ConsistentRead, ServicesDep, player_reader
+from api.http.deps import ServicesDep, consistent, player_reader
 from api.http.strict_json import StrictJsonRoute
 from domain.bonus.model import BonusGrant, book_key
 from domain.ledger import Ledger
@@ -25,7 +25,7 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/players", tags=["bon
 
 
 @router.get("/{player_id}/bonuses", response_model=BonusesPublic,
-            dependencies=[Depends(player_reader), ConsistentRead])
+            dependencies=[Depends(player_reader), consistent("bonus_wagering", "bonus_grants")])
 def bonuses(player_id: str, services: ServicesDep) -> BonusesPublic:
     """Every grant of the player in every currency, newest first."""
     ledger = services.ledger

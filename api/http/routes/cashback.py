@@ -16,7 +16,7 @@ from api.http.schemas.cashback import (
     CashbackStatus,
     CashbackTierPublic,
 )
-from api.http.deps import ConsistentRead, ServicesDep, player_reader, position_cursor, require
+from api.http.deps import ConsistentRead, ServicesDep, consistent, player_reader, position_cursor, require
 from api.http.strict_json import StrictJsonRoute
 from domain.cashback.rules import CashbackProgram
 from domain.ledger import Ledger
@@ -28,7 +28,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 
 @router.get("/players/{player_id}/cashback", response_model=CashbackPage,
-            dependencies=[Depends(player_reader), ConsistentRead])
+            dependencies=[Depends(player_reader), consistent("cashback_plays", "cashback_log")])
 def player_rows(player_id: str, services: ServicesDep, cursor: str | None = None,
                 limit: Limit = 50) -> CashbackPage:
     """The player's cashback rows in the order they were calculated."""

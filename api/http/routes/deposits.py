@@ -12,7 +12,7 @@ from api.http.schemas.cashier import (
     DepositPublic,
     DepositsPublic,
 )
-from api.http.deps import ConsistentRead, OwnPlayer, ServicesDep, player_reader
+from api.http.deps import OwnPlayer, ServicesDep, consistent, player_reader
 from api.http.readers import figures
 from api.http.strict_json import StrictJsonRoute
 
@@ -29,7 +29,7 @@ def deposit_address(player_id: str, body: DepositAddressCreate, services: Servic
 
 
 @router.get("/{player_id}/deposits", response_model=DepositsPublic,
-            dependencies=[Depends(player_reader), ConsistentRead])
+            dependencies=[Depends(player_reader), consistent("deposits")])
 def deposits(player_id: str, services: ServicesDep,
              limit: Annotated[int, Query(ge=1, le=500)] = 100) -> DepositsPublic:
     """Newest first: pending (with confirmations), credited, orphaned, below minimum."""

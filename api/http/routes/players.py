@@ -8,7 +8,7 @@ from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Depends, Query
 
 from api.http.schemas.bets import BET_AMOUNTS, BetPage, BetPublic
-from api.http.deps import ConsistentRead, ServicesDep, ledger_cursor, player_reader
+from api.http.deps import ServicesDep, consistent, ledger_cursor, player_reader
 from api.http.readers import figures
 from api.http.schemas.players import VipPublic
 from api.http.schemas.common import (
@@ -29,7 +29,7 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/players", tags=["pla
 
 # Access is checked before the (bounded) wait for the views.
 @router.get("/{player_id}/balances", response_model=BalancesPublic,
-            dependencies=[Depends(player_reader), ConsistentRead])
+            dependencies=[Depends(player_reader), consistent("balances")])
 def balances(player_id: str, services: ServicesDep) -> BalancesPublic:
     currencies = services.ledger.currencies
     rows = services.balances.for_player(player_id)
@@ -39,7 +39,7 @@ def balances(player_id: str, services: ServicesDep) -> BalancesPublic:
 
 
 @router.get("/{player_id}/ledger", response_model=LedgerPage,
-            dependencies=[Depends(player_reader), ConsistentRead])
+            dependencies=[Depends(player_reader), consistent("ledger_entries")])
 def ledger(player_id: str, services: ServicesDep,
            currency: str | None = None, cursor: str | None = None,
            limit: Annotated[int, Query(ge=1, le=500)] = 50) -> LedgerPage:
@@ -54,7 +54,7 @@ def ledger(player_id: str, services: ServicesDep,
 
 
 @router.get("/{player_id}/bets", response_model=BetPage,
-            dependencies=[Depends(player_reader), ConsistentRead])
+            dependencies=[Depends(player_reader), consistent("bets")])
 def bets(player_id: str, services: ServicesDep, cursor: str | None = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 50) -> BetPage:
     """Bets newest placement first; pass `nextCursor` back as `cursor` for the next page."""

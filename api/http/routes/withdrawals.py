@@ -21,6 +21,7 @@ from api.http.schemas.cashier import (
 )
 from api.http.deps import (
     ConsistentRead,
+    consistent,
     OwnPlayer,
     ServicesDep,
     log_position,
@@ -56,7 +57,7 @@ def request(player_id: str, body: WithdrawalCreate, services: ServicesDep,
 
 
 @router.get("/players/{player_id}/withdrawals", response_model=WithdrawalsPublic,
-            dependencies=[Depends(player_reader), ConsistentRead])
+            dependencies=[Depends(player_reader), consistent("withdrawals")])
 def of_player(player_id: str, services: ServicesDep,
               limit: Annotated[int, Query(ge=1, le=500)] = 100) -> WithdrawalsPublic:
     return WithdrawalsPublic(withdrawals=[

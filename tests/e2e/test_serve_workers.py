@@ -1,0 +1,198 @@
+"""`serve --workers 2` and its followers process, as real processes on one database.
+
+Many clients bet, settle, claim rakeback and adjust wallets at once through
+two API processes (each with its own group-commit writer) while one followers
+process runs the projections, reactions and scheduler. Then: no balance went
+negative, every acknowledged command is in the log exactly once (the same
+requestId sent twice at once gives one result), the trial balance is zero,
+every read right after a write showed it, and a rebuild of every view equals
+the live one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import random
+import signal
+import subprocess
+import threading
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+
+from api.http.auth import Role, TokenIssuer
+from domain.commanding.request import Request
+from tests.e2e.test_serve_process import COMMAND, SECRET, free_port, server_env
+from tests.factories import dumps, fresh_services
+
+RECORDED = f"{Request.__module__}:{Request.__qualname__}.Recorded"
+PROVIDER, PROVIDER_SECRET = "acme", "acme-secret-0123456789"
+PLAYERS = [f"p{n}" for n in range(6)]
+FUNDS = Decimal(500)
+CLIENTS, ROUNDS = 12, 25
+
+
+class Workers:
+    def __init__(self, database_url: str, cwd: Path):
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = cwd / "serve-workers.log"
+        env = server_env(database_url, CASINO_LEDGER_PROVIDER_SECRETS=json.dumps(
+            {PROVIDER: PROVIDER_SECRET}), CASINO_LEDGER_READ_WAIT_MS="10000")
+        with self.log_path.open("w") as sink:
+            self.process = subprocess.Popen(
+                [*COMMAND, "serve", "--port", str(self.port), "--workers", "2"], env=env,
+                cwd=cwd, stdout=sink, stderr=subprocess.STDOUT, start_new_session=True)
+
+    def log(self) -> str:
+        return self.log_path.read_text()
+
+    def wait_healthy(self) -> None:
+        deadline = time.monotonic() + 40
+        while time.monotonic() < deadline:
+            assert self.process.poll() is None, f"serve exited early:\n{self.log()}"
+            try:
+                if httpx.get(f"{self.url}/healthz", timeout=2).status_code == 200:
+                    return
+            except httpx.TransportError:
+                pass
+            time.sleep(0.2)
+        pytest.fail(f"serve --workers 2 did not answer in 40 s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+            try:
+                self.process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+
+
+def signed(client: httpx.Client, headers: dict, path: str, body: dict) -> httpx.Response:
+    raw = json.dumps(body).encode()
+    mac = hmac.new(PROVIDER_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+    return client.post(path, content=raw, headers={
+        **headers, "Content-Type": "application/json", "X-Casino-Signature": f"sha256={mac}"})
+
+
+def test_two_workers_and_one_followers_process_keep_every_invariant(database_url, tmp_path):
+    tokens = TokenIssuer(SECRET)
+
+    def auth(role: Role, subject: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {tokens.issue(role, subject)}"}
+
+    finance, operator = auth(Role.FINANCE, "fin-1"), auth(Role.OPERATOR, "ops-1")
+    provider = auth(Role.PROVIDER, PROVIDER)
+    server = Workers(database_url, tmp_path)
+    acknowledged: list[str] = []  # requestIds answered 200 (recorded)
+    twins: list[tuple[dict, dict]] = []
+    stale: list[str] = []
+    lock = threading.Lock()
+    try:
+        server.wait_healthy()
+        with httpx.Client(base_url=server.url, timeout=30) as client:
+            game = client.put("/v1/admin/games/house-99", headers=operator, json={
+                "rtp": "99", "category": "dice", "provider": "Originals", "houseGame": True})
+            assert game.status_code == 200, game.text
+            for player in PLAYERS:
+                funded = client.post("/v1/admin/adjustments", headers=finance, json={
+                    "requestId": f"fund-{player}", "playerId": player, "currency": "USDT",
+                    "amount": str(FUNDS), "balance": "cash", "reason": "load"})
+                assert funded.status_code == 200, funded.text
+                acknowledged.append(f"fund-{player}")
+
+        def play(number: int) -> None:
+            rng = random.Random(number)
+            with httpx.Client(base_url=server.url, timeout=30) as client:
+                for turn in range(ROUNDS):
+                    player = rng.choice(PLAYERS)
+                    tag = f"c{number}-t{turn}"
+                    stake = f"{rng.randint(1, 60)}.00"
+                    placed = signed(client, provider, "/v1/bets/place", {
+                        "requestId": f"bet-{tag}", "playerId": player, "gameId": "house-99",
+                        "roundId": f"r-{tag}", "stake": {"amount": stake, "currency": "USDT"}})
+                    assert placed.status_code == 200, placed.text
+                    if placed.json()["status"] != "ACCEPTED":
+                        continue
+                    with lock:
+                        acknowledged.append(f"bet-{tag}")
+                    win = rng.random() < 0.4
+                    settled = signed(client, provider, "/v1/rounds/settle", {
+                        "requestId": f"settle-{tag}", "roundId": f"r-{tag}", "bets": [{
+                            "betId": placed.json()["betId"], "outcome": "WIN" if win else "LOSS",
+                            "payout": str(Decimal(stake) * 2) if win else "0"}]})
+                    assert settled.status_code == 200, settled.text
+                    with lock:
+                        acknowledged.append(f"settle-{tag}")
+                    # A read right after an acknowledged write shows it, with no header.
+                    position = int(settled.headers["X-Log-Position"])
+                    read = client.get(f"/v1/players/{player}/ledger", params={"limit": 500},
+                                      headers=auth(Role.PLAYER, player))
+                    assert read.status_code == 200, read.text
+                    if int(read.headers["X-View-Position"]) < position:
+                        with lock:
+                            stale.append(tag)
+                    if turn % 5 == 2:
+                        claim = client.post(f"/v1/players/{player}/rakeback/claim",
+                                            headers=auth(Role.PLAYER, player),
+                                            json={"requestId": f"claim-{tag}", "type": "INSTANT"})
+                        assert claim.status_code in (200, 409), claim.text
+                        if claim.status_code == 200:
+                            with lock:
+                                acknowledged.append(f"claim-{tag}")
+                    if turn % 7 == 3:
+                        # The same debit sent twice at once (likely to both workers).
+                        body = {"requestId": f"debit-{tag}", "playerId": player,
+                                "currency": "USDT", "amount": "-3", "balance": "cash",
+                                "reason": "fee"}
+                        with ThreadPoolExecutor(2) as pair:
+                            answers = list(pair.map(lambda _: httpx.post(
+                                f"{server.url}/v1/admin/adjustments", headers=finance,
+                                json=body, timeout=30), range(2)))
+                        codes = {a.status_code for a in answers}
+                        assert codes <= {200, 409}, [a.text for a in answers]
+                        if codes == {200}:
+                            with lock:
+                                acknowledged.append(f"debit-{tag}")
+                                twins.append((answers[0].json(), answers[1].json()))
+
+        with ThreadPoolExecutor(CLIENTS) as pool:
+            list(pool.map(play, range(CLIENTS)))
+    finally:
+        server.stop()
+    log = server.log()
+    assert server.process.returncode in (0, -signal.SIGTERM), log
+    assert log.count("followers process") == 1, log  # started once, never restarted
+    assert not stale
+    assert all(first == second for first, second in twins) and twins
+
+    services = fresh_services(database_url)
+    try:
+        services.projections.catch_up()
+        recorded = Counter()
+        for note in services.ledger.recorder.select_notifications(0, 10**9):
+            if note.topic == RECORDED:
+                event = services.ledger.mapper.to_domain_event(note)
+                recorded[event.request_id] += 1
+        assert all(recorded[request_id] == 1 for request_id in acknowledged), [
+            r for r in acknowledged if recorded[r] != 1]
+        assert len(set(acknowledged)) == len(acknowledged)
+        for row in [r for p in PLAYERS for r in services.balances.for_player(p)]:
+            assert all(row[k] >= 0 for k in ("cash", "bonus", "locked", "available")), row
+        assert all(total == 0 for total in services.journal.trial_balance().values())
+        live = dumps(services)
+        for name in services.projections.views:
+            services.projections.rebuild(name)
+        assert dumps(services) == live
+    finally:
+        services.close()
