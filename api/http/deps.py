@@ -8,6 +8,7 @@ from fastapi import Depends, Header, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.bootstrap import Services
+from api.http.schemas.common import PathId
 from api.http.auth import InvalidToken, Principal, Role
 from domain.kernel.errors import InvalidInput
 
@@ -55,7 +56,7 @@ def require(*roles: Role):
 STAFF_READERS = (Role.OPERATOR, Role.FINANCE, Role.COMPLIANCE)
 
 
-async def player_reader(player_id: str, principal: CurrentPrincipal) -> Principal:
+async def player_reader(player_id: PathId, principal: CurrentPrincipal) -> Principal:
     """Players read only their own data; staff read anyone's."""
     if principal.role == Role.PLAYER and principal.subject == player_id:
         return principal
@@ -71,7 +72,7 @@ def own_player(refusal: str = "only the player may do this for their own account
     """A dependency that admits only the player the path names (their claims,
     deposit addresses and withdrawals); anyone else gets 403 with `refusal`."""
 
-    async def check(player_id: str, principal: CurrentPrincipal) -> Principal:
+    async def check(player_id: PathId, principal: CurrentPrincipal) -> Principal:
         if principal.role == Role.PLAYER and principal.subject == player_id:
             return principal
         raise HTTPException(403, refusal)
