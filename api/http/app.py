@@ -7,7 +7,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
-from api.http import errors
+from api.http import contract, errors
 from api.http.body_limit import BodyLimit
 from api.bootstrap import Services, bootstrap
 from api.http.routes import (
@@ -34,15 +34,8 @@ from api.config.settings import Settings
 from api.http.schemas.common import ErrorPublic
 from api.observability import wiring as observability
 
-ERROR_RESPONSES: dict[int | str, dict] = {
-    status: {"model": ErrorPublic, "description": description}
-    for status, description in ((401, "No valid bearer token"),
-                                (403, "The role may not do this"),
-                                (409, "Conflict or insufficient funds"),
-                                (422, "Invalid input"),
-                                (503, "Busy (`busy`), or the views a read needs did not "
-                                      "reach the log's head within CASINO_LEDGER_READ_WAIT_MS "
-                                      "(`stale_read`, with Retry-After and X-View-Lag): retry"))}
+# The statuses every route shares follow from what it reads and who may call
+# it (api/http/contract.py); these are the ones only a few routes have.
 NOT_FOUND: dict[int | str, dict] = {
     404: {"model": ErrorPublic, "description": "No such bet or game"}}
 
@@ -84,9 +77,10 @@ def create_app(services: Services | None = None, *, follow: bool = True,
                    jobs.router, fx.router, rakeback.router, cashback.router,
                    bonuses.router, deposits.router, withdrawals.router, treasury.router,
                    audit.router, admin_audit.router, audit_events.router):
-        app.include_router(router, responses=ERROR_RESPONSES)
+        app.include_router(router)
     for router in (bets.router, games.router):
-        app.include_router(router, responses=ERROR_RESPONSES | NOT_FOUND)
+        app.include_router(router, responses=NOT_FOUND)
+    contract.declare(app)
     return app
 
 

@@ -9,6 +9,7 @@ from fastapi import Depends, Header, HTTPException, Request, Response
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from api.bootstrap import Services
+from api.http.schemas.common import PathId
 from api.http.auth import InvalidToken, Principal, Role
 from domain.kernel.errors import InvalidInput
 from projections.engine.reaction import Reaction
@@ -57,7 +58,7 @@ def require(*roles: Role):
 STAFF_READERS = (Role.OPERATOR, Role.FINANCE, Role.COMPLIANCE)
 
 
-async def player_reader(player_id: str, principal: CurrentPrincipal) -> Principal:
+async def player_reader(player_id: PathId, principal: CurrentPrincipal) -> Principal:
     """Players read only their own data; staff read anyone's."""
     if principal.role == Role.PLAYER and principal.subject == player_id:
         return principal
@@ -73,7 +74,7 @@ def own_player(refusal: str = "only the player may do this for their own account
     """A dependency that admits only the player the path names (their claims,
     deposit addresses and withdrawals); anyone else gets 403 with `refusal`."""
 
-    async def check(player_id: str, principal: CurrentPrincipal) -> Principal:
+    async def check(player_id: PathId, principal: CurrentPrincipal) -> Principal:
         if principal.role == Role.PLAYER and principal.subject == player_id:
             return principal
         raise HTTPException(403, refusal)
@@ -125,7 +126,7 @@ def consistent(*names: str):
     """
 
     def consistent_read(services: ServicesDep, response: Response,
-                        x_min_position: Annotated[int | None, Header()] = None) -> None:
+                        x_min_position: Annotated[int | None, Header(ge=0)] = None) -> None:
         projections = services.projections
         wanted = list(names) or list(projections.views)
         reactions = [n for n in wanted if isinstance(projections.views[n], Reaction)]
@@ -133,6 +134,11 @@ def consistent(*names: str):
         bound = services.settings.read_wait_ms / 1000
         deadline = time.monotonic() + bound
         head = projections.head()
+        if x_min_position is not None and x_min_position > head:
+            # Every acknowledged write is at or below the head: no wait can help.
+            raise InvalidInput(f"X-Min-Position: {x_min_position} is past the log's head "
+                               f"({head}); send a position a write answered with",
+                               field="X-Min-Position")
         target = max(head, x_min_position or 0)
         caught_up = True
         if reactions:

@@ -6,6 +6,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
+from starlette.routing import Match
 
 from api.http.strict_json import InvalidBody
 from domain.kernel.errors import (
@@ -30,6 +31,26 @@ STATUS = {
     JobFailed: 500,  # the job's own action failed; the attempt is recorded as failed
 }
 
+
+# Every `error.code` a response may carry, with its status: the stable list
+# documented in docs/input.md ("Error codes"). ErrorBody's schema enumerates
+# them, and tests/e2e/test_openapi_fuzz.py fails on a response with another.
+ERROR_CODES: dict[str, int] = {
+    "invalid_input": 422,
+    "unsupported_media_type": 415,
+    "body_too_large": 413,
+    "unauthorized": 401,
+    "forbidden": 403,
+    "not_found": 404,
+    "method_not_allowed": 405,
+    "conflict": 409,
+    "insufficient_funds": 409,
+    "unknown_hold": 409,
+    "refused": 400,
+    "busy": 503,
+    "stale_read": 503,
+    "job_failed": 500,
+}
 
 HTTP_CODES = {401: "unauthorized", 403: "forbidden", 404: "not_found",
               405: "method_not_allowed", 413: "body_too_large",
@@ -73,9 +94,21 @@ def install(app: FastAPI) -> None:
             for e in error.errors()))
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         code = HTTP_CODES.get(error.status_code, "error")
         response = error_response(error.status_code, code, str(error.detail))
         if error.headers:
             response.headers.update(error.headers)
+        if error.status_code == 405 and (allowed := allowed_methods(request)):
+            response.headers["Allow"] = allowed
         return response
+
+
+def allowed_methods(request: Request) -> str:
+    """Every method the path answers to. Starlette's 405 names only the first
+    route whose path matches (GET for a path that also takes PUT)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+            methods |= route.methods
+    return ", ".join(sorted(methods))

@@ -190,3 +190,12 @@ def test_request_ids_are_scoped_to_the_staff_member(client, auth, funded, log_he
     again = client.post(ADJUST, json=body | {"amount": "3"},
                         headers=auth(Role.FINANCE, "fin-alice"))
     assert_error(again, 409, "conflict", "requestId")
+
+
+def test_a_min_position_past_the_head_is_a_422_at_once(client, finance, log_head):
+    """No acknowledged write is past the head, so waiting for one cannot help."""
+    past = {"X-Min-Position": str(log_head() + 1000)}
+    assert_error(client.get("/v1/players/p1/balances", headers=finance | past), 422,
+                 "invalid_input", "X-Min-Position")
+    negative = {"X-Min-Position": "-1"}
+    assert client.get("/v1/players/p1/balances", headers=finance | negative).status_code == 422

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from api.http.schemas.common import PathId
 from api.http.schemas.audit import (
     AuditedActionPage,
     AuditedActionPublic,
@@ -33,7 +34,7 @@ def replay(body: ReplayCreate, services: ServicesDep,
 
 @router.get("/replays/{request_id}", response_model=ReplayPublic,
             dependencies=[require(Role.COMPLIANCE)])
-def replay_result(request_id: str, services: ServicesDep) -> ReplayPublic:
+def replay_result(request_id: PathId, services: ServicesDep) -> ReplayPublic:
     """A replay's record: `running`, or its verdict, position, differences and summary."""
     return ReplayPublic.model_validate(services.replays.get(request_id))
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, Response
 
+from api.http.schemas.common import PathId
 from api.http.auth import Principal, Role
 from api.http.deps import ServicesDep, log_position, require
 from api.http.readers import figures
@@ -18,7 +19,7 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin/players", tags
 
 
 @router.put("/{player_id}/limits", response_model=LimitsPublic)
-def set_limits(player_id: str, body: LimitsPut, services: ServicesDep, response: Response,
+def set_limits(player_id: PathId, body: LimitsPut, services: ServicesDep, response: Response,
                principal: Principal = require(Role.COMPLIANCE)) -> LimitsPublic:
     """Self-exclusion (until an instant, or null) and daily loss limits per currency.
 
@@ -36,7 +37,7 @@ def set_limits(player_id: str, body: LimitsPut, services: ServicesDep, response:
 
 
 @router.put("/{player_id}/vip", response_model=VipPublic)
-def set_vip(player_id: str, body: VipPut, services: ServicesDep, response: Response,
+def set_vip(player_id: PathId, body: VipPut, services: ServicesDep, response: Response,
             principal: Principal = require(Role.OPERATOR)) -> VipPublic:
     """Set a player's VIP level by hand (XP raises it by itself, never lowers it)."""
     outcome = services.ledger.execute(SetVipLevel(

@@ -7,7 +7,7 @@ from fastapi import APIRouter
 from api.http.schemas.audit import HistoricBalancePublic, HistoricBalancesPublic
 from api.http.auth import Role
 from api.http.deps import ServicesDep, require
-from api.http.schemas.common import BALANCE_AMOUNTS
+from api.http.schemas.common import PathId, BALANCE_AMOUNTS
 from api.http.strict_json import StrictJsonRoute
 from domain.audit.history import balances_at
 from domain.kernel.clock import parse_instant
@@ -18,7 +18,7 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/audit", tags=["audit
 # Computed from the events themselves, not from a view: there is nothing to wait for.
 @router.get("/players/{player_id}/balances", response_model=HistoricBalancesPublic,
             dependencies=[require(Role.REGULATOR, Role.COMPLIANCE)])
-def balances(player_id: str, at: str, services: ServicesDep) -> HistoricBalancesPublic:
+def balances(player_id: PathId, at: str, services: ServicesDep) -> HistoricBalancesPublic:
     """Each wallet's cash, bonus and locked amounts as of `at` (ISO-8601 with a time
     zone, not in the future), replayed from the wallet's own events, and the log
     position of the player's last wallet event at or before `at`."""

@@ -12,6 +12,7 @@ from typing import Any
 
 from fastapi import APIRouter, Response
 
+from api.http.schemas.common import PathId
 from api.http.schemas.bets import (
     BET_AMOUNTS,
     BetAccepted,
@@ -71,7 +72,7 @@ def settle(body: RoundSettle, services: ServicesDep, response: Response,
 
 
 @router.post("/bets/{bet_id}/refund", response_model=BetRefunded)
-def refund(bet_id: str, body: BetRefund, services: ServicesDep, response: Response,
+def refund(bet_id: PathId, body: BetRefund, services: ServicesDep, response: Response,
            provider: SignedProvider) -> BetRefunded:
     """Give the stake back: an open bet's hold is released, a lost bet's stake returned."""
     outcome = services.ledger.execute(RefundBet(
@@ -83,7 +84,7 @@ def refund(bet_id: str, body: BetRefund, services: ServicesDep, response: Respon
 
 
 @router.post("/bets/{bet_id}/rollback", response_model=BetRolledBack)
-def rollback(bet_id: str, body: BetRollback, services: ServicesDep, response: Response,
+def rollback(bet_id: PathId, body: BetRollback, services: ServicesDep, response: Response,
              provider: SignedProvider) -> BetRolledBack:
     """Undo the last step: a settlement (the bet is open again) or the placement."""
     outcome = services.ledger.execute(RollbackBet(

@@ -14,6 +14,7 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Depends
 
+from api.http.schemas.common import PathId
 from api.http.schemas.cashback import GRANT_AMOUNTS, BonusesPublic, BonusGrantPublic
 from api.http.deps import ServicesDep, consistent, player_reader
 from api.http.strict_json import StrictJsonRoute
@@ -26,7 +27,7 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/players", tags=["bon
 
 @router.get("/{player_id}/bonuses", response_model=BonusesPublic,
             dependencies=[Depends(player_reader), consistent("bonus_wagering", "bonus_grants")])
-def bonuses(player_id: str, services: ServicesDep) -> BonusesPublic:
+def bonuses(player_id: PathId, services: ServicesDep) -> BonusesPublic:
     """Every grant of the player in every currency, newest first."""
     ledger = services.ledger
     grants = [grant for currency in ledger.currencies

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
+from api.http.schemas.common import PathId
 from api.http.auth import Role
 from api.http.schemas.cashback import (
     CASHBACK_AMOUNTS,
@@ -29,7 +30,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 @router.get("/players/{player_id}/cashback", response_model=CashbackPage,
             dependencies=[Depends(player_reader), consistent("cashback_plays", "cashback_log")])
-def player_rows(player_id: str, services: ServicesDep, cursor: str | None = None,
+def player_rows(player_id: PathId, services: ServicesDep, cursor: str | None = None,
                 limit: Limit = 50) -> CashbackPage:
     """The player's cashback rows in the order they were calculated."""
     found = services.cashback_log.rows(player_id=player_id, after=position_cursor(cursor, "rakeback"),

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
+from api.http.schemas.common import PathId
 from api.http.schemas.cashier import (
     DepositAddressCreate,
     DepositAddressPublic,
@@ -20,7 +21,7 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/players", tags=["cas
 
 
 @router.post("/{player_id}/deposit-address", response_model=DepositAddressPublic)
-def deposit_address(player_id: str, body: DepositAddressCreate, services: ServicesDep,
+def deposit_address(player_id: PathId, body: DepositAddressCreate, services: ServicesDep,
                     _: OwnPlayer) -> DepositAddressPublic:
     """The player's address for the currency: the same every time; the currencies of
     one chain (ETH and its ERC-20 tokens) share it."""
@@ -30,7 +31,7 @@ def deposit_address(player_id: str, body: DepositAddressCreate, services: Servic
 
 @router.get("/{player_id}/deposits", response_model=DepositsPublic,
             dependencies=[Depends(player_reader), consistent("deposits")])
-def deposits(player_id: str, services: ServicesDep,
+def deposits(player_id: PathId, services: ServicesDep,
              limit: Annotated[int, Query(ge=1, le=500)] = 100) -> DepositsPublic:
     """Newest first: pending (with confirmations), credited, orphaned, below minimum."""
     currencies = services.ledger.currencies

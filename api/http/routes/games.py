@@ -5,6 +5,7 @@ from __future__ import annotations
 from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Response
 
+from api.http.schemas.common import PathId
 from api.http.auth import Principal, Role
 from api.http.schemas.bets import GamePublic, GamePut
 from api.http.deps import ServicesDep, log_position, require
@@ -17,7 +18,7 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin/games", tags=[
 
 
 @router.put("/{game_id}", response_model=GamePublic)
-def configure(game_id: str, body: GamePut, services: ServicesDep, response: Response,
+def configure(game_id: PathId, body: GamePut, services: ServicesDep, response: Response,
               principal: Principal = require(Role.OPERATOR)) -> GamePublic:
     """Add or reconfigure a game; the same settings again record nothing.
 
@@ -32,7 +33,7 @@ def configure(game_id: str, body: GamePut, services: ServicesDep, response: Resp
 
 @router.get("/{game_id}", response_model=GamePublic,
             dependencies=[require(Role.OPERATOR)])
-def read(game_id: str, services: ServicesDep) -> GamePublic:
+def read(game_id: PathId, services: ServicesDep) -> GamePublic:
     """The game as configured now (read from its own record, so never behind)."""
     try:
         game = services.ledger.repository.get(game_key(game_id))

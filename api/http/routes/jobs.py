@@ -15,7 +15,7 @@ from api.http.schemas.reports import (
     JobRunPublic,
     JobsPublic,
 )
-from api.http.schemas.common import ErrorPublic
+from api.http.schemas.common import PathId, ErrorPublic
 from api.http.strict_json import StrictJsonRoute
 from domain.kernel.periods import Period
 
@@ -25,7 +25,7 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin/jobs", tags=["
 
 
 @router.post("/{job}/run", response_model=JobRunPublic)
-def run(job: str, body: JobRunCreate, services: ServicesDep, response: Response,
+def run(job: PathId, body: JobRunCreate, services: ServicesDep, response: Response,
         principal: Principal = require(Role.OPERATOR)) -> JobRunPublic:
     """Run a job now for a period that has ended, and answer its record.
 

@@ -12,6 +12,7 @@ from api.http.deps import ServicesDep, consistent, ledger_cursor, player_reader
 from api.http.readers import figures
 from api.http.schemas.players import VipPublic
 from api.http.schemas.common import (
+    PathId,
     BALANCE_AMOUNTS,
     ENTRY_AMOUNTS,
     BalancePublic,
@@ -30,7 +31,7 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/players", tags=["pla
 # Access is checked before the (bounded) wait for the views.
 @router.get("/{player_id}/balances", response_model=BalancesPublic,
             dependencies=[Depends(player_reader), consistent("balances")])
-def balances(player_id: str, services: ServicesDep) -> BalancesPublic:
+def balances(player_id: PathId, services: ServicesDep) -> BalancesPublic:
     currencies = services.ledger.currencies
     rows = services.balances.for_player(player_id)
     return BalancesPublic(player_id=player_id, balances=[
@@ -40,7 +41,7 @@ def balances(player_id: str, services: ServicesDep) -> BalancesPublic:
 
 @router.get("/{player_id}/ledger", response_model=LedgerPage,
             dependencies=[Depends(player_reader), consistent("ledger_entries")])
-def ledger(player_id: str, services: ServicesDep,
+def ledger(player_id: PathId, services: ServicesDep,
            currency: str | None = None, cursor: str | None = None,
            limit: Annotated[int, Query(ge=1, le=500)] = 50) -> LedgerPage:
     """Entries newest first; pass `nextCursor` back as `cursor` for the next page."""
@@ -55,7 +56,7 @@ def ledger(player_id: str, services: ServicesDep,
 
 @router.get("/{player_id}/bets", response_model=BetPage,
             dependencies=[Depends(player_reader), consistent("bets")])
-def bets(player_id: str, services: ServicesDep, cursor: str | None = None,
+def bets(player_id: PathId, services: ServicesDep, cursor: str | None = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 50) -> BetPage:
     """Bets newest placement first; pass `nextCursor` back as `cursor` for the next page."""
     rows = services.bets.page(player_id, before=ledger_cursor(cursor), limit=limit)
@@ -69,7 +70,7 @@ def bets(player_id: str, services: ServicesDep, cursor: str | None = None,
 # returns: there is no view to wait for, so no X-Min-Position.
 @router.get("/{player_id}/vip", response_model=VipPublic,
             dependencies=[Depends(player_reader)])
-def vip(player_id: str, services: ServicesDep) -> VipPublic:
+def vip(player_id: PathId, services: ServicesDep) -> VipPublic:
     """Level, rank (0 at the bottom), XP (USD wagered) and what the next level needs."""
     ledger = services.ledger
     try:

@@ -38,7 +38,7 @@ from api.http.schemas.rakeback import (
     RakebackRowPublic,
 )
 from api.http.readers import figures, rates_in_force
-from api.http.schemas.common import ErrorPublic
+from api.http.schemas.common import FlipIdPath, PathId, ErrorPublic
 from api.http.strict_json import StrictJsonRoute
 from domain.kernel.clock import clock
 from domain.kernel.errors import InvalidInput, NotFound
@@ -58,7 +58,7 @@ FLIP_AUDITORS = (Role.OPERATOR, Role.COMPLIANCE, Role.REGULATOR)
 
 # Access (kept here: only rakeback routes have these rules).
 
-def flip_reader(flip_id: str, principal: CurrentPrincipal) -> Principal:
+def flip_reader(flip_id: FlipIdPath, principal: CurrentPrincipal) -> Principal:
     """A player verifies their own flips; operator, compliance and regulator any."""
     if principal.role in FLIP_AUDITORS:
         return principal
@@ -71,7 +71,7 @@ def flip_reader(flip_id: str, principal: CurrentPrincipal) -> Principal:
 
 @router.get("/players/{player_id}/rakeback", response_model=RakebackPublic,
             dependencies=[Depends(player_reader)])
-def balances(player_id: str, services: ServicesDep) -> RakebackPublic:
+def balances(player_id: PathId, services: ServicesDep) -> RakebackPublic:
     """Each currency's buckets, and when each bucket next opens (UTC)."""
     ledger = services.ledger
     currencies = [ledger.currencies.at_precision(figures_of(account), RAKEBACK_AMOUNTS)
@@ -81,7 +81,7 @@ def balances(player_id: str, services: ServicesDep) -> RakebackPublic:
 
 
 @router.post("/players/{player_id}/rakeback/claim", response_model=RakebackClaimPublic)
-def claim(player_id: str, body: RakebackClaimCreate, services: ServicesDep,
+def claim(player_id: PathId, body: RakebackClaimCreate, services: ServicesDep,
           response: Response, _: Annotated[Principal, own_player(
               "only the player may claim their own rakeback")],
           ) -> RakebackClaimPublic:
@@ -106,7 +106,7 @@ def claim(player_id: str, body: RakebackClaimCreate, services: ServicesDep,
 @router.get("/rakeback/flips/{flip_id}/verify", response_model=FlipVerification,
             dependencies=[Depends(flip_reader)], responses={
                 404: {"model": ErrorPublic, "description": "No such flip"}})
-def verify(flip_id: str, services: ServicesDep) -> FlipVerification:
+def verify(flip_id: FlipIdPath, services: ServicesDep) -> FlipVerification:
     """Recompute a flip from its recorded seeds; `honest` if the revealed server seed
     is the one committed before the flip, `matchesRecord` if the outcome is as recorded."""
     player_id, currency, nonce = parse_flip_id(flip_id)
@@ -119,7 +119,7 @@ def verify(flip_id: str, services: ServicesDep) -> FlipVerification:
 
 @router.get("/admin/rakeback/users/{player_id}/claimable-usd",
             response_model=ClaimableUsdPublic, dependencies=[require(Role.OPERATOR)])
-def claimable_usd(player_id: str, services: ServicesDep) -> ClaimableUsdPublic:
+def claimable_usd(player_id: PathId, services: ServicesDep) -> ClaimableUsdPublic:
     """Every claimable bucket in every currency, in USD at the rates in force.
 
     Each line is rounded to the cent (half-even); the total is their sum.

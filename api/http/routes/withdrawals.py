@@ -12,6 +12,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Query, Response
 
+from api.http.schemas.common import PathId
 from api.http.auth import Principal, Role
 from api.http.schemas.cashier import (
     Decision,
@@ -43,7 +44,7 @@ ROLES = {"approve": (Role.FINANCE,), "reject": (Role.FINANCE,),
 
 
 @router.post("/players/{player_id}/withdrawals", response_model=WithdrawalPublic)
-def request(player_id: str, body: WithdrawalCreate, services: ServicesDep,
+def request(player_id: PathId, body: WithdrawalCreate, services: ServicesDep,
             response: Response, principal: OwnPlayer) -> WithdrawalPublic:
     """Lock the amount and queue it (pending_approval above the USD threshold).
     The same requestId and payload again returns the first result; another
@@ -58,7 +59,7 @@ def request(player_id: str, body: WithdrawalCreate, services: ServicesDep,
 
 @router.get("/players/{player_id}/withdrawals", response_model=WithdrawalsPublic,
             dependencies=[Depends(player_reader), consistent("withdrawals")])
-def of_player(player_id: str, services: ServicesDep,
+def of_player(player_id: PathId, services: ServicesDep,
               limit: Annotated[int, Query(ge=1, le=500)] = 100) -> WithdrawalsPublic:
     return WithdrawalsPublic(withdrawals=[
         shown(services, r) for r in services.withdrawals.rows(player_id=player_id,

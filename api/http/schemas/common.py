@@ -22,8 +22,10 @@ from pydantic import (
     Field,
     PlainSerializer,
 )
+from fastapi import Path
 from pydantic.alias_generators import to_camel
 
+from api.http.errors import ERROR_CODES
 from domain.kernel.money import DECIMAL_MAX_LENGTH, DECIMAL_PATTERN
 from domain.kernel.text import ID_MAX, ID_PATTERN, TEXT_MAX, TEXT_PATTERN
 
@@ -45,6 +47,14 @@ Text = Annotated[str, Field(max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 Reason = Annotated[str, Field(min_length=1, max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 CurrencyCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Z0-9_]+$",
                                     examples=["USDT"])]
+# Path parameters: every one is an id (api/http/strict_json.py checks them all),
+# declared once here so /openapi.json states the rule on every route.
+PathId = Annotated[str, Path(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN,
+                             examples=["p-1001"])]
+# A rakeback flip: `{playerId}:{currency}:{nonce}`, and as a whole an id.
+FLIP_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:@+#=~-]{0,100}:[A-Z0-9_]{1,16}:[0-9]{1,9}$"
+FlipIdPath = Annotated[str, Path(min_length=5, max_length=ID_MAX, pattern=FLIP_ID_PATTERN,
+                                 examples=["p-1001:USDT:0"])]
 ISO_INSTANT = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")
 
 
@@ -73,7 +83,7 @@ class RequestSchema(Schema):
 
 
 class ErrorBody(Schema):
-    code: str
+    code: Literal[tuple(ERROR_CODES)]  # type: ignore[valid-type]
     message: str
 
 
