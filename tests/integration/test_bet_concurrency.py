@@ -224,7 +224,7 @@ def test_a_writer_never_decides_on_a_copy_another_process_made_stale(ledgers):
     from domain.players.commands import SetLimits
 
     first, second = ledgers
-    assert place_bet(first, PLAYER, "1").result["status"] == "ACCEPTED"
+    assert place_bet(first, PLAYER, "1").result.status == "ACCEPTED"
     second.ledger.execute(SetLimits(
         player_id=PLAYER, self_excluded_until=datetime.now(timezone.utc) + timedelta(days=1),
         daily_loss_limits=(), actor="ops", reason="asked for a break"))

@@ -46,7 +46,7 @@ def test_bsc_is_configured_with_its_chain_id_and_legacy_gas(cashier, local_evm):
 @pytest.mark.parametrize("currency,amount", [("BNB", "1.5"), ("USDT", "250")])
 def test_a_deposit_is_credited_once_at_its_fifteenth_confirmation(cashier, local_evm,
                                                                   currency, amount):
-    address = cashier.cashier.deposit_address("p1", currency).result["address"]
+    address = cashier.cashier.deposit_address("p1", currency).result.address
     tx = local_evm.pay(address, D(amount), native(currency))
     local_evm.mine(13)  # 14 confirmations
     cashier.cashier.watch()
@@ -61,7 +61,7 @@ def test_a_deposit_is_credited_once_at_its_fifteenth_confirmation(cashier, local
 
 
 def test_a_deposit_reorged_out_is_never_credited(cashier, local_evm):
-    address = cashier.cashier.deposit_address("p1", "BNB").result["address"]
+    address = cashier.cashier.deposit_address("p1", "BNB").result.address
     fork = local_evm.snapshot()
     tx = local_evm.pay(address, D("2"))
     local_evm.mine(5)
@@ -77,7 +77,7 @@ def test_a_deposit_reorged_out_is_never_credited(cashier, local_evm):
 @pytest.mark.parametrize("currency,amount", [("BNB", "1"), ("USDT", "100")])
 def test_a_withdrawal_is_sent_and_confirmed_and_the_books_reconcile(cashier, local_evm,
                                                                      currency, amount):
-    address = cashier.cashier.deposit_address("p1", currency).result["address"]
+    address = cashier.cashier.deposit_address("p1", currency).result.address
     local_evm.pay(address, D("3") if currency == "BNB" else D("500"), native(currency))
     local_evm.mine(14)
     cashier.cashier.watch()
@@ -89,8 +89,8 @@ def test_a_withdrawal_is_sent_and_confirmed_and_the_books_reconcile(cashier, loc
     cashier.cashier.send()
     local_evm.mine(14)
     cashier.cashier.send()
-    record = withdrawal_record(cashier.ledger.repository.get(UUID(request["id"])))
-    assert record["status"] == "confirmed"
-    assert cashier.chains["bsc"].sender.balance_of(DESTINATION, currency) == record["sent"]
+    record = withdrawal_record(cashier.ledger.repository.get(UUID(request.withdrawal_id)))
+    assert record.status == "confirmed"
+    assert cashier.chains["bsc"].sender.balance_of(DESTINATION, currency) == record.sent
     assert capital > 0
     assert reconciled(cashier) == {"BNB": (D(0), "balanced"), "USDT": (D(0), "balanced")}

@@ -36,7 +36,7 @@ def cashier(settings, tmp_path, solana_cluster):
 
 
 def deposit(services, cluster, currency: str, amount: str) -> tuple[str, str]:
-    address = services.cashier.deposit_address("p1", currency).result["address"]
+    address = services.cashier.deposit_address("p1", currency).result.address
     return address, cluster.pay(address, amount, currency)
 
 
@@ -94,15 +94,15 @@ def test_a_withdrawal_is_sent_and_confirmed_with_its_fee(cashier, solana_cluster
     cashier.cashier.send()
     solana_cluster.mine(1)
     sender = cashier.chains["solana"].sender
-    record = withdrawal_record(cashier.ledger.repository.get(UUID(request["id"])))
-    assert record["status"] == "sent" and record["nonce"] is None
-    receipt = sender.receipt(record["txHash"])
+    record = withdrawal_record(cashier.ledger.repository.get(UUID(request.withdrawal_id)))
+    assert record.status == "sent" and record.nonce is None
+    receipt = sender.receipt(record.tx_hash)
     assert receipt.succeeded and receipt.fee_paid > 0
     solana_cluster.mine(29)
     cashier.cashier.send()
-    record = withdrawal_record(cashier.ledger.repository.get(UUID(request["id"])))
-    assert record["status"] == "confirmed"
-    assert sender.balance_of(DESTINATION, currency) == record["sent"]
+    record = withdrawal_record(cashier.ledger.repository.get(UUID(request.withdrawal_id)))
+    assert record.status == "confirmed"
+    assert sender.balance_of(DESTINATION, currency) == record.sent
     assert reconciled(cashier) == BALANCED
 
 

@@ -41,7 +41,7 @@ def status(services, tx_hash: str, index: int = 0) -> str:
 @pytest.mark.parametrize("currency,amount,index", [("TRX", "120", 0), ("USDT", "250", 1)])
 def test_a_deposit_is_credited_once_at_its_twentieth_confirmation(cashier, tron_node,
                                                                   currency, amount, index):
-    address = cashier.cashier.deposit_address("p1", currency).result["address"]
+    address = cashier.cashier.deposit_address("p1", currency).result.address
     assert address.startswith("T")
     tx = tron_node.pay(address, amount, currency)
     tron_node.mine(18)  # 19 confirmations
@@ -56,7 +56,7 @@ def test_a_deposit_is_credited_once_at_its_twentieth_confirmation(cashier, tron_
 
 
 def test_a_deposit_dropped_with_its_blocks_is_never_credited(cashier, tron_node):
-    address = cashier.cashier.deposit_address("p1", "TRX").result["address"]
+    address = cashier.cashier.deposit_address("p1", "TRX").result.address
     fork = tron_node.height
     tx = tron_node.pay(address, "40")
     tron_node.mine(5)
@@ -73,7 +73,7 @@ def test_a_deposit_dropped_with_its_blocks_is_never_credited(cashier, tron_node)
 @pytest.mark.parametrize("currency,amount", [("TRX", "100"), ("USDT", "100")])
 def test_a_withdrawal_is_sent_and_confirmed_with_the_fee_burnt(cashier, tron_node,
                                                                currency, amount):
-    address = cashier.cashier.deposit_address("p1", currency).result["address"]
+    address = cashier.cashier.deposit_address("p1", currency).result.address
     tron_node.pay(address, "500", currency)
     tron_node.mine(19)
     cashier.cashier.watch()
@@ -83,18 +83,18 @@ def test_a_withdrawal_is_sent_and_confirmed_with_the_fee_burnt(cashier, tron_nod
     cashier.cashier.send()
     tron_node.mine(1)
     sender = cashier.chains["tron"].sender
-    record = withdrawal_record(cashier.ledger.repository.get(UUID(request["id"])))
-    assert record["status"] == "sent" and record["nonce"] is None
-    receipt = sender.receipt(record["txHash"])
+    record = withdrawal_record(cashier.ledger.repository.get(UUID(request.withdrawal_id)))
+    assert record.status == "sent" and record.nonce is None
+    receipt = sender.receipt(record.tx_hash)
     # Bandwidth burnt (and, for TRX to a new account, its activation; for
     # USDT, energy): paid by the hot wallet, booked on confirmation.
     assert receipt.succeeded and receipt.fee_paid > 0
-    assert record["sent"] + record["fee"] == D(amount)
+    assert record.sent + record.fee == D(amount)
     tron_node.mine(19)
     cashier.cashier.send()
-    record = withdrawal_record(cashier.ledger.repository.get(UUID(request["id"])))
-    assert record["status"] == "confirmed"
-    assert sender.balance_of(DESTINATION, currency) >= record["sent"]
+    record = withdrawal_record(cashier.ledger.repository.get(UUID(request.withdrawal_id)))
+    assert record.status == "confirmed"
+    assert sender.balance_of(DESTINATION, currency) >= record.sent
     assert reconciled(cashier) == BALANCED
 
 
@@ -102,7 +102,7 @@ def test_a_withdrawal_is_sent_and_confirmed_with_the_fee_burnt(cashier, tron_nod
 def test_a_deposit_is_swept_into_the_hot_wallet_and_reconciled(cashier, tron_node,
                                                                currency, amount):
     sender = cashier.chains["tron"].sender
-    address = cashier.cashier.deposit_address("p1", currency).result["address"]
+    address = cashier.cashier.deposit_address("p1", currency).result.address
     tron_node.pay(address, amount, currency)
     tron_node.mine(19)
     cashier.cashier.watch()

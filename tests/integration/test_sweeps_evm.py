@@ -29,7 +29,7 @@ def cashier(settings, tmp_path, local_evm):
 
 
 def deposit(services, local_evm, player: str, amount: str, currency: str = "BNB") -> str:
-    address = services.cashier.deposit_address(player, currency).result["address"]
+    address = services.cashier.deposit_address(player, currency).result.address
     local_evm.pay(address, D(amount), "ETH" if currency == "BNB" else currency)
     local_evm.mine(14)
     services.cashier.watch()
