@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 from domain.kernel.clock import clock
 from domain.kernel.errors import DomainError
-from domain.audit.history import balances_at
+from projections.audit.history import balances_as_of
 from projections.audit.replay import replay
 from tests.factories import adjust, caught_up
 from tests.integration.test_properties import fresh_ledger, hypothesis_settings
@@ -41,7 +41,7 @@ def live(services) -> dict[str, dict]:
 
 def as_of(services, at) -> dict[str, dict]:
     return {player: {w["currency"]: {f: w[f] for f in FIGURES}
-                     for w in balances_at(services.ledger, player, at)["balances"]}
+                     for w in balances_as_of(services.ledger, services.projections, player, at)["balances"]}
             for player in PLAYERS}
 
 
