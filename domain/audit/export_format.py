@@ -1,5 +1,9 @@
 """The export file format (docs/audit-export.md): records, then a signed manifest.
 
+Format 2 (the default) carries each event's public record (name, version, plain
+payload, log time, player, aggregate id and version) with the public chain's
+hashes; format 1 the stored topic and state bytes with the stored-bytes chain.
+
 JSON lines: one record per line, each its canonical JSON, then one line
 `{"manifest": {...}}`. CSV: a header row, one row per record, then a row whose
 first cell is `manifest` and whose second cell is the manifest's JSON. The
@@ -20,7 +24,6 @@ from domain.audit.signing import Signer, canonical_json
 
 FORMAT_V1 = "casino-ledger-audit-export/1"
 FORMAT_V2 = "casino-ledger-audit-export/2"
-FORMAT = FORMAT_V2  # what the exporter writes unless asked for format 1
 FORMATS = ("jsonl", "csv")
 FIELDS_V1 = ("position", "after", "playerId", "originatorId", "originatorVersion", "topic",
              "state", "prevHash", "hash")
@@ -39,8 +42,9 @@ def record(position: int, after: int | None, player_id: str | None, originator_i
            originator_version: int, topic: str, state: bytes, prev_hash: str,
            hash_: str) -> dict[str, Any]:
     """One exported event; `after` is the previous record's position in this export."""
-    return dict(zip(FIELDS_V1, (position, after, player_id, originator_id, originator_version,
-                             topic, state.decode("utf-8"), prev_hash, hash_)))
+    return dict(zip(FIELDS_V1, (position, after, player_id, originator_id,
+                                originator_version, topic, state.decode("utf-8"),
+                                prev_hash, hash_)))
 
 
 def record_v2(public: dict[str, Any], after: int | None, prev_hash: str,

@@ -1,5 +1,9 @@
 """Offline verification of an export file: no database, only the file and public keys.
 
+Files of format 2 (public records and the public chain) and of format 1 (stored
+topics and states) are read alike; the manifest's `format` (and a CSV file's
+header) says which fields the records have and which bytes their hashes cover.
+
 A file passes only if it is, byte for byte, the signed lines and nothing
 else (docs/audit-export.md, "What a verifier must refuse"): lines split on
 `\\n` only; every record line its canonical JSON (every CSV row exactly as the

@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -87,12 +88,10 @@ class Selection:
         return not kinds or any(topic == t or topic.endswith(":" + t) for t in kinds)
 
 
+@cache
 def public_type_names() -> dict[str, str]:
     """Each public name -> the `Aggregate.Event` name of its class."""
-    found: dict[str, str] = {}
-    for cls, (name, _) in catalogue().items():
-        found[name] = cls.__qualname__
-    return found
+    return {name: cls.__qualname__ for cls, (name, _) in catalogue().items()}
 
 
 def public_names_of(kind: str) -> str:
