@@ -13,7 +13,7 @@ from api.cli import audit_chain as cli_audit_chain
 from api.cli.context import console, services
 from api.cli.history import print_balances, print_report
 from domain.kernel.errors import DomainError
-from domain.audit.history import balances_at
+from projections.audit.history import balances_as_of
 from domain.kernel.clock import check_past, parse_instant
 from projections.audit.replay import replay
 
@@ -28,7 +28,8 @@ def audit_balances(player: str = typer.Option(..., help="The player id."),
     """Each wallet of a player as of a past instant, replayed from its events."""
     with services() as built:
         try:
-            print_balances(balances_at(built.ledger, player, parse_instant(at)))
+            print_balances(balances_as_of(built.ledger, built.projections, player,
+                                          parse_instant(at)))
         except DomainError as error:
             console.print(f"[red]{error.code}[/red] {error.message}")
             raise typer.Exit(2) from None

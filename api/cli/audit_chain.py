@@ -64,6 +64,9 @@ def export_file(
         types: str | None = typer.Option(None, help="Comma-separated event types, e.g. "
                                          "Wallet.Credited,Bet.Placed."),
         file_format: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
+        format_version: int = typer.Option(2, "--format-version", help="2 (public names "
+                                           "and payloads) or 1 (stored topics and "
+                                           "states)."),
         out: Path | None = typer.Option(None, help="The file to write (default: stdout).")):
     """Export the selected events with their hash-chain fields and a signed manifest."""
     kinds = tuple(t.strip() for t in (types or "").split(",") if t.strip())
@@ -72,7 +75,8 @@ def export_file(
             selection = Selection(start and parse_instant(start, "from"),
                                   end and parse_instant(end, "to"), player, kinds)
             export_id, chunks = export(built.ledger, built.projections, built.audit_signer,
-                                       selection, file_format, getpass.getuser(), "cli")
+                                       selection, file_format, getpass.getuser(), "cli",
+                                       format_version)
         except (DomainError, ValueError) as error:
             console.print(f"[red]refused[/red] {error}")
             raise typer.Exit(2) from None

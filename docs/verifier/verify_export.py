@@ -4,7 +4,8 @@
     python3 verify_export.py FILE --public-key HEX [--key-id ID]
     python3 verify_export.py FILE --trusted-keys KEYS.json
 
-Needs Python 3.9+ and the `cryptography` package; nothing else, no network.
+Reads export formats 1 and 2 (JSON lines or CSV). Needs Python 3.9+ and the
+`cryptography` package; nothing else, no network.
 KEYS.json is a list of {"keyId", "publicKey" (64 hex digits), "validFrom",
 "validUntil"} (ISO-8601 or null). Without --key-id the manifest must name the
 key's default id, "ed25519:" + the first 16 hex digits of SHA-256(public key).
@@ -30,9 +31,13 @@ V1, V2 = "casino-ledger-audit-export/1", "casino-ledger-audit-export/2"
 FIELDS = {
     V1: ["position", "after", "playerId", "originatorId", "originatorVersion", "topic",
          "state", "prevHash", "hash"],
-    V2: ["position", "after", "playerId", "originatorId", "originatorVersion", "time",
-         "name", "version", "payload", "prevHash", "hash"],
+    V2: ["position", "after", "time", "name", "version", "playerId", "aggregateId",
+         "aggregateVersion", "payload", "prevHash", "hash"],
 }
+# Format 2: what a record's hash covers (all but "after", "prevHash" and "hash").
+HASHED_V2 = ["position", "time", "name", "version", "playerId", "aggregateId",
+             "aggregateVersion", "payload"]
+UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?Z")
 GENESIS = "0" * 64
 HEX64 = re.compile(r"[0-9a-f]{64}")
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -133,10 +138,12 @@ def csv_record(cells, number):
             raise Refused(f"row {number}: {name} is not a decimal integer")
         return int(cells[name])
     item = dict(cells, position=integer("position"), after=integer("after", True),
-                originatorVersion=integer("originatorVersion"),
                 playerId=cells["playerId"] or None)
-    if "version" in item:
+    if "originatorVersion" in item:  # format 1
+        item["originatorVersion"] = integer("originatorVersion")
+    else:  # format 2
         item["version"] = integer("version")
+        item["aggregateVersion"] = integer("aggregateVersion")
         item["payload"] = strict_json(cells["payload"], f"row {number}: payload")
         if canonical(item["payload"]).decode("utf-8") != cells["payload"]:
             raise Refused(f"row {number}: payload is not canonical JSON")
@@ -149,24 +156,26 @@ def record_hash(item, version):
         body = (f"{item['position']}\n{item['originatorId']}\n{item['originatorVersion']}\n"
                 f"{item['topic']}\n").encode("utf-8") + item["state"].encode("utf-8")
     else:
-        body = canonical({k: item[k] for k in FIELDS[V2] if k not in ("after", "prevHash",
-                                                                          "hash", "playerId")})
+        body = canonical({k: item[k] for k in HASHED_V2})
     return hashlib.sha256(bytes.fromhex(item["prevHash"]) + body).hexdigest()
 
 
 def check_types(item, version, where):
+    aggregate, aggregate_version = (("originatorId", "originatorVersion") if version == V1
+                                    else ("aggregateId", "aggregateVersion"))
     ok = (type(item["position"]) is int and item["position"] > 0
           and (item["after"] is None or type(item["after"]) is int)
           and (item["playerId"] is None or isinstance(item["playerId"], str))
-          and isinstance(item["originatorId"], str) and UUID.fullmatch(item["originatorId"])
-          and type(item["originatorVersion"]) is int and item["originatorVersion"] > 0
+          and isinstance(item[aggregate], str) and UUID.fullmatch(item[aggregate])
+          and type(item[aggregate_version]) is int and item[aggregate_version] > 0
           and isinstance(item["prevHash"], str) and HEX64.fullmatch(item["prevHash"])
           and isinstance(item["hash"], str) and HEX64.fullmatch(item["hash"]))
     if version == V1:
         ok = ok and isinstance(item["topic"], str) and isinstance(item["state"], str)
     else:
         ok = ok and isinstance(item["name"], str) and type(item["version"]) is int \
-            and isinstance(item["payload"], dict) and isinstance(item["time"], str)
+            and item["version"] > 0 and isinstance(item["payload"], dict) \
+            and isinstance(item["time"], str) and UTC_TIME.fullmatch(item["time"])
     if not ok:
         raise Refused(f"{where}: a field has the wrong type or form")
 
@@ -191,7 +200,10 @@ def event_type(item, version):
 
 
 def wanted_type(item, version, types):
+    """Format 2 selects public names; format 1 topics or their "Aggregate.Event" tail."""
     kind = event_type(item, version)
+    if version == V2:
+        return not types or kind in types
     return not types or any(kind == t or kind.endswith(":" + t) for t in types)
 
 
@@ -270,6 +282,9 @@ def verify(data, keys, file_format):
         if not wanted_type(item, version, types):
             raise Refused(f"{where}: {event_type(item, version)} is not a selected type")
         moment = event_time(item, version)
+        if version == V2 and previous is not None and moment < event_time(previous, V2):
+            raise Refused(f"{where}: its time is before the previous record's (times "
+                          "never go backwards along the log)")
         if moment and ((start and moment < start) or (end and moment >= end)):
             raise Refused(f"{where}: stamped {moment.isoformat()}, outside the selected time")
         if item["position"] > head["position"]:
@@ -298,6 +313,8 @@ def verify(data, keys, file_format):
     for position, document in checkpoints:
         what = f"the checkpoint at position {position}"
         signed_by(document, keys, "signedAt", what)
+        # Format 2 records carry the public chain, which a checkpoint signs as
+        # "publicHash" (checkpoints signed before format 2 have none to compare).
         chain_hash = document.get("publicHash") if version == V2 else document.get("hash")
         signed_at = document.get("position")
         if chain_hash is not None and hashes.get(signed_at, chain_hash) != chain_hash:

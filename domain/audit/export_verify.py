@@ -1,5 +1,9 @@
 """Offline verification of an export file: no database, only the file and public keys.
 
+Files of format 2 (public records and the public chain) and of format 1 (stored
+topics and states) are read alike; the manifest's `format` (and a CSV file's
+header) says which fields the records have and which bytes their hashes cover.
+
 A file passes only if it is, byte for byte, the signed lines and nothing
 else (docs/audit-export.md, "What a verifier must refuse"): lines split on
 `\\n` only; every record line its canonical JSON (every CSV row exactly as the
@@ -30,14 +34,17 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from domain.audit.export_format import FIELDS, FORMAT, csv_line
-from domain.audit.hash_chain import GENESIS, canonical, link
+from domain.audit.export_format import (FIELDS_OF, FIELDS_V1, FIELDS_V2,
+                                        FORMAT_V2, csv_line, csv_text)
+from domain.audit.hash_chain import GENESIS, canonical, link, public_canonical
 from domain.audit.signing import canonical_json, key_id_of, public_key, verify
 
 NUMBER = re.compile(r"[1-9][0-9]*")
 HEX64 = re.compile(r"[0-9a-f]{64}")
 UUID_TEXT = re.compile(r"[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}")
 CHECKPOINT_TOPIC = ":AuditCheckpoint.Signed"
+CHECKPOINT_NAME = "audit.checkpoint_signed"
+UTC_TIME = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}T[0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{6})?Z")
 
 
 class Malformed(Exception):
@@ -85,14 +92,14 @@ def verify_export(path: Path, key: Ed25519PublicKey | None = None, *,
     if key is not None:
         keys[key_id or key_id_of(key)] = TrustedKey(key)
     try:
-        file_format, manifest = read_manifest(path)
+        file_format, fields, manifest = read_manifest(path)
         report = Report(manifest)
-        checker = RecordChecker(report, keys, file_format)
-        checker.check_all(records(path, file_format))
+        checker = RecordChecker(report, keys, file_format, fields)
+        checker.check_all(records(path, file_format, fields))
     except Malformed as error:
         return Report({}, problems=[Problem(None, str(error))])
     if checker.checkpoints:
-        checker.check_checkpoints(records(path, file_format))
+        checker.check_checkpoints(records(path, file_format, fields))
     return report
 
 
@@ -137,12 +144,21 @@ def lines_of(path: Path) -> Iterator[tuple[int, str]]:
                 raise Malformed(f"line {number}: not UTF-8") from None
 
 
+def csv_fields(path: Path) -> tuple[str, ...]:
+    """The record fields a CSV file's header names (format 1 or 2), else Malformed."""
+    with path.open("rb") as file:
+        header = file.readline()
+    for fields in (FIELDS_V1, FIELDS_V2):
+        if header == (",".join(fields) + "\n").encode():
+            return fields
+    raise Malformed("line 1: not the documented CSV header")
+
+
 def rows_of(path: Path) -> Iterator[tuple[int, list[str]]]:
     """CSV rows after the header, each exactly as the exporter writes it."""
+    csv_fields(path)
     lines = lines_of(path)
-    number, header = next(lines, (1, None))
-    if header != ",".join(FIELDS):
-        raise Malformed("line 1: not the documented CSV header")
+    next(lines, None)
     pending, start = "", 0
     for number, text in lines:
         pending, start = pending + text + "\n", start or number
@@ -160,8 +176,9 @@ def rows_of(path: Path) -> Iterator[tuple[int, list[str]]]:
         raise Malformed(f"line {start}: an unterminated quoted cell")
 
 
-def read_manifest(path: Path) -> tuple[str, dict[str, Any]]:
-    """The file's format and its manifest, which must be its last line (or row), once."""
+def read_manifest(path: Path) -> tuple[str, tuple[str, ...], dict[str, Any]]:
+    """The file's format, its records' fields and its manifest, which must be its
+    last line (or row), once."""
     with path.open("rb") as file:
         file_format = "csv" if file.read(9) == b"position," else "jsonl"
     last: tuple[int, Any] | None = None
@@ -178,14 +195,21 @@ def read_manifest(path: Path) -> tuple[str, dict[str, Any]]:
         manifest = strict_json(item[1], f"line {number}")
         if not isinstance(manifest, dict) or canonical_json(manifest).decode() != item[1]:
             raise Malformed(f"line {number}: the manifest is not canonical JSON")
-        return file_format, manifest
+        fields = csv_fields(path)
+        if FIELDS_OF.get(manifest.get("format")) not in (None, fields):
+            raise Malformed("line 1: the header is not that of the manifest's format")
+        return file_format, fields, manifest
     outer = strict_json(item, f"line {number}")
-    if (not isinstance(outer, dict) or list(outer) != ["manifest"]
-            or not isinstance(outer["manifest"], dict)
-            or json.dumps(outer, ensure_ascii=False) != item):
+    if not isinstance(outer, dict) or list(outer) != ["manifest"] \
+            or not isinstance(outer["manifest"], dict):
+        raise Malformed(f"line {number}: the last line is not {{\"manifest\": {{...}}}}")
+    version = outer["manifest"].get("format")
+    written = (canonical_json(outer).decode("utf-8") if version == FORMAT_V2
+               else json.dumps(outer, ensure_ascii=False))
+    if written != item:
         raise Malformed(f"line {number}: the manifest is not written as the exporter "
                         "writes it")
-    return file_format, outer["manifest"]
+    return file_format, FIELDS_OF.get(version, FIELDS_V1), outer["manifest"]
 
 
 def is_manifest(item: Any, file_format: str) -> bool:
@@ -194,25 +218,27 @@ def is_manifest(item: Any, file_format: str) -> bool:
     return item.startswith('{"manifest"')
 
 
-def records(path: Path, file_format: str) -> Iterator[tuple[int, dict[str, Any]]]:
+def records(path: Path, file_format: str, fields: tuple[str, ...] = FIELDS_V1,
+            ) -> Iterator[tuple[int, dict[str, Any]]]:
     """Every record of the file (not the manifest), with its line number."""
     if file_format == "csv":
         items: list[tuple[int, Any]] = []
         for number, row in rows_of(path):
             if items:
-                yield csv_record(*items.pop())
+                yield csv_record(*items.pop(), fields)
             items.append((number, row))
         return
     previous: tuple[int, str] | None = None
     for number, line in lines_of(path):
         if previous is not None:
-            yield json_record(*previous)
+            yield json_record(*previous, fields)
         previous = number, line
 
 
-def json_record(number: int, line: str) -> tuple[int, dict[str, Any]]:
+def json_record(number: int, line: str, fields: tuple[str, ...] = FIELDS_V1,
+                ) -> tuple[int, dict[str, Any]]:
     item = strict_json(line, f"line {number}")
-    if not isinstance(item, dict) or sorted(item) != sorted(FIELDS):
+    if not isinstance(item, dict) or sorted(item) != sorted(fields):
         raise Malformed(f"line {number}: not a record (unknown or missing fields, "
                         "or a second manifest)")
     if canonical_json(item).decode("utf-8") != line:
@@ -220,29 +246,43 @@ def json_record(number: int, line: str) -> tuple[int, dict[str, Any]]:
     return number, item
 
 
-def csv_record(number: int, row: list[str]) -> tuple[int, dict[str, Any]]:
-    if len(row) != len(FIELDS):
-        raise Malformed(f"line {number}: {len(row)} cells, not {len(FIELDS)}")
-    cells = dict(zip(FIELDS, row))
-    for name in ("position", "originatorVersion") + (("after",) if cells["after"] else ()):
+def csv_record(number: int, row: list[str], fields: tuple[str, ...] = FIELDS_V1,
+               ) -> tuple[int, dict[str, Any]]:
+    if len(row) != len(fields):
+        raise Malformed(f"line {number}: {len(row)} cells, not {len(fields)}")
+    cells: dict[str, Any] = dict(zip(fields, row))
+    integers = [f for f in ("position", "originatorVersion", "version", "aggregateVersion")
+                if f in cells] + (["after"] if cells["after"] else [])
+    for name in integers:
         if not NUMBER.fullmatch(cells[name]):
             raise Malformed(f"line {number}: {name} is not a decimal integer")
-    return number, {**cells, "position": int(cells["position"]),
-                    "after": int(cells["after"]) if cells["after"] else None,
-                    "originatorVersion": int(cells["originatorVersion"]),
-                    "playerId": cells["playerId"] or None}
+    item = {**cells, **{name: int(cells[name]) for name in integers},
+            "after": int(cells["after"]) if cells["after"] else None,
+            "playerId": cells["playerId"] or None}
+    if "payload" in cells:
+        item["payload"] = strict_json(cells["payload"], f"line {number}: payload")
+        if csv_text(item["payload"]) != cells["payload"]:
+            raise Malformed(f"line {number}: payload is not an object in canonical JSON")
+    return number, item
 
 
 def well_formed(item: dict[str, Any]) -> bool:
-    return (type(item["position"]) is int and item["position"] > 0
-            and (item["after"] is None or type(item["after"]) is int)
-            and (item["playerId"] is None or isinstance(item["playerId"], str))
-            and isinstance(item["originatorId"], str)
+    common = (type(item["position"]) is int and item["position"] > 0
+              and (item["after"] is None or type(item["after"]) is int)
+              and (item["playerId"] is None or isinstance(item["playerId"], str))
+              and all(isinstance(item[k], str) and bool(HEX64.fullmatch(item[k]))
+                      for k in ("prevHash", "hash")))
+    if "payload" in item:  # format 2
+        return (common and isinstance(item["aggregateId"], str)
+                and bool(UUID_TEXT.fullmatch(item["aggregateId"]))
+                and type(item["aggregateVersion"]) is int and item["aggregateVersion"] > 0
+                and type(item["version"]) is int and item["version"] > 0
+                and isinstance(item["name"], str) and isinstance(item["payload"], dict)
+                and isinstance(item["time"], str) and bool(UTC_TIME.fullmatch(item["time"])))
+    return (common and isinstance(item["originatorId"], str)
             and bool(UUID_TEXT.fullmatch(item["originatorId"]))
             and type(item["originatorVersion"]) is int and item["originatorVersion"] > 0
-            and all(isinstance(item[k], str) for k in ("topic", "state"))
-            and all(isinstance(item[k], str) and bool(HEX64.fullmatch(item[k]))
-                    for k in ("prevHash", "hash")))
+            and all(isinstance(item[k], str) for k in ("topic", "state")))
 
 
 def state_of(item: dict[str, Any]) -> dict[str, Any]:
@@ -265,9 +305,12 @@ def instant(text: Any) -> datetime | None:
 class RecordChecker:
     """Walks the records in file order, remembering only the previous one."""
 
-    def __init__(self, report: Report, keys: dict[str, TrustedKey], file_format: str):
+    def __init__(self, report: Report, keys: dict[str, TrustedKey], file_format: str,
+                 fields: tuple[str, ...] = FIELDS_V1):
         self.report = report
         self.keys = keys
+        self.v2 = fields == FIELDS_V2
+        self.time: datetime | None = None  # format 2: the previous record's time
         manifest = report.manifest
         self.selection = manifest.get("selection") or {}
         self.head = manifest.get("logHead") or {}
@@ -288,7 +331,7 @@ class RecordChecker:
 
     def check_manifest(self, file_format: str) -> None:
         manifest = self.report.manifest
-        if manifest.get("format") != FORMAT:
+        if manifest.get("format") not in FIELDS_OF:
             self.problem(None, f"unknown format {manifest.get('format')!r}")
         self.check_signed(manifest, "exportedAt", "the manifest")
         if self.selection.get("format") != file_format:
@@ -322,16 +365,23 @@ class RecordChecker:
 
     def check(self, item: dict[str, Any]) -> None:
         position = item["position"]
-        expected = link(bytes.fromhex(item["prevHash"]), canonical(
-            position, item["originatorId"], item["originatorVersion"], item["topic"],
-            item["state"].encode("utf-8")))
-        if expected.hex() != item["hash"]:
+        if self.v2:
+            body = public_canonical(item)
+        else:
+            body = canonical(position, item["originatorId"], item["originatorVersion"],
+                             item["topic"], item["state"].encode("utf-8"))
+        if link(bytes.fromhex(item["prevHash"]), body).hex() != item["hash"]:
             self.problem(position, "the record does not match its hash (altered)")
         self.check_order(item)
         self.check_link(item)
         self.check_selected(item)
-        if item["topic"].endswith(CHECKPOINT_TOPIC):
+        if self.v2 and item["name"] == CHECKPOINT_NAME:
+            document = item["payload"].get("document")
+        elif not self.v2 and item["topic"].endswith(CHECKPOINT_TOPIC):
             document = state_of(item).get("document")
+        else:
+            document = None
+        if document is not None:
             if isinstance(document, dict):
                 self.check_signed(document, "signedAt", f"the checkpoint at {position}")
                 self.checkpoints[document.get("position")] = (position, document)
@@ -373,14 +423,23 @@ class RecordChecker:
                                            f"{self.prev['position']} is broken")
 
     def check_selected(self, item: dict[str, Any]) -> None:
-        position, topic = item["position"], item["topic"]
+        position = item["position"]
         if self.player is not None and item["playerId"] != self.player:
             self.problem(position, f"belongs to {item['playerId']!r}, not to the selected "
                                    "player")
-        if self.types and not any(topic == t or topic.endswith(":" + t) for t in self.types):
-            self.problem(position, f"{topic} is not a selected type")
-        stamp = state_of(item).get("timestamp")
-        moment = instant(stamp.get("_data_")) if isinstance(stamp, dict) else None
+        if self.v2:
+            kind, moment = item["name"], instant(item["time"])
+            wanted = kind in self.types
+            if moment is not None and self.time is not None and moment < self.time:
+                self.problem(position, f"its time {item['time']} is before the previous "
+                                       "record's (times never go backwards along the log)")
+            self.time = moment
+        else:
+            kind, stamp = item["topic"], state_of(item).get("timestamp")
+            moment = instant(stamp.get("_data_")) if isinstance(stamp, dict) else None
+            wanted = any(kind == t or kind.endswith(":" + t) for t in self.types)
+        if self.types and not wanted:
+            self.problem(position, f"{kind} is not a selected type")
         if moment is not None and ((self.start and moment < self.start)
                                    or (self.end and moment >= self.end)):
             self.problem(position, f"stamped {moment.isoformat()}, outside the selected "
@@ -414,9 +473,14 @@ class RecordChecker:
 
     def check_checkpoints(self, items: Iterator[tuple[int, dict[str, Any]]]) -> None:
         """Second pass: each signed checkpoint against the record at its position."""
+        # Format 2 records carry the public chain: a checkpoint signs its head as
+        # `publicHash` (checkpoint format 2); one signed before has none to compare.
+        signed = "publicHash" if self.v2 else "hash"
         for _, item in items:
             found = self.checkpoints.get(item["position"])
-            if found is not None and found[1].get("hash") != item["hash"]:
+            if found is None or signed not in found[1]:
+                continue
+            if found[1].get(signed) != item["hash"]:
                 self.problem(item["position"], f"the checkpoint at position {found[0]} "
-                                               f"signs hash {found[1].get('hash')} here; the "
-                                               "record differs (the log was rewritten)")
+                                               f"signs {signed} {found[1].get(signed)} here; "
+                                               "the record differs (the log was rewritten)")

@@ -12,6 +12,7 @@ gives the same chain on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import hashlib
+import json
 from uuid import UUID
 
 GENESIS = bytes(32)
@@ -27,3 +28,21 @@ def canonical(position: int, originator_id: UUID | str, originator_version: int,
 def link(prev_hash: bytes, canonical_bytes: bytes) -> bytes:
     """The hash of one position, given the hash before it."""
     return hashlib.sha256(prev_hash + canonical_bytes).digest()
+
+
+# The public chain (export format 2): the same log, hashed over what a regulator
+# reads. Each position's public record is the event's public name, version and
+# plain payload with its envelope; the bytes hashed are that record's canonical
+# JSON (sorted keys, no spaces, UTF-8), so a verifier needs no knowledge of the
+# event library. It runs beside the stored-bytes chain above, which stays as it
+# was: checkpoints signed over it still verify.
+PUBLIC_FIELDS = ("position", "time", "name", "version", "playerId", "aggregateId",
+                 "aggregateVersion", "payload")
+
+
+def public_canonical(public_record: dict) -> bytes:
+    """The bytes a position's public hash covers: the canonical JSON of its public
+    record's PUBLIC_FIELDS (`after`, `prevHash` and `hash` are not part of it)."""
+    return json.dumps({k: public_record[k] for k in PUBLIC_FIELDS}, sort_keys=True,
+                      separators=(",", ":"), ensure_ascii=False,
+                      allow_nan=False).encode("utf-8")

@@ -12,15 +12,18 @@ the chain head (domain/audit/model.py) are listed in `audit_checkpoints`.
 from __future__ import annotations
 
 import json
+from datetime import timezone
 from typing import Any
 
 from domain.audit.model import AuditCheckpoint
-from domain.audit.hash_chain import GENESIS, canonical, link
-from projections.engine.database import Cursor
+from domain.audit.hash_chain import GENESIS, canonical, link, public_canonical
+from domain.audit.public_record import later, public_record
+from projections.engine.database import Cursor, timestamp
 from projections.engine.view import View
 
 CHAIN_COLUMNS = ("position", "originator_id", "originator_version", "topic", "at",
-                 "player_id", "prev_hash", "hash")
+                 "player_id", "prev_hash", "hash", "log_at", "public_prev_hash",
+                 "public_hash")
 
 
 class AuditChainView(View):
@@ -33,10 +36,11 @@ class AuditChainView(View):
         "CREATE TABLE IF NOT EXISTS {s}audit_chain (position BIGINT PRIMARY KEY, "
         "originator_id TEXT NOT NULL, originator_version BIGINT NOT NULL, "
         "topic TEXT NOT NULL, at {time} NOT NULL, player_id TEXT, "
-        "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)",
+        "prev_hash TEXT NOT NULL, hash TEXT NOT NULL, log_at {time} NOT NULL, "
+        "public_prev_hash TEXT NOT NULL, public_hash TEXT NOT NULL)",
         "CREATE INDEX IF NOT EXISTS audit_chain_player ON {s}audit_chain "
         "(player_id, position)",
-        "CREATE INDEX IF NOT EXISTS audit_chain_at ON {s}audit_chain (at)",
+        "CREATE INDEX IF NOT EXISTS audit_chain_log_at ON {s}audit_chain (log_at)",
         "CREATE TABLE IF NOT EXISTS {s}audit_owners (originator_id TEXT PRIMARY KEY, "
         "player_id TEXT NOT NULL)",
         "CREATE TABLE IF NOT EXISTS {s}audit_checkpoints (position BIGINT PRIMARY KEY, "
@@ -45,7 +49,10 @@ class AuditChainView(View):
     )
 
     def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
-        prev = bytes.fromhex(self._head(cursor)[1])
+        head = self._last(cursor)
+        prev = bytes.fromhex(head["hash"])
+        public_prev = bytes.fromhex(head["public_hash"])
+        log_time = head["log_at"]
         owners = self._owners(cursor, batch)
         new_owners: dict[str, str] = {}
         rows, checkpoints = [], []
@@ -55,23 +62,31 @@ class AuditChainView(View):
             if isinstance(player, str) and originator not in owners:
                 owners[originator] = new_owners[originator] = player
             digest = hash_of(prev, position, stored)
+            log_time = later(log_time, event.timestamp)
+            public = link(public_prev, public_canonical(public_record(
+                position, log_time, event, owners.get(originator))))
             rows.append((position, originator, stored.originator_version, stored.topic,
-                         event.timestamp, owners.get(originator), prev.hex(), digest.hex()))
+                         event.timestamp, owners.get(originator), prev.hex(), digest.hex(),
+                         log_time, public_prev.hex(), public.hex()))
             if isinstance(event, AuditCheckpoint.Signed):
                 checkpoints.append(checkpoint_row(position, event.document))
-            prev = digest
+            prev, public_prev = digest, public
         cursor.executemany(f"INSERT INTO {{s}}audit_chain ({', '.join(CHAIN_COLUMNS)}) "
-                           "VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+                           f"VALUES ({', '.join('?' * len(CHAIN_COLUMNS))})", rows)
         cursor.executemany("INSERT INTO {s}audit_owners (originator_id, player_id) "
                            "VALUES (?, ?)", list(new_owners.items()))
         cursor.executemany("INSERT INTO {s}audit_checkpoints (position, chained_position, "
                            "hash, key_id, document) VALUES (?, ?, ?, ?, ?)", checkpoints)
 
     @staticmethod
-    def _head(cursor: Cursor) -> tuple[int, str]:
-        found = cursor.execute("SELECT position, hash FROM {s}audit_chain "
-                               "ORDER BY position DESC LIMIT 1").fetchone()
-        return (found["position"], found["hash"]) if found else (0, GENESIS.hex())
+    def _last(cursor: Cursor) -> dict[str, Any]:
+        """The newest row's position, both hashes and log time (genesis if none)."""
+        found = cursor.execute("SELECT position, hash, public_hash, log_at FROM "
+                               "{s}audit_chain ORDER BY position DESC LIMIT 1").fetchone()
+        if not found:
+            return {"position": 0, "hash": GENESIS.hex(), "public_hash": GENESIS.hex(),
+                    "log_at": None}
+        return {**dict(found), "log_at": timestamp(found["log_at"])}
 
     @staticmethod
     def _owners(cursor: Cursor, batch: list[tuple[int, Any]]) -> dict[str, str]:
@@ -82,7 +97,25 @@ class AuditChainView(View):
     def head(self) -> tuple[int, str]:
         """The newest chained position and its hash (0 and 32 zero bytes if none)."""
         with self.db.transaction(commit=False) as cursor:
-            return self._head(cursor)
+            last = self._last(cursor)
+        return last["position"], last["hash"]
+
+    def heads(self) -> dict[str, Any]:
+        """The newest chained position with both hashes: `hash` (stored bytes) and
+        `publicHash` (the public records, export format 2)."""
+        with self.db.transaction(commit=False) as cursor:
+            last = self._last(cursor)
+        return {"position": last["position"], "hash": last["hash"],
+                "publicHash": last["public_hash"]}
+
+    def position_at(self, at: Any) -> int:
+        """The end of the log as of `at`: the last position whose log time is at or
+        before it (0: none), i.e. the longest prefix stamped at or before `at`."""
+        with self.db.transaction(commit=False) as cursor:
+            found = cursor.execute("SELECT MAX(position) AS last FROM {s}audit_chain "
+                                   "WHERE log_at <= ?",
+                                   (at.astimezone(timezone.utc),)).fetchone()
+        return found["last"] or 0
 
     def rows(self, after: int, until: int, limit: int,
              player_id: str | None = None) -> list[dict[str, Any]]:
@@ -105,8 +138,10 @@ class AuditChainView(View):
         return found["hash"] if found else GENESIS.hex()
 
     def positions_between(self, start: Any, end: Any) -> tuple[int, int] | None:
-        """The first and last positions stamped in [start, end) (either may be None)."""
-        clauses = [c for c, v in (("at >= ?", start), ("at < ?", end)) if v is not None]
+        """The first and last positions whose log time is in [start, end) (either may
+        be None): a contiguous stretch, since log times never go backwards."""
+        clauses = [c for c, v in (("log_at >= ?", start), ("log_at < ?", end))
+                   if v is not None]
         where = " AND ".join(clauses) or "1 = 1"
         with self.db.transaction(commit=False) as cursor:
             found = cursor.execute(

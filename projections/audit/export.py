@@ -13,6 +13,7 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timezone
+from functools import cache
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -21,11 +22,14 @@ from domain.audit.model import RecordExport
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.clock import clock
 from domain.kernel.errors import InvalidInput
-from domain.audit.export_format import ExportWriter, record, stream
+from domain.audit.export_format import ExportWriter, record, record_v2, stream
+from domain.audit.public_record import public_record
+from domain.kernel.public_events import catalogue, iso_utc
 from domain.ledger import Ledger
 from domain.audit.signing import Signer
 from projections.audit.chain import AuditChainView
 from projections.engine.runner import ProjectionRunner
+from projections.engine.database import timestamp
 from projections.engine.stored_events import stored_at
 
 PAGE = 1000
@@ -48,29 +52,55 @@ class Selection:
         if self.player_id is not None and not self.player_id.strip():
             raise InvalidInput("playerId: give a player id, or leave it out",
                                field="playerId")
-        known = event_types()
+        known, names = event_types(), public_type_names()
         for kind in self.types:  # a topic stored before a module moved keeps its name
             module, _, name = kind.rpartition(":")
+            if kind in names:
+                continue
             if name not in known or (module and kind not in known
                                      and not module.startswith("domain.")):
-                raise InvalidInput(f"types: {kind!r} is not an event type (a topic such "
-                                   "as domain.wallet.model:Wallet.Credited, or a name such "
+                raise InvalidInput(f"types: {kind!r} is not an event type (a public name "
+                                   "such as wallet.credited, a topic such as "
+                                   "domain.wallet.model:Wallet.Credited, or a name such "
                                    "as Wallet.Credited)", field="types")
         for moment, name in ((self.start, "from"), (self.end, "to")):
             if moment is not None and moment.utcoffset() is None:
                 raise InvalidInput(f"{name}: give a time zone (e.g. Z)", field=name)
 
-    def describe(self, file_format: str) -> dict[str, Any]:
-        return {"from": self.start and self.start.isoformat(),
-                "to": self.end and self.end.isoformat(), "playerId": self.player_id,
-                "types": list(self.types), "format": file_format}
+    def describe(self, file_format: str, version: int = 2) -> dict[str, Any]:
+        """The selection as signed: format 2 names types by their public names (each
+        asked type's), times in UTC with `Z`; format 1 as asked."""
+        if version == 1:
+            return {"from": self.start and self.start.isoformat(),
+                    "to": self.end and self.end.isoformat(), "playerId": self.player_id,
+                    "types": list(self.types), "format": file_format}
+        return {"from": self.start and iso_utc(self.start),
+                "to": self.end and iso_utc(self.end), "playerId": self.player_id,
+                "types": sorted({kind if kind in public_type_names()
+                                 else public_names_of(kind) for kind in self.types}),
+                "format": file_format}
 
     def wants(self, row: dict[str, Any]) -> bool:
         if self.player_id is not None and row["player_id"] != self.player_id:
             return False
         topic = row["topic"]
-        return not self.types or any(topic == t or topic.endswith(":" + t)
-                                     for t in self.types)
+        kinds = [public_type_names().get(t, t) for t in self.types]
+        return not kinds or any(topic == t or topic.endswith(":" + t) for t in kinds)
+
+
+@cache
+def public_type_names() -> dict[str, str]:
+    """Each public name -> the `Aggregate.Event` name of its class."""
+    return {name: cls.__qualname__ for cls, (name, _) in catalogue().items()}
+
+
+def public_names_of(kind: str) -> str:
+    """The public name of a topic or `Aggregate.Event` name."""
+    qualname = kind.rpartition(":")[2]
+    for cls, (name, _) in catalogue().items():
+        if cls.__qualname__ == qualname:
+            return name
+    return "unlisted." + qualname
 
 
 def event_types() -> set[str]:
@@ -87,27 +117,31 @@ def event_types() -> set[str]:
 
 def export(ledger: Ledger, projections: ProjectionRunner, signer: Signer,
            selection: Selection, file_format: str, actor: str, role: str,
-           ) -> tuple[str, Iterator[str]]:
-    """Record the export; its id and the file's text chunks (a lazy iterator)."""
-    writer = ExportWriter(file_format)
+           format_version: int = 2) -> tuple[str, Iterator[str]]:
+    """Record the export; its id and the file's text chunks (a lazy iterator).
+    Format 2 (public records, the public chain) unless `format_version=1`."""
+    writer = ExportWriter(file_format, format_version)
     projections.catch_up(["audit_chain"])
     chain: AuditChainView = projections.views["audit_chain"]  # type: ignore[assignment]
-    up_to, head_hash = chain.head()
+    heads = chain.heads()
+    up_to = heads["position"]
+    head_hash = heads["hash"] if format_version == 1 else heads["publicHash"]
     export_id = str(uuid.uuid4())
-    described = selection.describe(file_format)
+    described = selection.describe(file_format, format_version)
     ledger.execute(RecordExport(export_id=export_id, actor=actor, role=role,
                                 selection=described, up_to=up_to, at=clock.now()))
     fields = {"exportId": export_id, "selection": described,
-              "exportedAt": clock.now().isoformat(),
+              "exportedAt": (iso_utc(clock.now()) if format_version == 2
+                             else clock.now().isoformat()),
               "exportedBy": {"subject": actor, "role": role},
               "logHead": {"position": up_to, "hash": head_hash}}
-    records = selected(ledger, chain, selection, up_to)
+    records = selected(ledger, chain, selection, up_to, format_version)
     return export_id, stream(writer, records,
                              lambda w: w.manifest(fields, signer, head_hash))
 
 
 def selected(ledger: Ledger, chain: AuditChainView, selection: Selection,
-             up_to: int) -> Iterator[dict[str, Any]]:
+             up_to: int, version: int = 2) -> Iterator[dict[str, Any]]:
     """The selected events in log order, each with its chain fields and `after`."""
     bounds = chain.positions_between(*(moment and moment.astimezone(timezone.utc)
                                        for moment in (selection.start, selection.end)))
@@ -118,7 +152,8 @@ def selected(ledger: Ledger, chain: AuditChainView, selection: Selection,
         wanted = [row for row in rows if selection.wants(row)]
         stored = stored_events(ledger, rows, wanted, sparse=selection.player_id is not None)
         for row in wanted:
-            yield exported(row, stored, after)
+            yield (exported(row, stored, after) if version == 1
+                   else exported_v2(ledger, row, stored, after))
             after = row["position"]
         cursor = rows[-1]["position"]
 
@@ -137,10 +172,25 @@ def stored_events(ledger: Ledger, rows: list[dict[str, Any]], wanted: list[dict[
 
 def exported(row: dict[str, Any], stored: dict[int, Any], after: int | None,
              ) -> dict[str, Any]:
+    note = stored_note(row, stored)
+    return record(row["position"], after, row["player_id"], str(note.originator_id),
+                  note.originator_version, note.topic, note.state, row["prev_hash"],
+                  row["hash"])
+
+
+def exported_v2(ledger: Ledger, row: dict[str, Any], stored: dict[int, Any],
+                after: int | None) -> dict[str, Any]:
+    """Format 2: the stored event decoded to its public record, with the public
+    chain's hashes (recorded when it was chained: a store altered since fails)."""
+    event = ledger.mapper.to_domain_event(stored_note(row, stored))
+    public = public_record(row["position"], timestamp(row["log_at"]), event,
+                           row["player_id"])
+    return record_v2(public, after, row["public_prev_hash"], row["public_hash"])
+
+
+def stored_note(row: dict[str, Any], stored: dict[int, Any]) -> Any:
     note = stored.get(row["position"])
     if note is None:
         raise StoreTampered(f"the event at position {row['position']} is chained but "
                             "no longer in the store")
-    return record(row["position"], after, row["player_id"], str(note.originator_id),
-                  note.originator_version, note.topic, note.state, row["prev_hash"],
-                  row["hash"])
+    return note

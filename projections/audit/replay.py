@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from domain.audit.history import log_position_at
+from projections.audit.history import log_position_at
 from projections.audit.replay_report import Difference, ReplayReport, ViewResult
 from projections.engine.runner import ProjectionRunner
 from projections.audit.scratch import Scratch
@@ -48,7 +48,7 @@ def replay(runner: ProjectionRunner, *, until: datetime | None = None,
     """
     started = time.monotonic()
     views = [view for view in runner.views.values() if view.tables]
-    target = (log_position_at(runner.recorder, runner.mapper, until) if until
+    target = (log_position_at(runner, until) if until
               else runner.head())
     scratch = Scratch(views[0].db)
     try:

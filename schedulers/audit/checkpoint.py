@@ -21,7 +21,9 @@ from projections.engine.runner import ProjectionRunner
 from schedulers.jobs.catalogue import Job
 from domain.kernel.periods import DAY, Period
 
-CHECKPOINT = "casino-ledger-checkpoint/1"
+# Format 2 signs both chain heads: `hash` (stored bytes, as format 1 did) and
+# `publicHash` (the public records of export format 2).
+CHECKPOINT = "casino-ledger-checkpoint/2"
 
 
 def checkpoint_jobs(ledger: Ledger, projections: ProjectionRunner,
@@ -44,10 +46,12 @@ def take_checkpoint(ledger: Ledger, projections: ProjectionRunner, signer: Signe
     recorded (None for an empty log, which has nothing to sign)."""
     projections.catch_up(["audit_chain"])
     chain: AuditChainView = projections.views["audit_chain"]  # type: ignore[assignment]
-    position, head = chain.head()
+    heads = chain.heads()
+    position = heads["position"]
     if position == 0:
         return None
-    document = signer.sign({"type": CHECKPOINT, "position": position, "hash": head,
+    document = signer.sign({"type": CHECKPOINT, "position": position,
+                            "hash": heads["hash"], "publicHash": heads["publicHash"],
                             "signedAt": clock.now().isoformat()})
     outcome = ledger.execute(RecordCheckpoint(document=document, actor=actor))
     return {**outcome.result, "recordedAt": outcome.position}

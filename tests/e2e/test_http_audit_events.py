@@ -51,6 +51,21 @@ def test_a_csv_export_verifies_and_a_tampered_one_fails(client, auth, adjust, tm
     assert [p.position for p in verify_export(path, key).problems][:1] == [2]
 
 
+@pytest.mark.parametrize("version", ["1", "2", None])
+def test_format_2_by_default_and_format_1_on_request(client, auth, adjust, tmp_path,
+                                                     version):
+    adjust(playerId="p1", amount="1.5")
+    headers = auth("regulator")
+    query = "?playerId=p1" + (f"&formatVersion={version}" if version else "")
+    response, path = download(client, headers, tmp_path, query)
+    assert response.status_code == 200, response.text
+    report = verify_export(path, published_key(client, headers))
+    assert report.ok, report.problems
+    assert report.manifest["format"] == f"casino-ledger-audit-export/{version or 2}"
+    first = path.read_text().splitlines()[0]
+    assert ('"name":"wallet.opened"' in first) == (version != "1")
+
+
 @pytest.mark.parametrize("role", ["player", "operator", "finance", "provider"])
 def test_other_roles_may_not_export(client, auth, role):
     assert client.get("/v1/audit/events", headers=auth(role, "p1")).status_code == 403
@@ -64,7 +79,8 @@ def test_an_export_needs_a_token(client):
 @pytest.mark.parametrize("query", ["?format=xml", "?from=2026-01-02T00:00:00Z&to=2026-01-01T00:00:00Z",
                                    "?from=2026-01-01T00:00:00", "?types=Wallet.Creditd",
                                    "?types=Wallet.Credited,Nope.Happened", "?playerId=",
-                                   "?types=domain.wallet.model:Wallet.Credit"])
+                                   "?types=domain.wallet.model:Wallet.Credit",
+                                   "?formatVersion=3", "?formatVersion=two"])
 def test_a_bad_selection_is_a_422_and_records_nothing(client, auth, log_head, query):
     head = log_head()
     response = client.get(f"/v1/audit/events{query}", headers=auth("regulator"))

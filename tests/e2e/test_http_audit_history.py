@@ -30,6 +30,28 @@ def history(adjust, frozen_clock):
     return between
 
 
+def test_the_same_instant_gives_the_same_answer_as_the_log_grows(client, auth, history,
+                                                                adjust, frozen_clock):
+    """`position` and `logPosition` of an instant never move once it has passed."""
+    instants = [history, history - timedelta(seconds=30), frozen_clock.now()]
+    first = [client.get(BALANCES, params={"at": iso(at)}, headers=auth(Role.REGULATOR))
+             for at in instants]
+    assert all(r.status_code == 200 for r in first), [r.text for r in first]
+    frozen_clock.advance(timedelta(seconds=1))
+    adjust(amount="3", reason="later")
+    adjust(playerId="p2", amount="4", reason="someone else")
+    frozen_clock.advance(timedelta(seconds=1))
+    again = [client.get(BALANCES, params={"at": iso(at)}, headers=auth(Role.REGULATOR))
+             for at in instants]
+    for before, after in zip(first, again):
+        assert after.status_code == 200, after.text
+        assert (after.json()["position"], after.json()["logPosition"]) == (
+            before.json()["position"], before.json()["logPosition"])
+        assert after.json()["balances"] == before.json()["balances"]
+        assert before.json()["logPosition"] >= before.json()["position"]
+    assert first[0].json()["position"] > 0 and first[1].json()["position"] > 0
+
+
 @pytest.mark.parametrize("role", [Role.REGULATOR, Role.COMPLIANCE])
 def test_regulators_and_compliance_read_balances_as_of_a_time(client, auth, history, role,
                                                               frozen_clock):

@@ -48,9 +48,10 @@ def corrupt(services: Services, position: int, old: bytes, new: bytes) -> None:
 
 
 def export_to(services: Services, path: Path, selection: Selection = Selection(),
-              file_format: str = "jsonl", actor: str = "reg-1") -> Path:
+              file_format: str = "jsonl", actor: str = "reg-1",
+              format_version: int = 2) -> Path:
     _, chunks = export(services.ledger, services.projections, services.audit_signer,
-                       selection, file_format, actor, "regulator")
+                       selection, file_format, actor, "regulator", format_version)
     with path.open("w", encoding="utf-8", newline="") as file:
         for chunk in chunks:
             file.write(chunk)

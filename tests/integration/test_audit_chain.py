@@ -3,6 +3,7 @@ after a rebuild, re-walked by `audit verify`, and signed by checkpoints."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import date
 
@@ -10,7 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from pydantic import SecretStr
 
-from domain.audit.hash_chain import GENESIS, canonical, link
+from domain.audit.hash_chain import GENESIS, canonical, link, public_canonical
+from domain.audit.public_record import later, public_record
 from domain.audit.signing import public_hex
 from projections.audit.verify import verify_store
 from schedulers.audit.checkpoint import take_checkpoint
@@ -49,6 +51,48 @@ def test_every_stored_event_is_chained_once_in_log_order(services):
                                         note.originator_version, note.topic, note.state))
         assert (row["prev_hash"], row["hash"]) == (prev.hex(), expected.hex())
         prev = expected
+
+
+def test_the_public_chain_hashes_each_public_record_in_log_order(services):
+    """Format 2's chain: SHA-256(previous public hash || canonical JSON of the public
+    record), with log times that never go backwards."""
+    history(services)
+    notes = services.ledger.recorder.select_notifications(start=None, limit=100)
+    rows = services.audit_chain.rows(0, services.ledger.head(), 100)
+    prev, log_time = GENESIS, None
+    for note, row in zip(notes, rows):
+        event = services.ledger.mapper.to_domain_event(note)
+        log_time = later(log_time, event.timestamp)
+        public = public_record(note.id, log_time, event, row["player_id"])
+        assert "_type_" not in json.dumps(public) and public["name"].islower()
+        expected = link(prev, public_canonical(public))
+        assert (row["public_prev_hash"], row["public_hash"]) == (prev.hex(), expected.hex())
+        prev = expected
+    assert services.audit_chain.heads() == {"position": rows[-1]["position"],
+                                            "hash": rows[-1]["hash"],
+                                            "publicHash": prev.hex()}
+
+
+def test_a_player_rewritten_in_the_chain_table_breaks_the_public_chain(services):
+    history(services)
+    caught_up(services)
+    row = [r for r in services.audit_chain.rows(0, 100, 100) if r["player_id"] == "p1"][0]
+    with services.audit_chain.db.transaction(commit=True) as cursor:
+        cursor.execute("UPDATE {s}audit_chain SET player_id = ? WHERE position = ?",
+                       ("p2", row["position"]))
+    report = verify(services)
+    assert report["firstBroken"]["position"] == row["position"]
+    assert "public" in report["firstBroken"]["reason"]
+
+
+def test_a_checkpoint_signs_both_chain_heads(services):
+    history(services)
+    taken = take_checkpoint(services.ledger, services.projections, services.audit_signer,
+                            "a")
+    assert taken["type"] == "casino-ledger-checkpoint/2"
+    caught_up(services)
+    row = services.audit_chain.rows(taken["position"] - 1, taken["position"], 1)[0]
+    assert (taken["hash"], taken["publicHash"]) == (row["hash"], row["public_hash"])
 
 
 def test_later_events_of_a_player_aggregate_name_their_player(services):
@@ -143,7 +187,9 @@ def test_the_same_history_chains_identically_on_sqlite_and_postgresql(
         try:
             for n, (player, amount) in enumerate([("p1", "1.5"), ("p2", "2"), ("p1", "-1")]):
                 adjust(built, player, "BTC", amount, request_id=f"same-{n}")
-            chains.append([(r[:4], r[5:]) for r in chain_rows(caught_up(built))])
+            # Times are compared through the public hash, which covers the log time
+            # as ISO-8601 text (the columns hold text on SQLite, timestamptz on PG).
+            chains.append([(r[:4], r[5:8], r[9:]) for r in chain_rows(caught_up(built))])
         finally:
             built.close()
     assert chains[0] == chains[1]

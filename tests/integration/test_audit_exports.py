@@ -40,7 +40,8 @@ def test_a_full_export_verifies_offline(services, tmp_path, file_format):
 
 def test_a_player_export_holds_every_event_of_their_aggregates(services, tmp_path):
     history(services)
-    path = export_to(services, tmp_path / "p1.jsonl", Selection(player_id="p1"))
+    path = export_to(services, tmp_path / "p1.jsonl", Selection(player_id="p1"),
+                     format_version=1)
     assert verified(services, path).ok
     topics = [r["topic"].split(":")[1] for r in records(path)]
     assert "Player.LimitsSet" in topics  # its event carries no player id of its own
@@ -51,7 +52,8 @@ def test_a_player_export_holds_every_event_of_their_aggregates(services, tmp_pat
 def test_a_types_selection_exports_only_those_types(services, tmp_path):
     history(services)
     path = export_to(services, tmp_path / "t.jsonl",
-                     Selection(types=("Wallet.Credited", "domain.wallet.model:Wallet.Debited")))
+                     Selection(types=("Wallet.Credited", "domain.wallet.model:Wallet.Debited")),
+                     format_version=1)
     assert verified(services, path).ok
     assert [r["topic"] for r in records(path)] == [
         "domain.wallet.model:Wallet.Credited", "domain.wallet.model:Wallet.Credited",
@@ -69,10 +71,41 @@ def test_a_time_range_exports_the_events_stamped_in_it(services, tmp_path, froze
     paris = timezone(timedelta(hours=1))  # any zone: compared in UTC
     path = export_to(services, tmp_path / "hour.jsonl",
                      Selection((start + timedelta(minutes=30)).astimezone(paris),
-                               start + timedelta(minutes=90)))
+                               start + timedelta(minutes=90)), format_version=1)
     assert verified(services, path).ok
     states = [r["state"] for r in records(path)]
     assert len(states) == 2 and '"2.00000000"' in states[0]  # its Credited and Request
+
+
+def test_format_2_records_carry_public_names_and_plain_payloads(services, tmp_path,
+                                                               frozen_clock):
+    history(services)
+    path = export_to(services, tmp_path / "p1.jsonl", Selection(player_id="p1"))
+    assert verified(services, path).ok
+    found = records(path)
+    names = [r["name"] for r in found]
+    assert "player.limits_set" in names and names.count("wallet.credited") == 1
+    assert {r["playerId"] for r in found} == {"p1"}
+    credited = found[names.index("wallet.credited")]
+    assert credited["payload"]["amount"] == "1.50000000" and credited["version"] == 1
+    assert set(credited) == {"position", "after", "time", "name", "version", "playerId",
+                             "aggregateId", "aggregateVersion", "payload", "prevHash",
+                             "hash"}
+    assert credited["time"].endswith("Z") and "_type_" not in path.read_text()
+    assert "domain." not in path.read_text()  # no module path anywhere
+    manifest = json.loads(path.read_text().splitlines()[-1])["manifest"]
+    assert manifest["format"] == "casino-ledger-audit-export/2"
+
+
+def test_format_2_selects_types_by_public_name_too(services, tmp_path):
+    history(services)
+    path = export_to(services, tmp_path / "t.jsonl",
+                     Selection(types=("wallet.credited", "Wallet.Debited")))
+    assert verified(services, path).ok
+    assert [r["name"] for r in records(path)] == [
+        "wallet.credited", "wallet.credited", "wallet.debited"]
+    manifest = json.loads(path.read_text().splitlines()[-1])["manifest"]
+    assert manifest["selection"]["types"] == ["wallet.credited", "wallet.debited"]
 
 
 def test_each_export_is_recorded_as_an_event_with_who_what_and_when(services, tmp_path):

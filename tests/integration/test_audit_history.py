@@ -15,7 +15,7 @@ import pytest
 
 from domain.betting.model import bet_key
 from domain.kernel.errors import InvalidInput
-from domain.audit.history import balances_at, log_position_at
+from projections.audit.history import balances_as_of, log_position_at
 from domain.kernel.clock import parse_instant
 from domain.rakeback.commands import ClaimRakeback
 from tests.factories import (
@@ -39,7 +39,7 @@ def live_view(services, player):
 
 
 def replayed(services, player, at):
-    found = balances_at(services.ledger, player, at)
+    found = balances_as_of(services.ledger, services.projections, player, at)
     return {w["currency"]: {f: w[f] for f in FIGURES} for w in found["balances"]}
 
 
@@ -89,22 +89,21 @@ def test_the_answer_names_the_log_position_of_the_last_wallet_event(services,
                                                                    frozen_clock):
     seen = scripted_history(services, frozen_clock)
     at, live = seen[5]
-    found = balances_at(services.ledger, "p1", at)
+    found = balances_as_of(services.ledger, services.projections, "p1", at)
     assert found["position"] == max(w["position"] for w in live.values())
     assert found["at"] == at
     assert [w["currency"] for w in found["balances"]] == sorted(live)
     # The log's last event at or before `at` (of any aggregate) is no earlier.
-    assert found["logPosition"] == log_position_at(
-        services.ledger.recorder, services.ledger.mapper, at) >= found["position"]
+    assert found["logPosition"] == log_position_at(services.projections, at) >= found["position"]
 
 
 def test_before_the_first_event_a_player_has_no_wallets(services, frozen_clock):
     before = frozen_clock.now()
     frozen_clock.advance(timedelta(minutes=1))
     adjust(services, "p1", "USDT", "10")
-    assert balances_at(services.ledger, "p1", before) == {
+    assert balances_as_of(services.ledger, services.projections, "p1", before) == {
         "playerId": "p1", "at": before, "position": 0, "logPosition": 0, "balances": []}
-    assert log_position_at(services.ledger.recorder, services.ledger.mapper, before) == 0
+    assert log_position_at(services.projections, before) == 0
 
 
 def test_a_wallet_with_more_events_than_the_snapshot_interval(services, frozen_clock):
@@ -115,13 +114,13 @@ def test_a_wallet_with_more_events_than_the_snapshot_interval(services, frozen_c
         adjust(services, "p1", "USDT", "1")
         marks.append((frozen_clock.now(), Decimal(n)))
     for at, cash in marks[::13] + marks[-1:]:
-        [wallet] = balances_at(services.ledger, "p1", at)["balances"]
+        [wallet] = balances_as_of(services.ledger, services.projections, "p1", at)["balances"]
         assert wallet["cash"] == cash and wallet["version"] == int(cash) + 1
 
 
 def test_a_future_instant_is_refused(services, frozen_clock):
     with pytest.raises(InvalidInput, match="in the future"):
-        balances_at(services.ledger, "p1", frozen_clock.now() + timedelta(seconds=1))
+        balances_as_of(services.ledger, services.projections, "p1", frozen_clock.now() + timedelta(seconds=1))
 
 
 @pytest.mark.parametrize("text", ["2026-01-15T12:00:00", "2026-01-15", "yesterday", ""])

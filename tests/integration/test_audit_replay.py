@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from domain.kernel.errors import Conflict
-from domain.audit.history import log_position_at
+from projections.audit.history import log_position_at
 from domain.audit.replay_run import ReplayRun, replay_run_key
 from projections.audit import replay_runs
 from projections.audit.replay import replay
@@ -102,7 +102,7 @@ def test_until_rebuilds_the_views_as_of_a_time_and_compares_nothing(services,
                                                                     frozen_clock):
     marks = history(services, frozen_clock, players=3)
     report = replay(services.projections, until=marks[0])
-    expected = log_position_at(services.ledger.recorder, services.ledger.mapper, marks[0])
+    expected = log_position_at(services.projections, marks[0])
     assert 0 < expected < services.ledger.head()
     assert report.verdict == "rebuilt" and report.position == expected
     rows = {v.name: v.rows for v in report.views}

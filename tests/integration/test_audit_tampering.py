@@ -1,5 +1,6 @@
-"""The tampering suite (issue 13): genuine exports of a real log, in JSON lines and
-CSV, are accepted by both verifiers, the project's (`verify-export`) and the
+"""The tampering suite (issues 13 and 11): genuine exports of a real log, in JSON
+lines and CSV and in both export formats (1: stored topics and states; 2: public
+names and payloads), are accepted by both verifiers, the project's (`verify-export`) and the
 standalone one a regulator runs (docs/verifier/verify_export.py); every kind of
 tampering below is refused by both."""
 
@@ -52,8 +53,13 @@ def both_verdicts(path: Path, signer: Signer) -> tuple[bool, bool]:
     return ours, theirs == 0
 
 
+@pytest.fixture(params=[1, 2], ids=["format1", "format2"])
+def version(request) -> int:
+    return request.param
+
+
 @pytest.fixture
-def genuine(services, frozen_clock, tmp_path) -> dict[str, Path]:
+def genuine(services, frozen_clock, tmp_path, version) -> dict[str, Path]:
     credits(services, "p1", 3)
     frozen_clock.advance(timedelta(minutes=1))
     middle = frozen_clock.now()
@@ -74,7 +80,8 @@ def genuine(services, frozen_clock, tmp_path) -> dict[str, Path]:
     for name, selection in selections.items():
         for file_format in ("jsonl", "csv"):
             files[f"{name}.{file_format}"] = export_to(
-                services, tmp_path / f"{name}.{file_format}", selection, file_format)
+                services, tmp_path / f"{name}.{file_format}", selection, file_format,
+                format_version=version)
     return files
 
 
@@ -116,9 +123,22 @@ def manifest_edit(edit: Callable[[dict], None], resign: bool = False):
         if csv_form:
             cell = canonical_json(document).decode()
             all_lines[-1] = 'manifest,"' + cell.replace('"', '""') + '"'
+        elif document.get("format", "").endswith("/2"):
+            all_lines[-1] = canonical_json({"manifest": document}).decode()
         else:
             all_lines[-1] = json.dumps({"manifest": document}, ensure_ascii=False)
         return joined(all_lines)
+    return tamper
+
+
+def either(*tamperings: Callable[[str], str | None]) -> Callable[[str], str | None]:
+    """The first of these tamperings that changes the file (one per format)."""
+    def tamper(text: str) -> str | None:
+        for one in tamperings:
+            changed = one(text)
+            if changed is not None and changed != text:
+                return changed
+        return None
     return tamper
 
 
@@ -137,7 +157,12 @@ def duplicate_state_key(text: str) -> str | None:
     all_lines = lines(text)
     if len(all_lines) < 2:
         return None
-    all_lines[0] = all_lines[0].replace('"state":', '"state":"{\\"forged\\":1}","state":', 1)
+    if '"state":' in all_lines[0]:
+        all_lines[0] = all_lines[0].replace('"state":', '"state":"{\\"forged\\":1}","state":',
+                                            1)
+    else:  # format 2: a second payload, forged, before the genuine one
+        all_lines[0] = all_lines[0].replace('"payload":', '"payload":{"amount":"9"},'
+                                            '"payload":', 1)
     return joined(all_lines)
 
 
@@ -180,12 +205,17 @@ def format_swap(text: str, other: str) -> str | None:
         cell = canonical_json(document).decode()
         return joined(all_lines[:-1] + ['manifest,"' + cell.replace('"', '""') + '"'])
     document = json.loads(next(__import__("csv").reader([manifest]))[1])
-    return joined(all_lines[:-1] + [json.dumps({"manifest": document}, ensure_ascii=False)])
+    line = (canonical_json({"manifest": document}).decode() if document["format"].endswith("/2")
+            else json.dumps({"manifest": document}, ensure_ascii=False))
+    return joined(all_lines[:-1] + [line])
 
 
 TAMPERINGS: dict[str, Callable[[str], str | None]] = {
     "changed amount": first_sub(r"1\.25", "1.26"),
-    "changed player in a record": first_sub(r'"player_id\\\\?":\\\\?"p1', '"player_id\\":"p9'),
+    "changed player in a record": either(
+        first_sub(r'"player_id\\\\?":\\\\?"p1', '"player_id\\":"p9'),
+        first_sub(r'"playerId":"p1"', '"playerId":"p9"'),
+        first_sub(r',p1,', ',p9,')),
     "dropped first record": on_records(lambda b: b[1:] if b else None),
     "dropped last record": on_records(lambda b: b[:-1] if b else None),
     "dropped middle record": on_records(lambda b: b[:1] + b[2:] if len(b) > 2 else None),
@@ -212,8 +242,17 @@ TAMPERINGS: dict[str, Callable[[str], str | None]] = {
     "upper-case hash": first_sub(r'([0-9a-f]{64})', lambda m: m.group(1).upper()),  # type: ignore[arg-type]
     "changed prevHash": first_sub(r'"prevHash":"0', '"prevHash":"1'),
     "changed after": first_sub(r'"after":(\d+)', '"after":7777'),
-    "changed originatorVersion": first_sub(r'"originatorVersion":1,', '"originatorVersion":9,'),
-    "changed topic": first_sub(r'Wallet\.Credited', 'Wallet.Debited'),
+    "changed originatorVersion": first_sub(r'"(originator|aggregate)Version":1([,}])',
+                                           r'"\1Version":9\2'),
+    "changed topic": either(first_sub(r'Wallet\.Credited', 'Wallet.Debited'),
+                            first_sub(r'wallet\.credited', 'wallet.debited')),
+    "changed time": either(first_sub(r'T12:', 'T11:'), first_sub(r'T(\d\d):', r'T0\1:')),
+    "changed payload amount": either(first_sub(r'"amount":"1\.25', '"amount":"2.25'),
+                                     first_sub(r'\\"_data_\\":\\"1\.25',
+                                               r'\\"_data_\\":\\"2.25')),
+    "changed version": either(first_sub(r'"version":1([,}])', r'"version":2\1'),
+                              first_sub(r'"\{\\"timestamp',
+                                        r'"{\\"class_version\\":2,\\"timestamp')),
     "float position": first_sub(r'"position":(\d+)', r'"position":\1.0'),
     "extra field": first_sub(r'^\{', '{"note":"x",'),
     "missing field": first_sub(r'"after":(null|\d+),', ''),
@@ -224,7 +263,9 @@ TAMPERINGS: dict[str, Callable[[str], str | None]] = {
     "forged record behind a manifest key": forged_record,
     "duplicated state key": duplicate_state_key,
     "manifest whitespace": lambda t: (None if t.startswith("position,") else
-                                      t.replace('": ', '":', 1)),
+                                      t.replace('": ', '":', 1) if '": ' in t else
+                                      joined(lines(t)[:-1] + [lines(t)[-1].replace(
+                                          '":', '": ', 1)])),
     "manifest count": manifest_edit(lambda m: m.update(count=m["count"] + 1)),
     "manifest player": manifest_edit(lambda m: m["selection"].update(playerId="p2")),
     "manifest key id": manifest_edit(lambda m: m.update(keyId="k-other")),
@@ -276,7 +317,9 @@ def test_every_genuine_export_passes_both_and_every_tampering_fails_both(
     assert all(applied.values()), [k for k, n in applied.items() if not n]
 
 
-def test_a_log_rewritten_before_the_export_fails_at_its_checkpoint(services, tmp_path):
+@pytest.mark.parametrize("version", [1, 2])
+def test_a_log_rewritten_before_the_export_fails_at_its_checkpoint(services, tmp_path,
+                                                                   version):
     """Events altered and the chain recomputed after the last checkpoint: the export is
     signed, but the embedded checkpoint contradicts the record at its position."""
     credits(services, "p1", 3)
@@ -285,7 +328,7 @@ def test_a_log_rewritten_before_the_export_fails_at_its_checkpoint(services, tmp
     from tests.integration.audit_helpers import corrupt
     corrupt(services, 2, b"1.25", b"9.25")
     services.projections.rebuild("audit_chain")  # the chain recomputed over the lie
-    path = export_to(services, tmp_path / "rewritten.jsonl")
+    path = export_to(services, tmp_path / "rewritten.jsonl", format_version=version)
     assert both_verdicts(path, services.audit_signer) == (False, False)
     report = verify_export(path, services.audit_signer.public,
                            key_id=services.audit_signer.key_id)

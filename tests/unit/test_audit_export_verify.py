@@ -54,7 +54,7 @@ def write_export(path: Path, events: list[dict], *, player: str | None = None,
               "exportedAt": "2026-01-15T12:05:00+00:00",
               "exportedBy": {"subject": "reg-1", "role": "regulator"},
               "logHead": {"position": events[-1]["position"], "hash": events[-1]["hash"]}}
-    text = "".join(stream(ExportWriter(file_format), records,
+    text = "".join(stream(ExportWriter(file_format, 1), records,
                           lambda w: w.manifest(fields, signer(key), events[-1]["hash"])))
     path.write_text(text, encoding="utf-8")
     return path

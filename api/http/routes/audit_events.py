@@ -44,6 +44,9 @@ def events(services: ServicesDep,
            types: Annotated[str | None, Query(description="comma-separated event types, "
                                               "e.g. Wallet.Credited,Bet.Placed")] = None,
            file_format: Annotated[ExportFormat, Query(alias="format")] = "jsonl",
+           format_version: Annotated[int, Query(
+               ge=1, le=2, alias="formatVersion", description="2: public names and payloads (the "
+               "default); 1: stored topics and states")] = 2,
            principal: Principal = require(*AUDITORS)) -> StreamingResponse:
     """Stream the events of a time range (`from` included, `to` excluded), a player
     and/or event types in log order, each with its hash-chain fields."""
@@ -51,7 +54,7 @@ def events(services: ServicesDep,
                           tuple(t.strip() for t in (types or "").split(",") if t.strip()))
     export_id, chunks = export(services.ledger, services.projections,
                                services.audit_signer, selection, file_format,
-                               principal.subject, principal.role.value)
+                               principal.subject, principal.role.value, format_version)
     name = f"casino-ledger-export-{export_id}.{file_format}"
     return StreamingResponse(chunks, media_type=MEDIA[file_format], headers={
         "Content-Disposition": f'attachment; filename="{name}"', "X-Export-Id": export_id})
@@ -59,7 +62,7 @@ def events(services: ServicesDep,
 
 # The role is checked before the (bounded) wait for the views.
 @router.get("/checkpoints", response_model=CheckpointsPublic,
-            dependencies=[require(*AUDITORS), ConsistentRead])
+            response_model_exclude_none=True, dependencies=[require(*AUDITORS), ConsistentRead])
 def checkpoints(services: ServicesDep) -> CheckpointsPublic:
     """Every signed checkpoint of the chain's head, oldest first."""
     rows = services.audit_chain.checkpoints()
@@ -67,7 +70,8 @@ def checkpoints(services: ServicesDep) -> CheckpointsPublic:
                                           for r in rows])
 
 
-@router.post("/checkpoints", response_model=CheckpointTaken)
+@router.post("/checkpoints", response_model=CheckpointTaken,
+             response_model_exclude_none=True)
 def checkpoint(services: ServicesDep,
                principal: Principal = require(Role.COMPLIANCE)) -> CheckpointTaken:
     """Sign the chain's head now (a head already signed is answered again)."""

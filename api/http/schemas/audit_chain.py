@@ -10,11 +10,14 @@ ExportFormat = Literal["jsonl", "csv"]
 
 
 class CheckpointPublic(Schema):
-    """A signed statement: the chain's hash at `position` is `hash`."""
+    """A signed statement: the chain's hash at `position` is `hash` (and, from
+    `casino-ledger-checkpoint/2`, the public chain's is `publicHash`; absent
+    before, so the signed fields are exactly those shown)."""
 
     type: str
     position: int
     hash: str
+    public_hash: str | None = None
     signed_at: str
     key_id: str
     algorithm: str
