@@ -21,6 +21,7 @@ from domain.rakeback.flip import seed_hash, server_seed
 from domain.kernel.money import ZERO
 from domain.kernel.periods import is_period, period_key
 from domain.rakeback.model import PERIOD_KIND, RakebackAccount, rakeback_key
+from domain.commanding.callers import PlayersOwn
 from domain.commanding.request import request_key
 from domain.rules import BUCKETS, Rules
 from domain.kernel.splits import ratio_split
@@ -200,7 +201,7 @@ class UnlockRakeback:
 
 
 @dataclass(frozen=True)
-class ClaimRakeback:
+class ClaimRakeback(PlayersOwn):
     """Pay every currency's claimable amount of one bucket, each its own credit."""
 
     kind: ClassVar[str] = "rakeback-claim"
@@ -209,14 +210,6 @@ class ClaimRakeback:
     bucket: str
     double: bool
     client_seed: str
-
-    @property
-    def partition(self) -> str:
-        return self.player_id
-
-    @property
-    def caller(self) -> str:
-        return f"player:{self.player_id}"
 
     def decide(self, uow: UnitOfWork) -> RakebackClaimed:
         if self.bucket not in BUCKETS:

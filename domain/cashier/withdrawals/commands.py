@@ -15,6 +15,7 @@ from uuid import UUID
 
 from domain.kernel.errors import InsufficientFunds, InvalidInput, NotFound
 from domain.kernel.fx import in_usd, usd_rates
+from domain.commanding.callers import PlayersOwn
 from domain.commanding.unit_of_work import UnitOfWork
 from domain.wallet.model import wallet_id
 from domain.cashier.withdrawals.model import Withdrawal, withdrawal_key
@@ -22,7 +23,7 @@ from domain.cashier.withdrawals.records import WithdrawalRecord, withdrawal_reco
 
 
 @dataclass(frozen=True)
-class RequestWithdrawal:
+class RequestWithdrawal(PlayersOwn):
     kind: ClassVar[str] = "withdrawal"
     request_id: str
     player_id: str
@@ -31,14 +32,6 @@ class RequestWithdrawal:
     destination: str
     aml_score: int
     requested_by: str
-
-    @property
-    def partition(self) -> str:
-        return self.player_id
-
-    @property
-    def caller(self) -> str:
-        return f"player:{self.player_id}"
 
     def decide(self, uow: UnitOfWork) -> WithdrawalRecord:
         rules = uow.rules.cashier
