@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from api.http.auth import Role, TokenIssuer
 from domain.commanding.request import Request
@@ -42,12 +43,12 @@ CLIENTS, ROUNDS = 12, 25
 
 
 class Workers:
-    def __init__(self, database_url: str, cwd: Path):
+    def __init__(self, database_url: str, cwd: Path, **extra_env: str):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.log_path = cwd / "serve-workers.log"
         env = server_env(database_url, CASINO_LEDGER_PROVIDER_SECRETS=json.dumps(
-            {PROVIDER: PROVIDER_SECRET}), CASINO_LEDGER_READ_WAIT_MS="10000")
+            {PROVIDER: PROVIDER_SECRET}), CASINO_LEDGER_READ_WAIT_MS="10000", **extra_env)
         with self.log_path.open("w") as sink:
             self.process = subprocess.Popen(
                 [*COMMAND, "serve", "--port", str(self.port), "--workers", "2"], env=env,
@@ -196,3 +197,32 @@ def test_two_workers_and_one_followers_process_keep_every_invariant(database_url
         assert dumps(services) == live
     finally:
         services.close()
+
+
+def test_one_scrape_of_any_worker_counts_every_workers_commands(database_url, tmp_path):
+    """Prometheus's multi-process mode: whichever worker answers /metrics, the
+    counts are those of both workers together."""
+    finance = {"Authorization": f"Bearer {TokenIssuer(SECRET).issue(Role.FINANCE, 'fin-1')}"}
+    folder = tmp_path / "metrics"
+    folder.mkdir()
+    server = Workers(database_url, tmp_path, CASINO_LEDGER_METRICS="public",
+                     PROMETHEUS_MULTIPROC_DIR=str(folder))
+    try:
+        server.wait_healthy()
+        for n in range(20):  # a connection each: the kernel spreads them over the workers
+            credit = httpx.post(f"{server.url}/v1/admin/adjustments", headers=finance, json={
+                "requestId": f"m-{n}", "playerId": "p1", "currency": "USDT", "amount": "1",
+                "balance": "cash", "reason": "load"}, timeout=30)
+            assert credit.status_code == 200, credit.text
+        counts = [adjustments_counted(httpx.get(f"{server.url}/metrics", timeout=30).text)
+                  for _ in range(6)]
+    finally:
+        server.stop()
+    assert counts == [20] * 6, counts
+
+
+def adjustments_counted(text: str) -> float:
+    return sum(sample.value for family in text_string_to_metric_families(text)
+               for sample in family.samples
+               if sample.name == "casino_command_duration_seconds_count"
+               and sample.labels.get("kind") == "adjustment")
