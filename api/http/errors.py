@@ -20,6 +20,7 @@ from domain.kernel.errors import (
 )
 from domain.jobs.model import JobFailed
 from domain.players.model import BetRejected
+from projections.engine.trouble import TRANSIENT
 
 STATUS = {
     InvalidInput: 422,
@@ -49,6 +50,7 @@ ERROR_CODES: dict[str, int] = {
     "refused": 400,
     "busy": 503,
     "stale_read": 503,
+    "unavailable": 503,
     "job_failed": 500,
 }
 
@@ -81,6 +83,17 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
         return error_response(status_of(error), error.code, error.message)
+
+    async def database_away(_: Request, error: Exception) -> JSONResponse:
+        """The database is down, restarting or too busy: nothing was decided that
+        could be half done (a command commits whole or not at all); retry."""
+        response = error_response(503, "unavailable", "the database is unavailable "
+                                  "for now; retry the same request")
+        response.headers["Retry-After"] = "1"
+        return response
+
+    for kind in TRANSIENT:
+        app.add_exception_handler(kind, database_away)
 
     @app.exception_handler(RequestValidationError)
     async def invalid_request(_: Request, error: RequestValidationError) -> JSONResponse:

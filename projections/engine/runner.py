@@ -6,6 +6,13 @@ PostgreSQL) and applies each batch to each view in one transaction with the
 view's new position. A view that fails keeps its position and retries the
 same batch; it never skips an event, and its error shows in `status()`.
 It runs as a thread inside `serve` or alone in `casino-ledger projections run`.
+
+A view that fails heals by itself (projections/engine/trouble.py): a lost
+connection, a restarted database, a lock or statement timeout or a
+serialization failure is retried with back-off and counted, never shown as a
+stopped view; another error is retried one event at a time, and only when it
+repeats on the same event does the view stop, naming that event. Either way
+the view rejoins the others while writes go on.
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from typing import Any
 from eventsourcing.persistence import ApplicationRecorder, Mapper
 
 from projections.engine.database import PositionMoved
+from projections.engine.trouble import Troubles
 from projections.engine.reaction import Reaction
 from projections.engine.view import View
 
@@ -38,7 +46,8 @@ class ProjectionRunner:
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self.react = react
-        self.errors: dict[str, str] = {}
+        self.errors: dict[str, str] = {}  # stopped views, by name
+        self.troubles = Troubles()
         self.on_failed: list[Callable[[str], None]] = []  # a view's name, per failure
         # Readers waiting for the views (wait) sleep on this; each batch applied
         # here wakes them, and `_generation` tells a waiter it missed none.
@@ -63,7 +72,18 @@ class ProjectionRunner:
         """
         views = [self.views[n] for n in names] if names else list(self.views.values())
         positions = self.positions(view.name for view in views)
-        while views:
+        # Views that failed wait out their back-off (only when isolated: a plain
+        # catch-up, as a rebuild runs it, tries every view and raises).
+        due = self.troubles.due(views) if isolate else views
+        parked: list[View] = [view for view in views if view not in due]
+        views = [view for view in views if view in due]
+        while views or parked:
+            for view in self.troubles.due(parked):
+                parked.remove(view)
+                views.append(view)
+                positions.update(self.positions([view.name]))
+            if not views:
+                return
             notes = self.recorder.select_notifications(
                 start=min(positions.values()), limit=self.batch_size, stop=until,
                 inclusive_of_start=False)
@@ -76,28 +96,34 @@ class ProjectionRunner:
             # must not wait behind the reactions' commands; then the reactions.
             for phase in (False, True):
                 ready = []
+                firsts: dict[str, int] = {}  # each view's first event of this batch
                 for view in [v for v in views if isinstance(v, Reaction) == phase]:
                     part = [pair for pair in (stored if view.stored else events)
                             if pair[0] > positions[view.name]]
+                    part = part[:self.troubles.batch_limit(view.name, len(part))]
                     if not part:
                         continue
+                    firsts[view.name] = part[0][0]
                     try:
                         ready.append((view, positions[view.name], part[-1][0],
                                       self._prepare(view, part)))
                     except Exception as error:
                         if not isolate:
                             raise
-                        self._failed(view, error)
+                        self._failed(view, error, part[0][0], events)
                         views.remove(view)
+                        parked.append(view)
                         del positions[view.name]
                 for view, outcome in self._apply_together(ready, isolate):
                     if isinstance(outcome, Exception):
-                        self._failed(view, outcome)
+                        self._failed(view, outcome, firsts[view.name], events)
                         views.remove(view)
+                        parked.append(view)
                         del positions[view.name]
                     else:
                         positions[view.name] = outcome
                         self.errors.pop(view.name, None)
+                        self.troubles.cleared(view.name)
             if progress:
                 progress(events[-1][0])
 
@@ -229,7 +255,8 @@ class ProjectionRunner:
     def status(self) -> list[dict[str, Any]]:
         head = self.head()
         return [{"name": name, "position": view.position(), "head": head,
-                 "lag": head - view.position(), "error": self.errors.get(name)}
+                 "lag": head - view.position(), "error": self.errors.get(name),
+                 "retries": self.troubles.retries.get(name, 0)}
                 for name, view in self.views.items()]
 
     # Following the log in a thread.
@@ -249,21 +276,35 @@ class ProjectionRunner:
             self._thread.join(timeout=10)
 
     def run(self) -> None:
+        pause = self.poll_interval
         while not self._stop.is_set():
             self._wakeup.clear()
             try:
                 self.catch_up(isolate=True)
+                pause = self.poll_interval
             except Exception:  # noqa: BLE001 - the log itself unreadable: retry soon
-                log.exception("reading the event log failed")
-                self._stop.wait(1.0)
-            # A failed view is retried (from its own position) after a pause.
-            self._wakeup.wait(self.poll_interval if not self.errors else 1.0)
+                log.exception("reading the event log failed; retrying in %.1f s", pause)
+                self.troubles.count_log_failure()
+                self._stop.wait(pause)
+                pause = min(pause * 2, 5.0)  # float-ok: seconds
+                continue
+            # A failed view is retried (from its own position) when its back-off ends.
+            self._wakeup.wait(self.troubles.wait(self.poll_interval))
 
-    def _failed(self, view: View, error: Exception) -> None:
-        """Report a view that stopped; it keeps its position and never skips."""
-        if self.errors.get(view.name) != str(error):
-            log.exception("projection %s stopped at %s", view.name, view.position(),
-                          exc_info=error)
-        self.errors[view.name] = str(error)
+    def _failed(self, view: View, error: Exception, first: int,
+                events: list[tuple[int, Any]]) -> None:
+        """Note a view's failure at the batch starting with event `first`; it keeps
+        its position and never skips. Stopped only if the same error repeats
+        on the same event (retries go one event at a time to find it)."""
+        verdict = self.troubles.failed(view.name, first, error)
+        if verdict.stopped:
+            name = next((type(e).__qualname__ for n, e in events if n == first), "?")
+            message = f"stopped at event {first} ({name}): {error}"
+            if self.errors.get(view.name) != message:
+                log.error("projection %s %s", view.name, message, exc_info=error)
+            self.errors[view.name] = message
+        elif verdict.first:
+            log.warning("projection %s failed at event %s (%s); retrying", view.name,
+                        first, error, exc_info=error)
         for listener in self.on_failed:
             listener(view.name)

@@ -479,3 +479,28 @@ def test_openapi_documents_errors_in_the_shape_the_api_sends(client):
 
 def test_an_unknown_path_answers_in_the_error_shape(client):
     assert_error(client.get("/v1/nowhere"), 404, "not_found")
+
+
+def test_while_the_database_is_away_writes_and_reads_answer_503_and_retry_after(
+        client, services, adjust, finance, monkeypatch):
+    """A lost connection or a restarting database is not a 500: the caller is told
+    to retry, and the same requestId then gets its one result."""
+    from eventsourcing.persistence import OperationalError
+
+    def away(*_, **__):
+        raise OperationalError("connection refused: the database is restarting")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(services.ledger, "execute", away)
+        patched.setattr(services.projections, "head", away)
+        write = client.post("/v1/admin/adjustments", headers=finance, json={
+            "requestId": "away-1", "playerId": "p1", "currency": "BTC", "amount": "1",
+            "balance": "cash", "reason": "load"})
+        read = client.get("/v1/players/p1/balances", headers=finance)
+    for answer in (write, read):
+        assert_error(answer, 503, "unavailable", "retry")
+        assert answer.headers["Retry-After"] == "1"
+    again = client.post("/v1/admin/adjustments", headers=finance, json={
+        "requestId": "away-1", "playerId": "p1", "currency": "BTC", "amount": "1",
+        "balance": "cash", "reason": "load"})
+    assert again.status_code == 200, again.text

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import threading
+import time
 from decimal import Decimal
 
+import psycopg
 import pytest
 
 from api.bootstrap import bootstrap
@@ -70,6 +72,10 @@ class BrokenView(View):
         raise RuntimeError("this projection has a bug")
 
 
+def first_position(services) -> int:
+    return services.ledger.recorder.select_notifications(start=0, limit=1)[0].id
+
+
 def test_a_failing_view_stops_alone_and_says_so_while_the_others_follow(services):
     credit_many(services, 5)
     db = services.balances.db
@@ -79,7 +85,8 @@ def test_a_failing_view_stops_alone_and_says_so_while_the_others_follow(services
     status = {row["name"]: row for row in runner.status()}
     assert status["balances"]["lag"] == 0
     assert status["broken"]["position"] == 0
-    assert status["broken"]["error"] == "this projection has a bug"
+    assert status["broken"]["error"] == (
+        f"stopped at event {first_position(services)} (Wallet.Opened): this projection has a bug")
     with pytest.raises(RuntimeError):
         runner.catch_up(["broken"])  # without isolation the failure is raised
 
@@ -102,3 +109,44 @@ def test_an_event_a_view_cannot_store_stops_that_view_alone(services, settings):
         assert failed and "balances" not in failed
     else:
         assert not failed  # SQLite stores a NUL in text
+
+
+class FlakyView(View):
+    """Counts events; its database connection drops on its first two batches."""
+
+    name = "flaky"
+    tables = ("flaky_seen",)
+    schema = ("CREATE TABLE IF NOT EXISTS {s}flaky_seen (position BIGINT PRIMARY KEY)",)
+    order_by = {"flaky_seen": "position"}
+    drops = 2
+
+    def apply(self, cursor, batch):
+        if self.drops:
+            self.drops -= 1
+            raise psycopg.OperationalError("server closed the connection unexpectedly")
+        cursor.executemany("INSERT INTO {s}flaky_seen (position) VALUES (?)",
+                           [(position,) for position, _ in batch])
+
+
+def test_a_lost_connection_is_retried_while_writes_go_on_and_never_stops_the_view(services):
+    """As after pg_terminate_backend under load: the view heals while commands keep
+    coming, without a pause in the writes, and is never reported stopped."""
+    db = services.balances.db
+    runner = ProjectionRunner(services.ledger.recorder, services.ledger.mapper,
+                              [BalancesView(db), FlakyView(db)], poll_interval=0.05)
+    runner.start()
+    try:
+        healed_during_writes = False
+        for n in range(200):
+            services.ledger.execute(Adjust(f"w{n}", "p1", "USDT", Decimal("1"), "cash",
+                                           "load", "fin"))
+            status = {row["name"]: row for row in runner.status()}
+            assert status["flaky"]["error"] is None
+            if n > 20 and status["flaky"]["position"] > 0:
+                healed_during_writes = True
+                break
+            time.sleep(0.01)
+        assert healed_during_writes, runner.status()
+    finally:
+        runner.stop()
+    assert runner.troubles.retries["flaky"] == 2
