@@ -43,7 +43,7 @@ class RpcError(Exception):
 
 
 class SolanaRpc:
-    def __init__(self, url: str, timeout: float = 10):
+    def __init__(self, url: str, timeout: float = 10):  # float-ok: seconds
         self.url = url
         self.timeout = timeout
         self._id = 0

@@ -47,7 +47,7 @@ class TronChain:
 
 
 class TronHttp:
-    def __init__(self, url: str, timeout: float = 10):
+    def __init__(self, url: str, timeout: float = 10):  # float-ok: seconds
         self.url = url.rstrip("/")
         self.timeout = timeout
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterator
+from decimal import Decimal
 from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
@@ -81,13 +82,14 @@ class LedgerCollector:
         bets = gauge("casino_settled_bets", "Settlements that count (net of reversals)",
                      ("currency",))
         for row in self._rows(PNL):
-            wagered, won, bonus = (float(row[c] or 0) for c in ("wagered", "won",
-                                                                  "bonus_stake"))
+            wagered, won, bonus = (Decimal(row[c] or 0) for c in ("wagered", "won",
+                                                                    "bonus_stake"))
+            # Figured in Decimal; a Prometheus sample is a float only at the end.
             for name, value in (("wagered", wagered), ("paid_out", won),
                                 ("ggr", wagered - won), ("bonus_stake", bonus),
                                 ("ngr", wagered - won - bonus)):
-                families[name].add_metric([row["currency"]], value)
-            bets.add_metric([row["currency"]], float(row["bets"] or 0))
+                families[name].add_metric([row["currency"]], float(value))  # float-ok
+            bets.add_metric([row["currency"]], float(row["bets"] or 0))  # float-ok
         yield from (*families.values(), bets)
 
     def journal(self) -> Iterator[Metric]:
@@ -98,33 +100,34 @@ class LedgerCollector:
             for currency in self.services.ledger.currencies:
                 found = self._rows(HOUSE, (currency.code, account))
                 if found:
-                    family.add_metric([currency.code], -float(found[0]["balance"]))
+                    family.add_metric([currency.code],
+                                      -float(found[0]["balance"]))  # float-ok: a sample
             yield family
 
     def cashier(self) -> Iterator[Metric]:
         deposits = gauge("casino_money_deposits_credited", "Deposits credited",
                          ("currency",))
         for row in self._rows(DEPOSITS):
-            deposits.add_metric([row["currency"]], float(row["total"] or 0))
+            deposits.add_metric([row["currency"]], float(row["total"] or 0))  # float-ok
         sent = gauge("casino_money_withdrawals_sent", "Withdrawals sent or confirmed",
                      ("currency",))
         count = gauge("casino_withdrawals", "Withdrawals by status", ("currency", "status"))
         oldest = gauge("casino_withdrawal_oldest_open_age_seconds", "Age of the oldest "
                        "withdrawal not yet confirmed, rejected, failed or cancelled",
                        ("currency",))
-        totals: dict[str, float] = {}
-        ages: dict[str, float] = {}
+        totals: dict[str, Decimal] = {}
+        ages: dict[str, float] = {}  # float-ok: seconds
         now = clock.now()
         for row in self._rows(WITHDRAWALS):
             currency, status = row["currency"], row["status"]
             count.add_metric([currency, status], row["n"])
             if status in (SENT, "confirmed"):
-                totals[currency] = totals.get(currency, 0.0) + float(row["total"] or 0)
+                totals[currency] = totals.get(currency, Decimal(0)) + Decimal(row["total"] or 0)
             if status in OPEN_WITHDRAWALS:
                 age = (now - timestamp(row["oldest"])).total_seconds()
                 ages[currency] = max(ages.get(currency, 0.0), age)
         for currency, total in totals.items():
-            sent.add_metric([currency], total)
+            sent.add_metric([currency], float(total))  # float-ok: a sample
         for currency, age in ages.items():
             oldest.add_metric([currency], age)
         yield from (deposits, sent, count, oldest)
@@ -144,9 +147,9 @@ class LedgerCollector:
             except AggregateNotFoundError:
                 continue
             last = found.last
-            ratio.add_metric([currency], float(last["ratio"]))
-            alert.add_metric([currency], float(last["alertBelow"]))
-            target.add_metric([currency], float(last["target"]))
+            ratio.add_metric([currency], float(last["ratio"]))  # float-ok: a sample
+            alert.add_metric([currency], float(last["alertBelow"]))  # float-ok: a sample
+            target.add_metric([currency], float(last["target"]))  # float-ok: a sample
             checked.add_metric([currency], found.modified_on.timestamp())
         yield from (ratio, alert, target, checked)
 
@@ -159,8 +162,8 @@ class LedgerCollector:
                    "reconciliation report was made", ("currency",))
         for currency in self._hot_currencies():
             for report in self.services.reconciliations.rows(currency=currency, limit=1):
-                gap.add_metric([currency], float(report["discrepancy"]))
-                tolerance.add_metric([currency], float(report["tolerance"]))
+                gap.add_metric([currency], float(report["discrepancy"]))  # float-ok: a sample
+                tolerance.add_metric([currency], float(report["tolerance"]))  # float-ok: a sample
                 at.add_metric([currency], timestamp(report["at"]).timestamp())
         yield from (gap, tolerance, at)
 

@@ -60,7 +60,7 @@ class Observed:
             REQUEST.reset(token)
 
     def _done(self, scope: dict[str, Any], context: dict[str, Any], status: int,
-              seconds: float) -> None:
+              seconds: float) -> None:  # float-ok: a duration
         route = getattr(scope.get("route"), "path", None) or "unmatched"
         context["route"] = route
         if self.timed:
