@@ -19,21 +19,36 @@ import typer
 
 from api.cli.context import console, services
 from domain.kernel.clock import clock
+from schedulers.jobs.healing import Loops
 from schedulers.jobs.runner import json_safe
 
 chain_cli = typer.Typer(help="Chains: watch deposits, send withdrawals, treasury and "
                         "reconciliation.", no_args_is_help=True)
 
 
-def loop(step: Callable[[], list[dict[str, Any]]], once: bool, seconds: int) -> None:
-    """Run `step` now and then every `seconds` until interrupted (or once)."""
+def loop(name: str, step: Callable[[], list[dict[str, Any]]], once: bool,
+         seconds: int) -> None:
+    """Run `step` now and then every `seconds` until interrupted (or once); a
+    failure heals as on the scheduler (schedulers/jobs/healing.py)."""
     logging.basicConfig(level=logging.INFO)
     stop = threading.Event()
+    loops = Loops()
+
+    def interrupted(*_: Any) -> None:
+        loops.stop()
+        stop.set()
+
     for number in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(number, lambda *_: stop.set())
+        signal.signal(number, interrupted)
     while True:
-        for summary in step():
+        summaries = loops.run(name, step, within=seconds)
+        for summary in summaries or []:
             console.print(json.dumps(json_safe(summary)))
+        if once and summaries is None:
+            [status] = loops.status()
+            console.print(f"[red]{name} did not get through[/red] "
+                          f"({status['retries']} retries; {status['error'] or 'see the log'})")
+            raise typer.Exit(1)
         if once or stop.wait(seconds):
             return
 
@@ -46,7 +61,7 @@ def watch(once: bool = typer.Option(False, help="One pass, then exit."),
         if not built.cashier.watchers():
             console.print("[red]no chain has a block source[/red] (cashier.chains.*.rpc_url)")
             raise typer.Exit(2)
-        loop(built.cashier.watch, once, seconds)
+        loop("deposit-watch", built.cashier.watch, once, seconds)
 
 
 @chain_cli.command("send")
@@ -57,7 +72,7 @@ def send(once: bool = typer.Option(False, help="One pass, then exit."),
         if not built.cashier.workers():
             console.print("[red]no chain has a hot wallet[/red] (CASINO_LEDGER_HOT_KEYS)")
             raise typer.Exit(2)
-        loop(built.cashier.send, once, seconds)
+        loop("withdrawal-send", built.cashier.send, once, seconds)
 
 
 @chain_cli.command("sweep")
@@ -70,7 +85,7 @@ def sweep(once: bool = typer.Option(False, help="One pass, then exit."),
             console.print("[red]no chain sweeps[/red] (cashier.chains.*.sweep, "
                           "CASINO_LEDGER_SWEEP_KEYS, CASINO_LEDGER_HOT_KEYS)")
             raise typer.Exit(2)
-        loop(built.cashier.sweep, once, seconds)
+        loop("deposit-sweep", built.cashier.sweep, once, seconds)
 
 
 @chain_cli.command("treasury")

@@ -179,7 +179,12 @@ class LedgerCollector:
             failed.add_metric([status["name"]], 1 if status["error"] else 0)
             head.samples.clear()
             head.add_metric([], status["head"])
-        yield from (position, lag, failed, head)
+        stopped = gauge("casino_loop_stopped", "1 while a scheduler loop stopped on an "
+                        "error that repeats on one item (in the process that runs the "
+                        "scheduler)", ("loop",))
+        for loop in self.services.scheduler.loops.status():
+            stopped.add_metric([loop["name"]], 1 if loop["error"] else 0)
+        yield from (position, lag, failed, head, stopped)
 
     def jobs(self) -> Iterator[Metric]:
         runs = gauge("casino_job_runs", "Job runs by the outcome of their latest attempt",

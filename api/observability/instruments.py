@@ -60,6 +60,9 @@ class Metrics:
         self.view_failures = Counter(
             "casino_view_failures", "Failed attempts to apply a batch to a view",
             ["view"], registry=r)
+        self.loop_failures = Counter(
+            "casino_loop_failures", "Failed attempts of a scheduler loop (the schedule, "
+            "a chain poller), retried", ["loop"], registry=r)
         self._scrape: CollectorRegistry | None = None
         self._closers: list[object] = []
 
@@ -87,6 +90,9 @@ class Metrics:
 
     def view_failed(self, view: str) -> None:
         self.view_failures.labels(view).inc()
+
+    def loop_failed(self, loop: str) -> None:
+        self.loop_failures.labels(loop).inc()
 
     def serve_port(self, port: int, host: str) -> None:
         """An unauthenticated listener on its own port (CASINO_LEDGER_METRICS_PORT)."""

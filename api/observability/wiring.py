@@ -2,7 +2,7 @@
 
 `instrument(services)` runs in `bootstrap`: with metrics on, it wraps the
 ledger's command runner, listens to group-commit batches and view failures,
-registers the scrape-time collector and opens the metrics port if one is set.
+and loop failures, registers the scrape-time collector and opens the metrics port if one is set.
 `install(app, settings)` runs in `create_app`: the middleware (only when it
 has work: metrics on or JSON logs) and `/metrics` on the API port.
 """
@@ -34,6 +34,7 @@ def instrument(services: Any) -> Metrics | None:
     if hasattr(ledger.commands, "on_batch"):  # group commit only
         ledger.commands.on_batch.append(metrics.batch)
     services.projections.on_failed.append(metrics.view_failed)
+    services.scheduler.loops.on_failed.append(metrics.loop_failed)
     metrics.add_collectors([LedgerCollector(services)])
     if settings.metrics_port is not None:
         try:

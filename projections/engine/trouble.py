@@ -1,12 +1,14 @@
-"""When a failed view tries again, and when it counts as stopped.
+"""When a failed view (or loop) tries again, and when it counts as stopped.
 
-A failure that the database's state explains (a lost or reset connection, a
+The views' follower keys its troubles by view and event; the scheduler's
+loops (schedulers/jobs/healing.py) by loop and item (a block, a withdrawal,
+a job's period). A failure that the database's state explains (a lost or reset connection, a
 restart, a lock or statement timeout, a serialization failure, SQLite's
 "database is locked") passes: the view is retried with back-off (50 ms
 doubling to 5 s) and the retry is counted, but it is never a stopped view.
 Any other error is retried at once, one event at a time, so that the event is
 found; when the same error repeats on the same event STOP_AFTER times the view
-is stopped, and tried again every STOPPED_RETRY seconds in case the cause was
+(or loop) is stopped, and tried again every STOPPED_RETRY seconds in case the cause was
 mended. A view that applies a batch is cleared of all of it.
 """
 
@@ -25,13 +27,24 @@ from eventsourcing import persistence
 TRANSIENT = (psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError,
              persistence.OperationalError, persistence.InterfaceError)
 STOP_AFTER = 3
+
+
+def transient(error: BaseException) -> bool:
+    """The database is away or busy, here or in the error this one was raised from."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, TRANSIENT):
+            return True
+        seen = seen.__cause__
+    return False
+
 STOPPED_RETRY = 1.0  # float-ok: seconds
 FIRST_PAUSE, LONGEST_PAUSE = 0.05, 5.0  # float-ok: seconds
 
 
 @dataclass
 class Trouble:
-    event: int
+    event: int | str  # the event of a view, the item of a loop
     error: str
     transient: bool
     attempts: int
@@ -52,20 +65,23 @@ class Troubles:
         self.retries: dict[str, int] = {}  # failures retried, per view
         self.log_failures = 0
 
-    def failed(self, view: str, event: int, error: Exception) -> Trouble:
-        transient = isinstance(error, TRANSIENT)
+    def failed(self, view: str, event: int | str, error: BaseException) -> Trouble:
+        passing = transient(error)
         before = self._by_view.get(view)
         same = (before is not None and before.event == event
-                and before.error == str(error) and before.transient == transient)
+                and before.error == str(error) and before.transient == passing)
         attempts = before.attempts + 1 if same and before else 1
-        if transient:
+        if passing:
             pause = min(FIRST_PAUSE * 2 ** (attempts - 1), LONGEST_PAUSE)
         else:
             pause = STOPPED_RETRY if attempts >= STOP_AFTER else 0.0
-        trouble = Trouble(event, str(error), transient, attempts, time.monotonic() + pause)
+        trouble = Trouble(event, str(error), passing, attempts, time.monotonic() + pause)
         self._by_view[view] = trouble
         self.retries[view] = self.retries.get(view, 0) + 1
         return trouble
+
+    def of(self, view: str) -> Trouble | None:
+        return self._by_view.get(view)
 
     def cleared(self, view: str) -> None:
         self._by_view.pop(view, None)

@@ -6,7 +6,8 @@ the deposits above it), then scans each new block in order: the ledger
 records transfers to known addresses and credits the deposits now
 confirmed (domain/cashier/deposits/commands.py). All its state is in the ledger
 (the chain's ChainWatch), so a restarted watcher resumes where it stopped.
-It only translates: every decision is the domain's.
+It only translates: every decision is the domain's. A failure names its
+block, so a repeated one stops the watch there (schedulers/jobs/healing.py).
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from domain.cashier.deposits.commands import BlockScanned, Incoming, OpenWatch, 
 from domain.cashier.deposits.watch import ChainWatch, ForkFound, watch_key
 from domain.cashier.sweeps.model import top_up_marker
 from domain.ledger import Ledger
+from schedulers.jobs.healing import on_item
 
 log = logging.getLogger(__name__)
 
@@ -53,11 +55,12 @@ class DepositWatcher:
         credited = detected = 0
         height = fork
         for height in range(fork + 1, min(tip, fork + self.max_blocks) + 1):
-            try:
-                result = self._scan(height, addresses)
-            except ForkFound:  # the chain moved under us: the next step rewinds
-                height -= 1
-                break
+            with on_item(f"{self.chain} block {height}"):
+                try:
+                    result = self._scan(height, addresses)
+                except ForkFound:  # the chain moved under us: the next step rewinds
+                    height -= 1
+                    break
             credited += len(result.credited)
             detected += len(result.detected)
         return {"chain": self.chain, "height": height, "tip": tip, "detected": detected,

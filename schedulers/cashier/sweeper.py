@@ -42,6 +42,7 @@ from domain.cashier.sweeps.model import SENT, TOPPING_UP, DepositSweeps, sweeps_
 from domain.cashier.sweeps.rules import SweepRule
 from domain.kernel.clock import clock
 from domain.ledger import Ledger
+from schedulers.jobs.healing import on_item
 
 log = logging.getLogger(__name__)
 
@@ -70,14 +71,15 @@ class Sweeper:
             return done
         now = clock.now()
         for index, address in enumerate(list(book.owners)):
-            sweeps = self._sweeps(address)
-            try:
-                if sweeps is not None and sweeps.current is not None:
-                    self._advance(sweeps, done)
-                else:
-                    self._start(address, index, sweeps, now, done)
-            except InsufficientHotFunds as error:
-                log.warning("sweep of %s %s waits: %s", self.chain, address, error)
+            with on_item(f"sweep of {self.chain} {address}"):
+                sweeps = self._sweeps(address)
+                try:
+                    if sweeps is not None and sweeps.current is not None:
+                        self._advance(sweeps, done)
+                    else:
+                        self._start(address, index, sweeps, now, done)
+                except InsufficientHotFunds as error:
+                    log.warning("sweep of %s %s waits: %s", self.chain, address, error)
         return done
 
     def _sweeps(self, address: str) -> DepositSweeps | None:

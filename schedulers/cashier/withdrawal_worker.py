@@ -10,7 +10,8 @@ has the chain's confirmations. On the native coin the fee is deducted from
 the amount (the destination receives amount - fee); a token withdrawal is
 charged the fee's value in the token (domain/cashier/withdrawals/fees.py) while the
 hot wallet pays the gas in the native coin. A refused broadcast fails the withdrawal until
-an operator resolves it; its funds stay where they are.
+an operator resolves it; its funds stay where they are. A failure names its
+withdrawal, so a repeated one stops the worker there (schedulers/jobs/healing.py).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from domain.cashier.withdrawals.send import (
     RecordSendFailed,
     RecordSigned,
 )
+from schedulers.jobs.healing import on_item
 
 log = logging.getLogger(__name__)
 
@@ -53,14 +55,17 @@ class WithdrawalWorker:
     def step(self) -> dict[str, Any]:
         done = {"signed": 0, "deferred": 0, "broadcast": 0, "confirmed": 0}
         for withdrawal in self._with_status(QUEUED):
-            if not self._sign(withdrawal, done):
-                break  # a signature refused for funds: later nonces would wait on it
+            with on_item(f"withdrawal {withdrawal.id}"):
+                if not self._sign(withdrawal, done):
+                    break  # a signature refused for funds: later nonces would wait on it
         # Those sent before this step: one broadcast just now has no receipt yet.
         sent = self._with_status(SENT)
         for withdrawal in self._with_status(SIGNED):
-            self._broadcast(withdrawal, done)
+            with on_item(f"withdrawal {withdrawal.id}"):
+                self._broadcast(withdrawal, done)
         for withdrawal in sent:
-            self._confirm(withdrawal, done)
+            with on_item(f"withdrawal {withdrawal.id}"):
+                self._confirm(withdrawal, done)
         return {"chain": self.chain, **done}
 
     def _with_status(self, status: str) -> list[Withdrawal]:

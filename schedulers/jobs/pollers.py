@@ -2,18 +2,17 @@
 
 Unlike period jobs they record no JobRun: each step records its own effects
 as events (blocks scanned, withdrawals signed) and is idempotent, so a missed
-or repeated tick changes nothing. A failing step (a node down) is logged and
-tried again on the next tick.
+or repeated tick changes nothing. A failing step heals as every loop of the
+scheduler does (schedulers/jobs/healing.py): a database fault is retried with
+back-off within the tick, a node down is tried again on the next tick, and
+only an error that repeats on the same item reports the poller stopped there.
 """
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -21,9 +20,3 @@ class Poller:
     name: str
     seconds: int
     action: Callable[[], Any]
-
-    def run(self) -> None:
-        try:
-            self.action()
-        except Exception:
-            log.exception("poller %s failed; retrying in %ss", self.name, self.seconds)

@@ -4,6 +4,10 @@ Every attempt is recorded on the period's `JobRun` (domain/jobs/model.py):
 `Started` before the action, `Finished` after it, succeeded with the action's
 summary or failed with its error. `run` raises `JobFailed` when the action
 fails (a manual run reports it); the schedule and catch-up log it instead.
+A database fault is not the job's: catch-up raises it, naming the job and
+period, for the schedule to retry with back-off (schedulers/jobs/healing.py);
+an attempt this process started and lost to such a fault is abandoned at
+once on the retry, not after `abandon_after`.
 """
 
 from __future__ import annotations
@@ -21,8 +25,10 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.kernel.errors import Conflict, InvalidInput
 from domain.jobs.model import FAILED, SUCCEEDED, FinishJobRun, JobFailed, StartJobRun, job_run_key
 from domain.ledger import Ledger
-from schedulers.jobs.catalogue import Job, JobCatalogue
 from domain.kernel.periods import DAY, MONTH, WEEK, Period
+from projections.engine.trouble import transient
+from schedulers.jobs.catalogue import Job, JobCatalogue
+from schedulers.jobs.healing import ItemFailed
 
 log = logging.getLogger(__name__)
 
@@ -50,15 +56,24 @@ class JobRunner:
         self.clock = clock
         self.lookback = {**LOOKBACK, **lookback}
         self.abandon_after = abandon_after
+        self._lost: set[tuple[str, str]] = set()  # (job, period) attempts left open here
 
     def run(self, name: str, period: Period, trigger: str = "manual",
             actor: str = "scheduler") -> dict[str, Any]:
         """Run job `name` for an ended `period`; the run record (with `position`)."""
         job = self.catalogue.get(name)
         self.check_runnable(job, period)
-        started = self.ledger.execute(StartJobRun(
-            job=name, period=str(period), trigger=trigger, actor=actor,
-            at=self.clock.now(), abandon_after=self.abandon_after))
+        key = (name, str(period))
+        try:
+            started = self.ledger.execute(StartJobRun(
+                job=name, period=str(period), trigger=trigger, actor=actor,
+                at=self.clock.now(), abandon_after=(timedelta(0) if key in self._lost
+                                                    else self.abandon_after)))
+        except Exception as error:
+            if transient(error):
+                self._lost.add(key)  # it may have been recorded all the same
+            raise
+        self._lost.discard(key)
         attempt = started.result["attempts"]
         try:
             summary = summary_of(job.action(period))
@@ -80,9 +95,13 @@ class JobRunner:
 
     def _finish(self, job: Job, period: Period, attempt: int, outcome: str,
                 summary: dict[str, Any], error: str) -> dict[str, Any]:
-        finished = self.ledger.execute(FinishJobRun(
-            job=job.name, period=str(period), attempt=attempt, outcome=outcome,
-            summary=summary, error=error))
+        try:
+            finished = self.ledger.execute(FinishJobRun(
+                job=job.name, period=str(period), attempt=attempt, outcome=outcome,
+                summary=summary, error=error))
+        except Exception:
+            self._lost.add((job.name, str(period)))  # left open: a retry abandons it
+            raise
         return {**finished.result, "position": finished.position}
 
     # Catching up: every ended period in the lookback without a success.
@@ -135,7 +154,9 @@ class JobRunner:
             return self.run(job.name, period, trigger=trigger, actor="scheduler")
         except Conflict as busy:
             log.info("job %s for %s not run: %s", job.name, period, busy.message)
-        except Exception:  # noqa: BLE001 - recorded as failed; the schedule goes on
+        except Exception as error:  # noqa: BLE001 - recorded as failed; the schedule goes on
+            if transient(error):
+                raise ItemFailed(f"job {job.name} for {period}", error) from error
             log.exception("job %s for %s failed", job.name, period)
         return None
 

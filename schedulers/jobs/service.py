@@ -10,6 +10,11 @@ lookback that has no succeeded run, oldest first.
 `start()` first catches up (in the caller's thread, so `serve` answers only
 once the missed runs are done and the log is quiet again), then ticks. Ticks
 run one at a time on the scheduler's single worker.
+
+Every tick and poll heals (schedulers/jobs/healing.py): a database fault in a
+tick is retried with back-off until the catch-up is done, one in a poll within
+the poller's interval; `loops` counts the retries and names where a loop
+stopped, for `/healthz` and the metrics.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from apscheduler.executors.pool import ThreadPoolExecutor
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -24,6 +30,7 @@ from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from domain.kernel.periods import DAY, KINDS, MONTH, WEEK, Period
+from schedulers.jobs.healing import Loops
 from schedulers.jobs.pollers import Poller
 from schedulers.jobs.runner import JobRunner
 
@@ -47,6 +54,9 @@ class JobScheduler:
             if not 0 <= delay < 3600:
                 raise ValueError(f"the {kind} delay must be 0 to 3599 seconds")
         self._scheduler: BackgroundScheduler | None = None
+        self.loops = Loops()
+        for name in ["schedule", *(poller.name for poller in self.pollers)]:
+            self.loops.known(name)
 
     def trigger(self, kind: str) -> CronTrigger:
         minute, second = divmod(self.delays[kind], 60)
@@ -65,6 +75,7 @@ class JobScheduler:
         """Catch up missed runs, then tick on the schedule."""
         if self.running:
             return
+        self.loops.resume()
         self.catch_up()
         scheduler = BackgroundScheduler(
             timezone=timezone.utc, executors={"default": ThreadPoolExecutor(1),
@@ -75,7 +86,7 @@ class JobScheduler:
             scheduler.add_job(self.tick, self.trigger(kind), args=[kind],
                               id=f"tick-{kind}", name=f"{ADVERB[kind]} jobs")
         for poller in self.pollers:  # the chain loops, every few seconds
-            scheduler.add_job(poller.run, IntervalTrigger(seconds=poller.seconds),
+            scheduler.add_job(self.poll, IntervalTrigger(seconds=poller.seconds), args=[poller],
                               id=f"poll-{poller.name}", name=poller.name,
                               executor="pollers")
         scheduler.start()
@@ -83,7 +94,8 @@ class JobScheduler:
         log.info("scheduler started with %d jobs", len(self.runner.catalogue))
 
     def stop(self) -> None:
-        """Stop ticking; a job that is running is let finish."""
+        """Stop ticking; a job that is running is let finish (its retries end)."""
+        self.loops.stop()
         if self._scheduler is not None and self._scheduler.running:
             self._scheduler.shutdown(wait=True)
         self._scheduler = None
@@ -97,6 +109,12 @@ class JobScheduler:
             log.info("caught up %d missed job runs", len(records))
 
     def tick(self, kind: str) -> None:
+        """Run the period that just ended (and any missed), until the database lets it."""
         now = self.runner.clock.now()
-        self.runner.catch_up(now, self.runner.catalogue.of_kind(kind),
-                             scheduled=Period.containing(kind, now).previous())
+        self.loops.run("schedule", lambda: self.runner.catch_up(
+            now, self.runner.catalogue.of_kind(kind),
+            scheduled=Period.containing(kind, now).previous()))
+
+    def poll(self, poller: Poller) -> Any:
+        """One step of a chain loop; its result, or None if it did not get through."""
+        return self.loops.run(poller.name, poller.action, within=poller.seconds)

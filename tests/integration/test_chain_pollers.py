@@ -9,7 +9,10 @@ from decimal import Decimal
 
 from eth_account import Account
 
+from schedulers.jobs.catalogue import JobCatalogue
 from schedulers.jobs.pollers import Poller
+from schedulers.jobs.runner import JobRunner
+from schedulers.jobs.service import JobScheduler
 from tests.cashier_chains import evm_services
 from tests.chains.evm import EthTesterEvm
 
@@ -45,9 +48,13 @@ def test_the_scheduler_watches_deposits_and_sends_withdrawals(settings, tmp_path
         services.close()
 
 
-def test_a_failing_poller_is_logged_and_ticks_again(caplog):
+def test_a_failing_poller_is_logged_counted_and_ticks_again(caplog):
     def down() -> None:
         raise ConnectionError("node down")
 
-    Poller("deposit-watch", 1, down).run()
-    assert "poller deposit-watch failed" in caplog.text
+    scheduler = JobScheduler(JobRunner(None, JobCatalogue(), None),
+                             pollers=[Poller("deposit-watch", 1, down)])
+    assert scheduler.poll(scheduler.pollers[0]) is None
+    assert "loop deposit-watch failed at its step (node down)" in caplog.text
+    assert scheduler.loops.status()[1] == {"name": "deposit-watch", "retries": 3,
+                                           "error": "stopped at its step: node down"}

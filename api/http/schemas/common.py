@@ -149,9 +149,19 @@ class ProjectionStatus(Schema):
     head: int
     lag: int
     error: str | None
+    retries: int  # failures retried (database faults, or an error until it repeats)
+
+
+class LoopStatus(Schema):
+    """A loop of the scheduler in this process: the schedule or a chain poller."""
+
+    name: str
+    error: str | None  # "stopped at <item>: ..." while the same error repeats there
+    retries: int
 
 
 class Health(Schema):
     status: Literal["ok", "degraded"]
     head: int
     projections: list[ProjectionStatus]
+    loops: list[LoopStatus]
