@@ -9,7 +9,10 @@ batch at once. If the batch loses an optimistic-concurrency race (another
 process wrote first, or a command repeats a requestId stored earlier: the
 batch looks Requests up only in memory), each of its commands is run again
 alone by the single-command path, so one stale aggregate never fails the
-others and a repeat gets its first result.
+others and a repeat gets its first result. A database fault anywhere in a
+batch (a connection lost, the database restarting) is every waiting caller's
+answer, and the writer goes on with the next batch: no caller is left
+waiting, and a retry by requestId gets the one result.
 """
 
 from __future__ import annotations
@@ -107,8 +110,13 @@ class GroupCommitRunner:
         return batch
 
     def _commit(self, batch: list[tuple[Command, Future[Outcome]]]) -> None:
-        with clock.pinned():  # one time for the batch: it is saved in one transaction
-            self._commit_pinned(batch)
+        try:
+            with clock.pinned():  # one time for the batch: it is saved in one transaction
+                self._commit_pinned(batch)
+        except Exception as error:  # noqa: BLE001 - each caller still waiting learns it
+            for _, future in batch:
+                if not future.done():
+                    future.set_exception(error)
 
     def _commit_pinned(self, batch: list[tuple[Command, Future[Outcome]]], *,
                        again: bool = True) -> None:

@@ -1,13 +1,18 @@
 """The scheduler's loops heal on PostgreSQL: their connections terminated under them
 (pg_terminate_backend, as a restart or a failover does), the schedule, the deposit
 watch and the withdrawal worker retry with back-off, count it, and get through;
-none is left dead or reported stopped."""
+none is left dead or reported stopped. So does the group-commit writer: its
+callers get the fault as their answer, and it writes the next batch."""
 
 from __future__ import annotations
 
+import threading
+from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
+from typing import ClassVar
 from urllib.parse import urlparse
+from uuid import uuid4
 
 import psycopg
 import pytest
@@ -16,6 +21,7 @@ from eth_account import Account
 from api.config.settings import Settings
 from domain.wallet.commands import Adjust
 from domain.kernel.periods import Period
+from projections.engine.trouble import transient
 from schedulers.jobs.catalogue import Job, JobCatalogue
 from schedulers.jobs.runner import JobRunner
 from schedulers.jobs.service import JobScheduler
@@ -117,3 +123,39 @@ def test_the_schedule_itself_gets_through_terminated_connections(
     daily = services.jobs.of_kind("day")
     assert daily and all(services.job_runner.succeeded(j.name, yesterday) for j in daily)
     assert loop(services.scheduler, "schedule")["error"] is None
+
+
+@dataclass(frozen=True)
+class DropsTheDatabase:
+    """Reads an aggregate it does not write (so the batch checks it was not moved),
+    and ends the ledger's connections while it decides, as a restart would."""
+
+    database_url: str
+    request_id: str | None = None
+    kind: ClassVar[str] = "drop-the-database"
+    partition: ClassVar[str] = "drop"
+
+    def decide(self, uow) -> None:
+        uow.find(uuid4())
+        terminate_others(self.database_url)
+
+
+def test_the_group_commit_writer_answers_its_batch_and_outlives_a_dropped_connection(
+        services, settings):
+    outcome: list = []
+    caller = threading.Thread(target=lambda: outcome.append(
+        raised(lambda: services.ledger.execute(DropsTheDatabase(settings.database_url)))))
+    caller.start()
+    caller.join(timeout=20)
+    assert not caller.is_alive(), "the caller was left waiting for its batch"
+    [error] = outcome
+    assert isinstance(error, Exception) and transient(error), error
+    done = services.ledger.execute(Adjust("after", "p1", "USDT", D(1), "cash", "x", "fin"))
+    assert done.position is not None  # the writer is alive and writes
+
+
+def raised(action) -> object:
+    try:
+        return action()
+    except Exception as error:  # noqa: BLE001 - the test looks at it
+        return error
