@@ -128,7 +128,9 @@ class Load:
                                "roundId": f"r-{tag}",
                                "stake": {"amount": stake, "currency": "BTC"}})
         assert placed.status_code == 200, placed.text
-        if placed.json()["status"] == "ACCEPTED":
+        if placed.json()["status"] == "REJECTED":  # lost it all: finance tops it up
+            self.adjust(client, f"top-{tag}", player, "0.1")
+        else:
             self.acked(f"bet-{tag}")
             win = rng.random() < 0.4
             settled = self.send(client, "POST", "/v1/rounds/settle", headers=self.provider,
