@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import shutil
 import sys
 import tempfile
 import threading
@@ -38,40 +39,31 @@ def soak(args: argparse.Namespace, stop: threading.Event) -> None:
     from tests.chains.btc_regtest import RegtestChain
     from tests.chains.btc_rpc_server import RegtestRpcServer
     from tests.faults.cluster import ScratchCluster
-    from tests.faults.load import Load, check_nothing_lost, run_clients
-    from tests.faults.server import Served, bitcoin_config, fault_env
+    from tests.faults.load import check_nothing_lost, under_load
+    from tests.faults.server import fault_env
 
     folder = Path(tempfile.mkdtemp(prefix="casino-soak-"))
     chain = RegtestChain()
     chain.mine(1)
     node = RegtestRpcServer(chain)
     cluster = ScratchCluster()
-    server = None
     try:
         cluster.start()
         url = f"{cluster.url}?schema=ledger"
-        rpc = node.url.replace("://", f"://{node.user}:{node.password}@")
-        env = fault_env(url, bitcoin_config(folder, rpc))
-        server = Served(env, folder)
-        server.start()
-        load = Load(server.url, [f"p{n}" for n in range(args.players)], patience=120)
-        load.prepare()
-        say(f"{args.clients} clients for {args.minutes} min, a fault every {args.every} s")
+        env = fault_env(url, folder, node)
         ending = time.monotonic() + args.minutes * 60
-        threads = run_clients(load, args.clients, sys.maxsize,
-                              lambda: time.monotonic() < ending and not stop.is_set())
+        say(f"{args.clients} clients for {args.minutes} min, a fault every {args.every} s")
         faults = {"kill": 0, "fast": 0, "immediate": 0}
-        for fault in itertools.cycle(faults):
-            if stop.wait(min(args.every, max(ending - time.monotonic(), 0))) or (
-                    time.monotonic() >= ending) or load.failures:
-                break
-            inject(fault, server, cluster)
-            faults[fault] += 1
-            say(f"{fault}: {len(load.acknowledged)} acknowledged so far")
-        for thread in threads:
-            thread.join(timeout=180)
-        server.wait_healthy()
-        server.stop()
+        with under_load(env, folder, args.clients, sys.maxsize, args.players,
+                        lambda: time.monotonic() < ending and not stop.is_set(),
+                        ) as (server, load):
+            for fault in itertools.cycle(faults):
+                if stop.wait(max(min(args.every, ending - time.monotonic()), 0)) or (
+                        time.monotonic() >= ending) or load.failures:
+                    break
+                inject(fault, server, cluster)
+                faults[fault] += 1
+                say(f"{fault}: {len(load.acknowledged)} acknowledged so far")
         say("checking the log, the balances, the trial balance and a verified replay")
         check_nothing_lost(url, load, env, folder)
         print(f"soak: {len(load.acknowledged)} commands acknowledged, "
@@ -79,11 +71,10 @@ def soak(args: argparse.Namespace, stop: threading.Event) -> None:
               f"immediate PostgreSQL restarts, {load.retries} requests retried: "
               "nothing lost or doubled")
     finally:
-        if server is not None:
-            server.kill()
         cluster.close()
         node.close()
         chain.close()
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def inject(fault: str, server, cluster) -> None:

@@ -6,29 +6,18 @@ from __future__ import annotations
 
 import json
 from decimal import Decimal
-from urllib.parse import urlparse
 
 from api.bootstrap import bootstrap
 from api.config.settings import Settings
 from tests.chains.keys import BTC_HOT_KEY, BTC_VPUB
 from tests.e2e.test_serve_process import SECRET, run_cli, server_env
+from tests.faults.server import bitcoin_config
 
 D = Decimal
 
 
 def configure(tmp_path, node) -> dict:
-    url = urlparse(node.url)
-    rpc = url._replace(netloc=f"{node.user}:{node.password}@{url.netloc}").geturl()
-    config = tmp_path / "casino.toml"
-    config.write_text(f"""
-[cashier.chains.bitcoin]
-kind = "bitcoin"
-network = "regtest"
-currencies = ["BTC"]
-confirmations = 2
-xpub = "{BTC_VPUB}"
-rpc_url = "{rpc}"
-""")
+    config = bitcoin_config(tmp_path, node, BTC_VPUB)
     return {"CASINO_LEDGER_CONFIG": str(config),
             "CASINO_LEDGER_HOT_KEYS": json.dumps({"bitcoin": BTC_HOT_KEY})}
 

@@ -17,8 +17,8 @@ import httpx
 import pytest
 
 from tests.faults.cluster import ScratchCluster
-from tests.faults.load import Load, check_nothing_lost, run_clients, wait_for
-from tests.faults.server import Served, bitcoin_config, fault_env
+from tests.faults.load import check_nothing_lost, under_load, wait_for
+from tests.faults.server import Served, fault_env
 
 pytestmark = pytest.mark.postgres_only
 CLIENTS, TURNS = 6, 12
@@ -42,25 +42,12 @@ def healed(server: Served) -> bool:
 def test_serve_and_its_views_recover_from_database_restarts_under_load(
         cluster, tmp_path, bitcoin_regtest):
     url = f"{cluster.url}?schema=ledger"
-    env = fault_env(url, bitcoin_config(tmp_path, bitcoin_regtest.url.replace(
-        "://", f"://{bitcoin_regtest.user}:{bitcoin_regtest.password}@")))
-    server = Served(env, tmp_path)
-    server.start()
-    load = Load(server.url, [f"p{n}" for n in range(4)])
-    try:
-        load.prepare()
-        threads = run_clients(load, CLIENTS, TURNS)
-        expected = CLIENTS * TURNS * 2
+    env = fault_env(url, tmp_path, bitcoin_regtest)
+    with under_load(env, tmp_path, CLIENTS, TURNS) as (server, load):
         for share, (mode, down) in enumerate([("fast", 0), ("immediate", 2)], start=1):
-            wait_for(lambda: load.sent >= expected * share // 4 or load.failures, 30,
-                     f"load before the {mode} restart")
-            assert any(t.is_alive() for t in threads), "the restart came after the load"
+            load.reached(share / 4, f"load before the {mode} restart")
             cluster.restart(mode, down)
-        for thread in threads:
-            thread.join(timeout=60)
-        assert not any(t.is_alive() for t in threads), "a client never finished"
+        wait_for(lambda: not load.running, 60, "clients finished")
         wait_for(lambda: healed(server), 20, "views and loops healed")
         assert server.process.poll() is None and server.starts == 1
-    finally:
-        server.stop()
     check_nothing_lost(url, load, env, tmp_path)

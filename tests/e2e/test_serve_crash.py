@@ -13,8 +13,8 @@ from __future__ import annotations
 import pytest
 
 from tests.factories import postgres_url
-from tests.faults.load import Load, check_nothing_lost, run_clients, wait_for
-from tests.faults.server import Served, bitcoin_config, fault_env
+from tests.faults.load import check_nothing_lost, under_load
+from tests.faults.server import fault_env
 
 pytestmark = pytest.mark.postgres_only
 CLIENTS, TURNS, KILLS = 6, 10, 3
@@ -23,26 +23,12 @@ CLIENTS, TURNS, KILLS = 6, 10, 3
 def test_serve_killed_three_times_under_load_loses_and_doubles_nothing(
         postgres_database, tmp_path, bitcoin_regtest):
     url = postgres_url(postgres_database)
-    env = fault_env(url, bitcoin_config(tmp_path, bitcoin_regtest.url.replace(
-        "://", f"://{bitcoin_regtest.user}:{bitcoin_regtest.password}@")))
-    server = Served(env, tmp_path)
-    server.start()
-    load = Load(server.url, [f"p{n}" for n in range(4)])
-    try:
-        load.prepare()
-        threads = run_clients(load, CLIENTS, TURNS)
-        # Each kill lands while the clients are at work: after a share of their requests.
-        expected = CLIENTS * TURNS * 2
+    env = fault_env(url, tmp_path, bitcoin_regtest)
+    with under_load(env, tmp_path, CLIENTS, TURNS) as (server, load):
         for kill in range(1, KILLS + 1):
-            wait_for(lambda: load.sent >= expected * kill // (KILLS + 2) or load.failures,
-                     30, f"load before kill {kill}")
+            load.reached(kill / (KILLS + 2), f"load before kill {kill}")
             server.kill()
             server.start()
-        for thread in threads:
-            thread.join(timeout=60)
-        assert not any(t.is_alive() for t in threads), "a client never finished"
-    finally:
-        server.stop()
     assert load.retries > 0, "no request met a dead server: the kills missed the load"
     assert server.starts == KILLS + 1
     check_nothing_lost(url, load, env, tmp_path)

@@ -14,7 +14,7 @@ import stat
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 from pathlib import Path
 
@@ -58,6 +58,22 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def wait_for_health(url: str, process: subprocess.Popen, log: Callable[[], str],
+                    timeout: float = START_TIMEOUT) -> dict:  # float-ok: seconds
+    """/healthz's answer once the server gives one; fails if it exits or never does."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        assert process.poll() is None, f"serve exited early:\n{log()}"
+        try:
+            health = httpx.get(f"{url}/healthz", timeout=2)
+            if health.status_code == 200:
+                return health.json()
+        except httpx.TransportError:
+            pass
+        time.sleep(0.1)
+    pytest.fail(f"serve did not answer /healthz in {timeout}s:\n{log()}")
+
+
 class Server:
     def __init__(self, env: dict, cwd: Path, log: Path):
         self.port = free_port()
@@ -72,17 +88,7 @@ class Server:
         return self.log_path.read_text()
 
     def wait_healthy(self) -> dict:
-        deadline = time.monotonic() + START_TIMEOUT
-        while time.monotonic() < deadline:
-            assert self.process.poll() is None, f"serve exited early:\n{self.log()}"
-            try:
-                health = httpx.get(f"{self.url}/healthz", timeout=2)
-                if health.status_code == 200:
-                    return health.json()
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        pytest.fail(f"serve did not answer /healthz in {START_TIMEOUT}s:\n{self.log()}")
+        return wait_for_health(self.url, self.process, self.log)
 
     def stop(self) -> int:
         """SIGTERM, then the exit status of a graceful shutdown."""

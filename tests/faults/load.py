@@ -18,7 +18,8 @@ import random
 import threading
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -29,7 +30,7 @@ from api.http.auth import Role, TokenIssuer
 from domain.commanding.request import Request
 from tests.e2e.test_serve_process import SECRET, run_cli
 from tests.factories import fresh_services
-from tests.faults.server import DESTINATION, PROVIDER, PROVIDER_SECRET
+from tests.faults.server import DESTINATION, PROVIDER, PROVIDER_SECRET, Served
 
 RECORDED = f"{Request.__module__}:{Request.__qualname__}.Recorded"
 GAME = "house-99"
@@ -46,6 +47,8 @@ class Load:
     sent: int = 0  # requests answered (progress, for timing the faults)
     retries: int = 0
     failures: list[BaseException] = field(default_factory=list)  # clients that failed
+    expected: int = 0  # requests the clients will send, at the least
+    running: int = 0  # clients still at work
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def __post_init__(self) -> None:
@@ -83,6 +86,11 @@ class Load:
                 self.retries += 1
             time.sleep(pause)
             pause = min(pause * 2, 0.5)
+
+    def reached(self, share: float, what: str) -> None:  # float-ok: a fraction
+        """Wait until the clients sent `share` of their requests: a fault lands in the load."""
+        wait_for(lambda: self.sent >= self.expected * share or bool(self.failures), 30, what)
+        assert self.running, f"{what}: the load was over"
 
     def acked(self, request_id: str) -> None:
         with self.lock:
@@ -159,6 +167,26 @@ class Load:
                 self.acked(f"wd-{tag}")
 
 
+@contextmanager
+def under_load(env: dict, folder: Path, clients: int, turns: int, players: int = 4,
+               go_on: Callable[[], bool] = lambda: True) -> Iterator[tuple[Served, Load]]:
+    """`serve` started, `players` wallets funded and `clients` at work; on leaving,
+    every client has finished and `serve` is stopped."""
+    server = Served(env, folder)
+    server.start()
+    load = Load(server.url, [f"p{n}" for n in range(players)])
+    try:
+        load.prepare()
+        load.expected = clients * turns * 2
+        threads = run_clients(load, clients, turns, go_on)
+        yield server, load
+        for thread in threads:
+            thread.join(timeout=load.patience * 2)
+        assert not any(t.is_alive() for t in threads), "a client never finished"
+    finally:
+        server.stop()
+
+
 def run_clients(load: Load, clients: int, turns: int,
                 go_on: Callable[[], bool] = lambda: True) -> list[threading.Thread]:
     """Start `clients` threads; a client that fails records its error in `failures`."""
@@ -168,8 +196,12 @@ def run_clients(load: Load, clients: int, turns: int,
             load.client(number, turns, go_on)
         except BaseException as error:  # noqa: BLE001 - reported by the caller
             load.failures.append(error)
+        finally:
+            with load.lock:
+                load.running -= 1
 
     threads = [threading.Thread(target=one, args=(n,), daemon=True) for n in range(clients)]
+    load.running = clients
     for thread in threads:
         thread.start()
     return threads

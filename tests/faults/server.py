@@ -11,20 +11,22 @@ import json
 import os
 import signal
 import subprocess
-import time
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlparse
 
-import httpx
-
-from tests.e2e.test_serve_process import COMMAND, free_port, server_env
+from tests.e2e.test_serve_process import COMMAND, free_port, server_env, wait_for_health
 
 PROVIDER, PROVIDER_SECRET = "acme", "acme-secret-0123456789"
 # A regtest address the withdrawals pay to (never sent: no hot key is configured).
 DESTINATION = "bcrt1q6rz28mcfaxtmd6v789l9rrlrusdprr9pz3cppk"
 
 
-def bitcoin_config(folder: Path, rpc_url: str) -> Path:
-    """Withdrawals of BTC are taken only with a node configured: the regtest one."""
+def bitcoin_config(folder: Path, node: Any, xpub: str | None = None) -> Path:
+    """The regtest node (`tests/chains/btc_rpc_server.py`) as the bitcoin chain:
+    withdrawals of BTC are taken only with a node configured."""
+    url = urlparse(node.url)
+    rpc = url._replace(netloc=f"{node.user}:{node.password}@{url.netloc}").geturl()
     config = folder / "casino.toml"
     config.write_text(f"""
 [cashier.chains.bitcoin]
@@ -32,15 +34,15 @@ kind = "bitcoin"
 network = "regtest"
 currencies = ["BTC"]
 confirmations = 2
-rpc_url = "{rpc_url}"
-""")
+rpc_url = "{rpc}"
+""" + (f'xpub = "{xpub}"\n' if xpub else ""))
     return config
 
 
-def fault_env(database_url: str, config: Path, **extra: str) -> dict:
-    return server_env(database_url, CASINO_LEDGER_CONFIG=str(config),
+def fault_env(database_url: str, folder: Path, node: Any) -> dict:
+    return server_env(database_url, CASINO_LEDGER_CONFIG=str(bitcoin_config(folder, node)),
                       CASINO_LEDGER_PROVIDER_SECRETS=json.dumps({PROVIDER: PROVIDER_SECRET}),
-                      CASINO_LEDGER_READ_WAIT_MS="10000", **extra)
+                      CASINO_LEDGER_READ_WAIT_MS="10000")
 
 
 class Served:
@@ -66,19 +68,8 @@ class Served:
         self.wait_healthy(timeout)
 
     def wait_healthy(self, timeout: float = 40) -> dict:  # float-ok: seconds
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            assert self.process is not None and self.process.poll() is None, (
-                f"serve exited:\n{self.log_path().read_text()}")
-            try:
-                health = httpx.get(f"{self.url}/healthz", timeout=2)
-                if health.status_code == 200:
-                    return health.json()
-            except httpx.TransportError:
-                pass
-            time.sleep(0.1)
-        raise AssertionError(f"serve did not answer in {timeout} s:\n"
-                             f"{self.log_path().read_text()}")
+        assert self.process is not None
+        return wait_for_health(self.url, self.process, self.log_path().read_text, timeout)
 
     def kill(self) -> None:
         """SIGKILL, to the API and every process it started."""
