@@ -80,6 +80,10 @@ def test_batch_that_loses_a_race_to_another_process_is_retried_alone(services, s
     other = bootstrap(settings)
     try:
         other.ledger.execute(adjust("warm", "p1", "1"))  # both caches hold p1
+        # The first writer's copy of p1 is stale now: its next batch must lose
+        # its save and be run again alone, whatever the timing below.
+        assert services.ledger.execute(adjust("stale", "p1", "1")).position
+        assert services.ledger.commands.lost_races == 1
         commands = [(services if n % 2 else other, adjust(f"r{n}", "p1", "-1"))
                     for n in range(30)]
         gate = threading.Barrier(len(commands))
@@ -95,7 +99,7 @@ def test_batch_that_loses_a_race_to_another_process_is_retried_alone(services, s
         other.close()
     assert lost > 0, "the two ledgers never collided; the test proved nothing"
     assert all(o.position for o in outcomes)
-    assert services.ledger.wallet("p1", "USDT").cash == Decimal(1001 - 30)
+    assert services.ledger.wallet("p1", "USDT").cash == Decimal(1002 - 30)
 
 
 def test_an_append_whose_reads_moved_saves_nothing(services):
