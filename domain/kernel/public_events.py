@@ -22,6 +22,8 @@ domain/legacy_topics.py), so they get the same names.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import dataclasses
 import re
 from dataclasses import dataclass
@@ -120,6 +122,7 @@ def iso_utc(moment: datetime) -> str:
     return moment.replace(tzinfo=None).isoformat() + "Z"
 
 
+@lru_cache(maxsize=4096)  # the same few field names, on every event exported
 def camel(key: str) -> str:
     """`player_id` -> `playerId`; keys that are data (`USDT`, `instant`, a tx
     hash) have no snake_case shape and stay as they are."""
