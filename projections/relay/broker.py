@@ -10,8 +10,9 @@ re-publish within the duplicate window and acknowledges it as a duplicate)
 and `Nats-Expected-Last-Sequence` (the stream's last sequence it must follow):
 a message lands only right after the one before it, so a message lost on the
 way fails every later one instead of leaving a gap, and a second publisher
-(a relay whose lease lapsed) is refused. Publishes are pipelined: up to
-`in_flight` unacknowledged at once, acknowledged in order.
+(a relay whose lease lapsed) is refused. Publishes are pipelined: a window
+of up to `in_flight` goes out at once, in order, and its acknowledgements are
+awaited before the next.
 """
 
 from __future__ import annotations
@@ -60,8 +61,10 @@ class JetStream:
         self._nc = await nats.connect(self.url, allow_reconnect=False,
                                       connect_timeout=self.ack_timeout,
                                       max_reconnect_attempts=0, error_cb=_quiet)
+        # The client's own bound never blocks: `publish` keeps at most `in_flight`
+        # unacknowledged, a window at a time.
         self._js = self._nc.jetstream(timeout=self.ack_timeout,
-                                      publish_async_max_pending=self.in_flight)
+                                      publish_async_max_pending=self.in_flight + 1)
 
     async def close(self) -> None:
         if self._nc is not None and not self._nc.is_closed:
@@ -106,15 +109,15 @@ class JetStream:
         futures: list[asyncio.Future[Any]] = []
         failure: BaseException | None = None
         try:
-            for n, message in enumerate(messages):
-                futures.append(await self._js.publish_async(
-                    message.subject, message.body, wait_stall=self.ack_timeout,
-                    headers={MSG_ID: str(message.position),
-                             EXPECTED_LAST: str(last_seq + n)}))
+            for start in range(0, len(messages), self.in_flight):
+                window = await self._send(messages[start:start + self.in_flight],
+                                          last_seq + start)
+                futures += window
+                _, waiting = await asyncio.wait(window, timeout=self.ack_timeout)
+                if waiting or any(f.cancelled() or f.exception() for f in window):
+                    break
         except Exception as error:  # noqa: BLE001 - what was sent is still counted
             failure = error
-        if futures:
-            await asyncio.wait(futures, timeout=self.ack_timeout)
         acked = 0
         for future in futures:
             problem = _problem(future)
@@ -131,6 +134,15 @@ class JetStream:
             elif not future.cancelled():
                 future.exception()
         return Published(acked, last_seq, failure)
+
+
+    async def _send(self, window: list[Message], expected: int) -> list[asyncio.Future[Any]]:
+        """Hand a window of messages to the client without yielding to the event
+        loop between them, so they go out in a few large writes."""
+        return [await self._js.publish_async(
+            message.subject, message.body,
+            headers={MSG_ID: str(message.position), EXPECTED_LAST: str(expected + n)})
+            for n, message in enumerate(window)]
 
 
 def _problem(future: asyncio.Future[Any]) -> BaseException | None:

@@ -73,17 +73,35 @@ class Relay:
         await self.broker.connect()
         try:
             await self.broker.ensure_stream()
-            last_seq, position = await self._start()
+            await self._follow(stop, *await self._start())
+        finally:
+            await self.broker.close()
+
+    async def _follow(self, stop: asyncio.Event, last_seq: int, position: int) -> None:
+        """Read, build and publish batch after batch; while the broker takes one batch,
+        the next is read and built (one batch in flight, so the order holds)."""
+        read, sending = position, None
+        try:
             while not stop.is_set():
                 self._keep_lease()
                 notes = self.recorder.select_notifications(
-                    start=position, limit=self.batch, inclusive_of_start=False)
+                    start=read, limit=self.batch, inclusive_of_start=False)
+                messages = self._messages(notes)
+                if sending is not None:
+                    position, sending = await self._settled(*sending, position), None
                 if not notes:
                     await _wait(stop, self.poll)
                     continue
-                last_seq, position = await self._relay(notes, last_seq, position)
+                task = asyncio.create_task(self.broker.publish(messages, last_seq))
+                sending, read = (task, notes, messages), notes[-1].id
+                last_seq += len(messages)  # where the stream is once the batch lands
+                for _ in range(2):  # the client takes the batch and writes it out
+                    await asyncio.sleep(0)
+            if sending is not None:
+                await self._settled(*sending, position)
         finally:
-            await self.broker.close()
+            if sending is not None and not sending[0].done():
+                sending[0].cancel()
 
     async def _start(self) -> tuple[int, int]:
         """Where this session starts: after the recorded position, or after the
@@ -103,17 +121,17 @@ class Relay:
         if not self.place.holds(margin_ms=self.place.lease_ms // 2) and not self.place.take():
             raise LeaseLost(f"another relay holds the lease of {self.place.name}")
 
-    async def _relay(self, notes: list[Any], last_seq: int, position: int) -> tuple[int, int]:
-        """Publish a batch of the log; record how far the broker acknowledged it."""
-        messages = self._messages(notes)
-        published = await self.broker.publish(messages, last_seq)
+    async def _settled(self, task: asyncio.Task, notes: list[Any], messages: list[Message],
+                       position: int) -> int:
+        """Record how far the broker acknowledged a batch; its failure ends the session."""
+        published = await task
         self.published += published.acked
         if published.failure is not None:
             if published.acked:
                 self._record(position, messages[published.acked - 1].position)
             raise published.failure
         self._record(position, notes[-1].id)
-        return published.last_seq, notes[-1].id
+        return notes[-1].id
 
     def _messages(self, notes: list[Any]) -> list[Message]:
         messages = []
