@@ -88,7 +88,8 @@ def messages_of(services: Services, relay: Relay) -> list[Message]:
 
 
 def raw_loop(url: str, stream: str, prefix: str, messages: list[Message],
-             in_flight: int) -> float:
+             in_flight: int, relayed: str) -> float:
+    """The raw loop's seconds; both streams (its own and the relay's) are deleted."""
     async def run() -> float:
         nc = await nats.connect(url)
         js = nc.jetstream(publish_async_max_pending=in_flight)
@@ -101,19 +102,10 @@ def raw_loop(url: str, stream: str, prefix: str, messages: list[Message],
             await asyncio.gather(*futures)
             return time.perf_counter() - started
         finally:
-            await js.delete_stream(stream)
+            for name in (stream, relayed):
+                await js.delete_stream(name)
             await nc.close()
     return asyncio.run(run())
-
-
-def drop_stream(url: str, stream: str) -> None:
-    async def run() -> None:
-        nc = await nats.connect(url)
-        try:
-            await nc.jetstream().delete_stream(stream)
-        finally:
-            await nc.close()
-    asyncio.run(run())
 
 
 def measure(backend: str, url: str, args: argparse.Namespace) -> list[str]:
@@ -128,11 +120,10 @@ def measure(backend: str, url: str, args: argparse.Namespace) -> list[str]:
         count = services.ledger.head()
         say(f"{backend}: relaying {count} events")
         relay, relayed = relay_run(services)
-        drop_stream(args.nats, f"BENCH_{tag}")
         messages = messages_of(services, relay)
         say(f"{backend}: raw publish loop of the same {len(messages)} messages")
         raw = raw_loop(args.nats, f"BENCH_RAW_{tag}", f"bench.raw{tag}", messages,
-                       services.config.relay.in_flight)
+                       services.config.relay.in_flight, relayed=f"BENCH_{tag}")
     finally:
         services.close()
         config.unlink()
