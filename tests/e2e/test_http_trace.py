@@ -7,6 +7,9 @@ from __future__ import annotations
 import json
 import re
 
+import pytest
+from prometheus_client.parser import text_string_to_metric_families
+
 from domain.kernel.tracing import trace_of
 from tests.e2e.conftest import PROVIDER_SECRETS, sign
 from tests.e2e.http_helpers import bet_body
@@ -16,6 +19,11 @@ from tests.relay_helpers import relay_until_caught_up
 TRACE = "4bf92f3577b34da6a3ce929d0e0e4736"
 TRACEPARENT = f"00-{TRACE}-00f067aa0ba902b7-01"
 BET_EVENTS = ["Bet.Placed", "Request.Recorded", "Wallet.Held"]  # a placement's, sorted
+
+
+@pytest.fixture
+def settings(settings):
+    return settings.model_copy(update={"metrics": "public"})
 
 
 def place(client, auth, request_id: str, **headers: str):
@@ -73,3 +81,23 @@ def test_without_either_header_the_ledger_makes_a_trace_id_and_echoes_it(
     assert re.fullmatch(r"[0-9a-f]{32}", trace)  # a valid W3C trace id
     assert response.headers["X-Request-ID"] == trace
     assert sorted(traced_events(services, trace)) == BET_EVENTS
+
+
+def test_the_relays_position_and_lag_show_in_the_projections_and_the_metrics(
+        services, client, operator, adjust, stream):  # noqa: F811
+    name, prefix = stream
+    services.config.relay.stream, services.config.relay.subject_prefix = name, prefix
+    adjust(playerId="p1", currency="USDT", amount="100")
+    relay_until_caught_up(services)
+    published = services.ledger.head()
+    adjust(playerId="p2", currency="USDT", amount="5")  # the relay is stopped now
+    rows = client.get("/v1/admin/projections", headers=operator).json()
+    [row] = [r for r in rows if r["name"] == f"relay:{name}"]
+    head = row["head"]
+    assert head > published and (row["position"], row["lag"], row["error"]) == (
+        published, head - published, None)
+    samples = {(s.name, tuple(s.labels.values())): s.value
+               for family in text_string_to_metric_families(client.get("/metrics").text)
+               for s in family.samples}
+    assert samples[("casino_relay_lag_events", (f"relay:{name}",))] == head - published
+    assert samples[("casino_relay_failing", (f"relay:{name}",))] == 0
