@@ -21,6 +21,9 @@ import asyncio
 import logging
 from typing import Any
 
+import nats.errors
+import nats.js.errors
+
 from domain.audit.public_record import public_form
 from projections.engine.backoff import pause_after
 from projections.engine.database import PositionMoved
@@ -32,6 +35,8 @@ from projections.relay.owners import Owners
 log = logging.getLogger(__name__)
 
 LONGEST_PAUSE = 5.0  # float-ok: seconds
+# The broker away, slow or refusing, or the lease taken: retried without a traceback.
+EXPECTED = (nats.errors.Error, nats.js.errors.Error, OSError, asyncio.TimeoutError)
 
 
 class LeaseLost(Exception):
@@ -153,7 +158,7 @@ class Relay:
         message = f"{type(error).__name__}: {error}" if str(error) else type(error).__name__
         if self.failures == 1:
             log.warning("relay %s: %s; retrying with back-off", self.place.name, message,
-                        exc_info=not isinstance(error, (OSError, LeaseLost)))
+                        exc_info=not isinstance(error, (*EXPECTED, LeaseLost)))
         try:
             self.place.note(message)
         except Exception:  # noqa: BLE001 - the database may be what is away
