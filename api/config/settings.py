@@ -162,11 +162,13 @@ def eventsourcing_env(database_url: str) -> dict[str, str]:
         path = sqlite_path(database_url)
         path.parent.mkdir(parents=True, exist_ok=True)
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "APPLICATION_RECORDER_TOPIC": "domain.commanding.event_store:SQLiteLog",
                 "SQLITE_DBNAME": str(path), "SQLITE_LOCK_TIMEOUT": "10",
                 "AGGREGATE_CACHE_MAXSIZE": AGGREGATE_CACHE}
     schema = parse_qs(url.query).get("schema", [""])[0]
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": "domain.commanding.event_store:PostgresLog",
         "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
         "POSTGRES_HOST": url.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(url.port or 5432),

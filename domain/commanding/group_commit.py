@@ -32,16 +32,13 @@ from domain.commanding.runner import (
     key_of,
     position_in,
 )
+from domain.commanding.event_store import StaleReads
 from domain.kernel.errors import Busy
 from domain.rules import Rules
 from domain.commanding.unit_of_work import Known, UnitOfWork
 from domain.kernel.clock import clock
 
 STOP = object()
-
-
-class StaleBatch(Exception):
-    """Something the batch read (not wrote) has changed in the store since."""
 
 
 class GroupCommitRunner:
@@ -132,11 +129,16 @@ class GroupCommitRunner:
             shared.merge(trial)
             decided.append((command, future, result, replayed))
         changed = shared.changed()
+        written = {a.id for a in changed}
+        # What the batch read but does not write must not have moved; what it
+        # writes is checked by the save itself (optimistic concurrency).
+        expect = {i: v for i, v in shared.reads.items() if i not in written}
         try:
-            self._check_reads(shared, changed)
-        except StaleBatch:
-            # Copies another process made stale (forgotten now), or a requestId
-            # seen before: decide the batch once more on fresh reads.
+            positions = self._save(changed, expect) if changed else self._check(expect)
+        except StaleReads:
+            # Copies another process made stale, or a requestId seen before:
+            # forget every copy read and decide the batch once more on fresh reads.
+            self._known.forget(list(expect))
             if again:
                 self._commit_pinned(batch, again=False)
                 return
@@ -145,12 +147,10 @@ class GroupCommitRunner:
             for command, future, *_ in decided + refused:
                 self._run_alone(command, future)
             return
-        try:
-            positions = self._save(changed) if changed else {}
         except IntegrityError:
             self.lost_races += 1
             self._report(len(batch), True)
-            self._known.forget([*shared.reads, *(a.id for a in changed)])
+            self._known.forget([*shared.reads, *written])
             for command, future, *_ in decided + refused:
                 self._run_alone(command, future)
             return
@@ -190,22 +190,13 @@ class GroupCommitRunner:
         """A save outside a batch (a command run alone): the copies are old now."""
         self._known.forget([a.id for a in aggregates])
 
-    def _check_reads(self, shared: UnitOfWork, changed: list[Any]) -> None:
-        """Refuse the batch (as a lost race) if an aggregate it read but does not
-        write has moved since, or one it found absent exists now; the ones it
-        writes are checked by the save itself (optimistic concurrency)."""
-        written = {a.id for a in changed}
-        read = {i: v for i, v in shared.reads.items() if i not in written}
-        if not read:
-            return
-        stored = self._single.app.versions(list(read))
-        stale = [i for i, v in read.items() if stored.get(i, 0) != v]
-        if stale:
-            self._known.forget(stale)
-            raise StaleBatch(f"{len(stale)} aggregates moved since the batch read them")
+    def _check(self, expect: dict[Any, int]) -> dict[Any, int]:
+        """Nothing to save: still, what the batch read must not have moved."""
+        self._single.app.recorder.check(expect)
+        return {}
 
-    def _save(self, changed: list[Any]) -> dict[Any, int]:
-        positions = self._single.save(changed)
+    def _save(self, changed: list[Any], expect: dict[Any, int]) -> dict[Any, int]:
+        positions = self._single.save(changed, expect=expect)
         for aggregate in changed:
             self._known.put(aggregate.id, aggregate)
         return positions

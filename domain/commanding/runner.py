@@ -100,14 +100,18 @@ class CommandRunner:
             return Outcome(result, self.replayed_position(command), replayed=True)
         return Outcome(result, position_in(command, self.save(uow.changed())))
 
-    def save(self, aggregates: list[Aggregate]) -> dict[UUID, int]:
+    def save(self, aggregates: list[Aggregate], *, expect: dict[UUID, int] | None = None,
+             ) -> dict[UUID, int]:
         """Save in one transaction; the log position of each aggregate's last event.
+        With `expect` (aggregate id: version read, 0 for absent), refuse with
+        StaleReads, saving nothing, if any of those has moved (event_store.py).
 
         A command's position is that of its Request record: it is added after
         every aggregate the command touched, so it is saved after all of the
         command's events, and a replay can find it again.
         """
-        recordings = self.app.save(*aggregates)
+        recordings = (self.app.save(*aggregates, expect=expect) if expect
+                      else self.app.save(*aggregates))
         for written in self.on_saved_aggregates:
             written(aggregates)
         for listener in self.on_saved:

@@ -6,7 +6,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
+import pytest
+
 from api.bootstrap import bootstrap
+from domain.commanding.event_store import StaleReads
+from domain.kernel.ids import natural_id
+from domain.wallet.model import Wallet
 from domain.wallet.commands import Adjust
 from domain.kernel.errors import Conflict, InsufficientFunds
 
@@ -91,3 +96,24 @@ def test_batch_that_loses_a_race_to_another_process_is_retried_alone(services, s
     assert lost > 0, "the two ledgers never collided; the test proved nothing"
     assert all(o.position for o in outcomes)
     assert services.ledger.wallet("p1", "USDT").cash == Decimal(1001 - 30)
+
+
+def test_an_append_whose_reads_moved_saves_nothing(services):
+    """The batch's reads are checked by the append itself (domain/commanding/
+    event_store.py): a version that moved refuses the whole append, and the
+    same append with the versions as stored goes through."""
+    ledger = services.ledger
+    ledger.execute(adjust("seed", "p1", "5"))
+    read = ledger.wallet("p1", "USDT")
+    head = ledger.head()
+
+    def fresh_wallet():
+        return Wallet(player_id="p2", currency="USDT", request_id="r", reference="")
+
+    with pytest.raises(StaleReads):
+        ledger.save(fresh_wallet(), expect={read.id: read.version - 1})
+    with pytest.raises(StaleReads):  # an aggregate read as absent that exists now
+        ledger.save(fresh_wallet(), expect={natural_id("nothing"): 0, read.id: 0})
+    assert ledger.head() == head and ledger.wallet("p2", "USDT") is None
+    ledger.save(fresh_wallet(), expect={read.id: read.version, natural_id("nothing"): 0})
+    assert ledger.head() == head + 1 and ledger.wallet("p2", "USDT") is not None
