@@ -5,11 +5,17 @@ by the relay onto each of their messages on NATS JetStream."""
 from __future__ import annotations
 
 import json
+import logging
 import re
+from io import StringIO
 
 import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
+from fastapi.testclient import TestClient
+
+from api.http.app import create_app
+from api.observability.logs import configure_logging
 from domain.kernel.tracing import trace_of
 from tests.e2e.conftest import PROVIDER_SECRETS, sign
 from tests.e2e.http_helpers import bet_body
@@ -101,3 +107,20 @@ def test_the_relays_position_and_lag_show_in_the_projections_and_the_metrics(
                for s in family.samples}
     assert samples[("casino_relay_lag_events", (f"relay:{name}",))] == head - published
     assert samples[("casino_relay_failing", (f"relay:{name}",))] == 0
+
+
+def test_a_log_line_written_inside_a_request_carries_its_trace_id(services):
+    app = create_app(services)
+    app.add_api_route("/log-something", lambda: logging.getLogger("casino.test").warning(
+        "written inside"), methods=["GET"])
+    root, out = logging.getLogger(), StringIO()
+    handler = logging.StreamHandler(out)
+    root.addHandler(handler)
+    try:
+        configure_logging("text", "INFO")
+        with TestClient(app) as client:
+            client.get("/log-something", headers={"traceparent": TRACEPARENT,
+                                                    "X-Request-Id": "call-9"})
+    finally:
+        root.removeHandler(handler)
+    assert f"written inside [request_id=call-9 trace_id={TRACE}]" in out.getvalue()
