@@ -20,6 +20,7 @@ from domain.cashback.realtime import RealtimeCashback
 from domain.cashback.tally import CashbackTally
 from domain.commanding.group_commit import GroupCommitRunner
 from domain.commanding.runner import Command, CommandRunner, Outcome
+from domain.kernel import tracing
 from domain.legacy_results import register_legacy_results
 from domain.legacy_topics import register_legacy_topics
 from domain.rakeback.model import RakebackAccount
@@ -48,7 +49,8 @@ class Ledger(Application):
             if group_commit else CommandRunner(self, rules))
 
     def execute(self, command: Command) -> Outcome:
-        return self.commands.execute(command)
+        with tracing.carrying(command):  # the caller's trace id, to its events
+            return self.commands.execute(command)
 
     def save(self, *aggregates: Any, **kwargs: Any) -> list[Any]:
         """`Application.save` for aggregates only (the command path saves nothing

@@ -1,4 +1,4 @@
-"""The `casino-ledger` command line: serve, tokens, projections, jobs, scheduler."""
+"""The `casino-ledger` command line: serve, tokens, projections, jobs, scheduler, relay."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from rich.table import Table
 from api.http.auth import Role
 from api.cli.audit import audit_cli
 from api.cli.chain import chain_cli
+from api.cli.relay import relay_cli
 from api.cli.context import build, console, load_settings, services
 from domain.kernel.errors import DomainError
 from domain.jobs.model import JobFailed
@@ -35,6 +36,7 @@ scheduler_cli = typer.Typer(help="The schedule that runs the jobs.", no_args_is_
 cli.add_typer(scheduler_cli, name="scheduler")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(chain_cli, name="chain")
+cli.add_typer(relay_cli, name="relay")
 @cli.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           workers: int = typer.Option(

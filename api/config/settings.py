@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
     log_format: Literal["text", "json"] = "text"
+    # The NATS server the relay publishes the log to (`casino-ledger relay run`).
+    nats_url: str = Field(default="nats://127.0.0.1:4222", pattern=r"^(nats|tls)://")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")

@@ -26,6 +26,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from domain.kernel import tracing
 from domain.kernel.clock import clock
 from domain.kernel.errors import Busy, DomainError
 from domain.rules import Rules
@@ -130,6 +131,14 @@ class CommandRunner:
 
 def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
            ) -> tuple[Any, bool]:
+    """`decided`, its events stamped with the command's trace id (in whichever
+    thread decides it; domain/kernel/tracing.py)."""
+    with tracing.deciding(command):
+        return decided(command, uow, optimistic=optimistic)
+
+
+def decided(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
+            ) -> tuple[Any, bool]:
     """The command's result and whether it is a replay of an earlier request.
 
     A command without a requestId is idempotent by its natural key (such as a

@@ -1,5 +1,6 @@
-"""The base of every ledger aggregate: events stamped by the ledger's clock, and
-copied quickly.
+"""The base of every ledger aggregate: events stamped by the ledger's clock and
+with the trace id of the request that caused them (domain/kernel/tracing.py);
+aggregates copied quickly.
 
 The command path copies each aggregate a command touches (a refused command
 must leave no trace, domain/commanding/unit_of_work.py), so copying is on every
@@ -20,6 +21,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from domain.kernel.clock import clock
+from domain.kernel.tracing import stamp
 
 IMMUTABLE = frozenset({str, int, float, bool, bytes, Decimal, UUID, datetime, date,
                        timedelta, type(None), frozenset})
@@ -30,6 +32,10 @@ class LedgerAggregate(Aggregate):
         @staticmethod
         def create_timestamp() -> datetime:
             return clock.now()
+
+        def __post_init__(self) -> None:
+            super().__post_init__()
+            stamp(self)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> Self:
         copied = object.__new__(type(self))

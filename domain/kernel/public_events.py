@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -122,7 +122,7 @@ def iso_utc(moment: datetime) -> str:
     return moment.replace(tzinfo=None).isoformat() + "Z"
 
 
-@lru_cache(maxsize=4096)  # the same few field names, on every event exported
+@lru_cache(maxsize=4096)  # field names repeat on every event; data keys are few
 def camel(key: str) -> str:
     """`player_id` -> `playerId`; keys that are data (`USDT`, `instant`, a tx
     hash) have no snake_case shape and stay as they are."""

@@ -3,7 +3,8 @@
 A failure that the database's state explains (a lost or reset connection, a
 restart, a lock or statement timeout, a serialization failure, SQLite's
 "database is locked") passes: the view is retried with back-off (50 ms
-doubling to 5 s) and the retry is counted, but it is never a stopped view.
+doubling to 5 s, projections/engine/backoff.py) and the retry is counted, but
+it is never a stopped view.
 Any other error is retried at once, one event at a time, so that the event is
 found; when the same error repeats on the same event STOP_AFTER times the view
 is stopped, and tried again every STOPPED_RETRY seconds in case the cause was
@@ -20,13 +21,14 @@ from dataclasses import dataclass
 import psycopg
 from eventsourcing import persistence
 
+from projections.engine.backoff import pause_after
+
 # The database is away or busy, not wrong: the library's wrappers of a lost
 # connection, a restart, a lock or statement timeout, a serialization failure.
 TRANSIENT = (psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError,
              persistence.OperationalError, persistence.InterfaceError)
 STOP_AFTER = 3
 STOPPED_RETRY = 1.0  # float-ok: seconds
-FIRST_PAUSE, LONGEST_PAUSE = 0.05, 5.0  # float-ok: seconds
 
 
 @dataclass
@@ -59,7 +61,7 @@ class Troubles:
                 and before.error == str(error) and before.transient == transient)
         attempts = before.attempts + 1 if same and before else 1
         if transient:
-            pause = min(FIRST_PAUSE * 2 ** (attempts - 1), LONGEST_PAUSE)
+            pause = pause_after(attempts)
         else:
             pause = STOPPED_RETRY if attempts >= STOP_AFTER else 0.0
         trouble = Trouble(event, str(error), transient, attempts, time.monotonic() + pause)
