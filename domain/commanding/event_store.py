@@ -1,6 +1,6 @@
 """The log's recorders: a batch is appended, and its reads checked, at once.
 
-The group-commit writer decides a batch on copies of aggregates it read
+The group-commit decider decides a batch on copies of aggregates it read
 earlier, so before the batch is saved every aggregate it read but does not
 write must still be at the version it read (`expect`). With the library's
 recorders that check is a query of its own and the append four round trips

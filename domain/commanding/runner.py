@@ -77,7 +77,7 @@ class CommandRunner:
         self.rules = rules
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self.on_saved: list[Callable[[int], None]] = []
-        # Told which aggregates each save wrote (the group-commit writer forgets
+        # Told which aggregates each save wrote (the group-commit decider forgets
         # its copies of them).
         self.on_saved_aggregates: list[Callable[[list[Aggregate]], None]] = []
 
@@ -164,7 +164,7 @@ def decided(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
                 raise
     if prior is None and not uow.changed() and optimistic:
         # No save will meet a stored Request: look it up now (the group-commit
-        # writer assumes it absent and checks that with the batch's other reads).
+        # decider assumes it absent and checks that with the batch's other reads).
         prior = uow.assume_absent(key)
     if prior is not None:
         return prior.replay(printed), True

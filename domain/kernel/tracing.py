@@ -3,7 +3,7 @@
 The HTTP edge names the trace of each request (`REQUEST_TRACE`: its W3C
 `traceparent`, its `X-Request-Id`, or one made for it). `Ledger.execute` ties
 it to the command (`carrying`) before the command crosses to the thread that
-decides it (the group-commit writer); while the command is decided
+decides it (the group-commit decider); while the command is decided
 (`deciding`), every event its aggregates trigger is stamped with it
 (`LedgerAggregate.Event`). The trace id is stored in the event's state beside
 its fields, never among them: the public payload, the views and exports are

@@ -121,3 +121,33 @@ def test_an_append_whose_reads_moved_saves_nothing(services):
     assert ledger.head() == head and ledger.wallet("p2", "USDT") is None
     ledger.save(fresh_wallet(), expect={read.id: read.version, natural_id("nothing"): 0})
     assert ledger.head() == head + 1 and ledger.wallet("p2", "USDT") is not None
+
+
+def test_a_batch_decided_on_one_that_failed_is_never_committed(services, settings):
+    """The decider decides batch k+1 on batch k's outcome while k commits. When k
+    does not commit, k+1 must run again alone, never be saved on k's state
+    (here that would leave a gap in the wallet's versions)."""
+    from concurrent.futures import Future
+
+    runner = services.ledger.commands
+    services.ledger.execute(adjust("seed", "p1", "10"))  # the decider holds p1
+    other = bootstrap(settings)
+    try:  # a requestId the decider has never seen, stored by another process
+        other.ledger.execute(adjust("taken", "p2", "3"))
+    finally:
+        other.close()
+    # k credits p1 under that requestId with another payload: its save meets the
+    # stored Request (a lost race), and alone it is a conflict that writes nothing.
+    first = [(adjust("taken", "p1", "1"), Future())]
+    second = [(adjust("k+1", "p1", "2"), Future())]
+    decided = [runner._decide(first), runner._decide(second)]  # k+1 decided on k
+    for outcome in decided:
+        runner._commit(outcome)
+    with pytest.raises(Conflict):
+        first[0][1].result()
+    assert second[0][1].result().position > 0
+    assert runner.lost_races == 2  # k lost its race; k+1 was void
+    wallet = services.ledger.wallet("p1", "USDT")
+    assert wallet.cash == Decimal(12)
+    versions = [e.originator_version for e in services.ledger.events.get(wallet.id)]
+    assert versions == list(range(1, len(versions) + 1))
