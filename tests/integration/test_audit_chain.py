@@ -88,7 +88,7 @@ def test_a_player_rewritten_in_the_chain_table_breaks_the_public_chain(services)
 def test_a_checkpoint_signs_both_chain_heads(services):
     history(services)
     taken = take_checkpoint(services.ledger, services.projections, services.audit_signer,
-                            "a")
+                            "a").result.document
     assert taken["type"] == "casino-ledger-checkpoint/2"
     caught_up(services)
     row = services.audit_chain.rows(taken["position"] - 1, taken["position"], 1)[0]
@@ -139,18 +139,20 @@ def test_a_checkpoint_is_signed_with_the_key_id_and_taken_once_per_head(services
     history(services)
     first = take_checkpoint(services.ledger, services.projections, services.audit_signer, "a")
     again = take_checkpoint(services.ledger, services.projections, services.audit_signer, "a")
-    assert first["keyId"] == services.audit_signer.key_id
-    assert again["position"] == first["recordedAt"]  # the checkpoint event is chained too
+    assert first.result.document["keyId"] == services.audit_signer.key_id
+    # the checkpoint event is chained too
+    assert again.result.document["position"] == first.position
     caught_up(services)
     assert [c["chained_position"] for c in services.audit_chain.checkpoints()] == [
-        first["position"], again["position"]]
+        first.result.document["position"], again.result.document["position"]]
 
 
 def test_the_daily_job_signs_the_head(services, frozen_clock):
     history(services)
-    record = services.job_runner.run("audit-checkpoint", Period(date(2026, 1, 14), "day"))
-    assert record["outcome"] == "succeeded"
-    assert record["summary"]["signed"] is True
+    record = services.job_runner.run("audit-checkpoint",
+                                     Period(date(2026, 1, 14), "day")).result
+    assert record.outcome == "succeeded"
+    assert record.summary["signed"] is True
 
 
 def test_after_a_key_rotation_old_checkpoints_verify_with_the_trusted_old_key(database_url):
@@ -166,7 +168,7 @@ def test_after_a_key_rotation_old_checkpoints_verify_with_the_trusted_old_key(da
     try:
         credit(new, "p3", "BTC", "1")
         taken = take_checkpoint(new.ledger, new.projections, new.audit_signer, "a")
-        assert taken["keyId"] == "k-2026-02"
+        assert taken.result.document["keyId"] == "k-2026-02"
         caught_up(new)
         assert verify(new)["ok"]
         untrusting = verify_store(new.ledger, new.audit_chain,
