@@ -214,3 +214,50 @@ def test_two_followers_racing_hash_each_event_exactly_once(services, database_ur
     services.projections.rebuild("audit_chain")
     assert chain_rows(services) == raced
     assert [row[0] for row in raced] == list(range(1, services.ledger.head() + 1))
+
+
+def as_format_1(services):
+    """Leave the view as a release before format 2 did: no log time, no public
+    chain, and no format kept."""
+    rows = [row[:8] for row in chain_rows(services)]
+    db = services.audit_chain.db
+    with db.transaction() as cursor:
+        for statement in ("DROP TABLE IF EXISTS {s}audit_chain_format",
+                          "DROP TABLE {s}audit_chain",
+                          "CREATE TABLE {s}audit_chain (position BIGINT PRIMARY KEY, "
+                          "originator_id TEXT NOT NULL, originator_version BIGINT NOT NULL, "
+                          "topic TEXT NOT NULL, at {time} NOT NULL, player_id TEXT, "
+                          "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"):
+            cursor.raw.execute(db.ddl(statement))
+        cursor.executemany("INSERT INTO {s}audit_chain VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def test_a_chain_of_an_older_format_is_rebuilt_when_the_ledger_starts(database_url):
+    """No manual `projections rebuild audit_chain` after an upgrade."""
+    old = fresh_services(database_url)
+    history(old)
+    expected, head = old.audit_chain.dump(), old.audit_chain.position()
+    as_format_1(old)
+    old.close()
+    upgraded = fresh_services(database_url)
+    try:
+        assert upgraded.audit_chain.position() == 0  # dropped at start
+        caught_up(upgraded)
+        assert upgraded.audit_chain.position() == head
+        assert upgraded.audit_chain.dump() == expected  # the same hashes, both chains
+        assert verify(upgraded)["ok"]
+    finally:
+        upgraded.close()
+
+
+def test_a_chain_of_the_current_format_is_kept_when_the_ledger_starts(database_url):
+    first = fresh_services(database_url)
+    history(first)
+    expected, head = first.audit_chain.dump(), first.audit_chain.position()
+    first.close()
+    again = fresh_services(database_url)
+    try:
+        assert again.audit_chain.position() == head
+        assert again.audit_chain.dump() == expected
+    finally:
+        again.close()
