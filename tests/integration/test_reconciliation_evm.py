@@ -14,6 +14,7 @@ from typing import Any, ClassVar
 import pytest
 from eth_account import Account
 
+from api.observability.collectors import LedgerCollector
 from domain.cashier.treasury.funding import RecordFunding
 from domain.cashier.treasury.reconciliation import ReconciliationRecord
 from domain.commanding.unit_of_work import UnitOfWork
@@ -61,7 +62,7 @@ def test_a_full_withdrawal_cycle_keeps_the_books_balanced(cashier, local_evm):
     cashier.cashier.request_withdrawal(
         request_id="w-1", player_id="p1", currency="ETH", amount=D(1),
         destination=Account.create().address, requested_by="p1")
-    assert reconcile(cashier, "queued")["verdict"] == "balanced"
+    assert reconcile(cashier, "queued").verdict == "balanced"
     cashier.cashier.send()
     local_evm.mine(12)
     cashier.cashier.send()
@@ -109,3 +110,6 @@ def test_the_treasury_check_records_a_low_hot_wallet_and_the_refill(cashier, loc
     assert result.refill == D(11)  # 15% of 100, less the 4 held
     fund_hot_wallet(cashier, local_evm, "12")
     assert cashier.cashier.treasury().run("later")["ETH"].status == "ok"
+    ratio, alert, target, _ = LedgerCollector(cashier).treasury()  # what /metrics shows
+    assert [m.samples[0].value for m in (ratio, alert, target)] == [
+        0.16, 0.05, 0.15]  # float-ok: Prometheus samples
