@@ -17,6 +17,7 @@ from rich.progress import Progress
 from rich.table import Table
 
 from api.http.auth import Role
+from api.http.readers import figures
 from api.cli.audit import audit_cli
 from api.cli.chain import chain_cli
 from api.cli.relay import relay_cli
@@ -210,15 +211,16 @@ def jobs_run(name: str,
     logging.basicConfig(level=logging.INFO)
     with services() as built:
         try:
-            record = built.job_runner.run(name, Period.parse(period), trigger="manual",
-                                          actor=actor or f"cli:{user()}")
+            ran = built.job_runner.run(name, Period.parse(period), trigger="manual",
+                                       actor=actor or f"cli:{user()}")
         except JobFailed as error:
             console.print(f"[red]failed[/red] {error.message}")
             raise typer.Exit(1) from None
         except DomainError as error:
             console.print(f"[red]{error.code}[/red] {error.message}")
             raise typer.Exit(2) from None
-        typer.echo(json.dumps(record, default=isoformat, indent=2))
+        typer.echo(json.dumps(figures(ran.result) | {"position": ran.position},
+                              default=isoformat, indent=2))
 
 
 @scheduler_cli.command("run")

@@ -146,10 +146,10 @@ class LedgerCollector:
                 found = self.services.ledger.repository.get(treasury_key(currency))
             except AggregateNotFoundError:
                 continue
-            last = found.last
-            ratio.add_metric([currency], float(last["ratio"]))  # float-ok: a sample
-            alert.add_metric([currency], float(last["alertBelow"]))  # float-ok: a sample
-            target.add_metric([currency], float(last["target"]))  # float-ok: a sample
+            last = found.latest()
+            ratio.add_metric([currency], float(last.ratio))  # float-ok: a sample
+            alert.add_metric([currency], float(last.alert_below))  # float-ok: a sample
+            target.add_metric([currency], float(last.target))  # float-ok: a sample
             checked.add_metric([currency], found.modified_on.timestamp())
         yield from (ratio, alert, target, checked)
 

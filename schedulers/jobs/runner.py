@@ -8,6 +8,7 @@ fails (a manual run reports it); the schedule and catch-up log it instead.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -19,6 +20,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.kernel.errors import Conflict, InvalidInput
+from domain.kernel.public_events import camel
+from domain.commanding.runner import Outcome
 from domain.jobs.model import FAILED, SUCCEEDED, FinishJobRun, JobFailed, StartJobRun, job_run_key
 from domain.ledger import Ledger
 from schedulers.jobs.catalogue import Job, JobCatalogue
@@ -52,14 +55,15 @@ class JobRunner:
         self.abandon_after = abandon_after
 
     def run(self, name: str, period: Period, trigger: str = "manual",
-            actor: str = "scheduler") -> dict[str, Any]:
-        """Run job `name` for an ended `period`; the run record (with `position`)."""
+            actor: str = "scheduler") -> Outcome:
+        """Run job `name` for an ended `period`; the finished attempt: the run's
+        record (`JobRunRecord`) and its log position."""
         job = self.catalogue.get(name)
         self.check_runnable(job, period)
         started = self.ledger.execute(StartJobRun(
             job=name, period=str(period), trigger=trigger, actor=actor,
             at=self.clock.now(), abandon_after=self.abandon_after))
-        attempt = started.result["attempts"]
+        attempt = started.result.attempts
         try:
             summary = summary_of(job.action(period))
         except Exception as error:  # noqa: BLE001 - recorded as failed, then raised
@@ -79,11 +83,10 @@ class JobRunner:
                                field="period")
 
     def _finish(self, job: Job, period: Period, attempt: int, outcome: str,
-                summary: dict[str, Any], error: str) -> dict[str, Any]:
-        finished = self.ledger.execute(FinishJobRun(
+                summary: dict[str, Any], error: str) -> Outcome:
+        return self.ledger.execute(FinishJobRun(
             job=job.name, period=str(period), attempt=attempt, outcome=outcome,
             summary=summary, error=error))
-        return {**finished.result, "position": finished.position}
 
     # Catching up: every ended period in the lookback without a success.
 
@@ -108,7 +111,7 @@ class JobRunner:
         return [missed for _, _, missed in sorted(found, key=lambda f: f[:2])]
 
     def catch_up(self, now: datetime | None = None, jobs: list[Job] | None = None,
-                 *, scheduled: Period | None = None) -> list[dict[str, Any]]:
+                 *, scheduled: Period | None = None) -> list[Outcome]:
         """Run every missed period in order; a job's failure stops that job's catch-up.
 
         A job never runs a period before the earlier ones succeeded, so a job
@@ -130,7 +133,7 @@ class JobRunner:
                 records.append(record)
         return records
 
-    def _run_logged(self, job: Job, period: Period, trigger: str) -> dict[str, Any] | None:
+    def _run_logged(self, job: Job, period: Period, trigger: str) -> Outcome | None:
         try:
             return self.run(job.name, period, trigger=trigger, actor="scheduler")
         except Conflict as busy:
@@ -159,9 +162,13 @@ def summary_of(result: Any) -> dict[str, Any]:
 
 
 def json_safe(value: Any) -> Any:
-    """A summary in JSON's own types: Decimal as a string, times and dates in ISO."""
+    """A summary in JSON's own types: Decimal as a string, times and dates in ISO,
+    a command's typed result as its fields in camelCase (as the API shows them)."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {camel(f.name): json_safe(getattr(value, f.name))
+                for f in dataclasses.fields(value)}
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, (datetime, date)):
