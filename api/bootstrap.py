@@ -10,6 +10,7 @@ import hashlib
 import hmac
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import Any
 from urllib.parse import urlparse
 
 import psycopg
@@ -45,6 +46,7 @@ from projections.rakeback.reactions import RakebackAccrual
 from projections.cashier.reconciliation import ReconciliationView
 from projections.audit.replay_runs import ReplayRuns
 from projections.engine.runner import ProjectionRunner
+from projections.relay.lease import create_table as create_relay_table, relay_status
 from projections.cashier.withdrawals import WithdrawalsView
 from schedulers.audit.checkpoint import checkpoint_jobs
 from schedulers.bonus.expiry import expiry_jobs
@@ -117,6 +119,10 @@ class Services:
             self.config.cashier.watch_seconds, self.config.cashier.send_seconds,
             self.config.cashier.sweep_seconds))
 
+    def relays(self) -> list[dict[str, Any]]:
+        """Each relay to the bus (`casino-ledger relay run`): position, lag, last error."""
+        return relay_status(self.balances.db, self.projections.head())
+
     def _withdrawal_queue(self, chain: str, status: str) -> list[str]:
         self.projections.catch_up(["withdrawals"])
         return self.withdrawals.ids(chain, status)
@@ -143,6 +149,7 @@ def bootstrap(settings: Settings | None = None,
     ledger = Ledger(env=env, rules=config.rules(flip_secret),
                     group_commit=settings.group_commit)
     db = ViewDatabase(ledger.recorder.datastore)  # type: ignore[attr-defined]
+    create_relay_table(db)
     views = [BalancesView(db), LedgerEntriesView(db), JournalView(db), BetsView(db),
              PnlView(db), JobRunsView(db), RakebackView(db), RakebackAccrual(db, ledger),
              CashbackPlays(db, ledger), CashbackTalliesView(db), CashbackLogView(db),

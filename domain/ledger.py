@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from domain.bonus.model import BonusBook, BonusGrant
@@ -20,6 +20,7 @@ from domain.cashback.realtime import RealtimeCashback
 from domain.cashback.tally import CashbackTally
 from domain.commanding.group_commit import GroupCommitRunner
 from domain.commanding.runner import Command, CommandRunner, Outcome
+from domain.kernel import tracing
 from domain.legacy_results import register_legacy_results
 from domain.legacy_topics import register_legacy_topics
 from domain.rakeback.model import RakebackAccount
@@ -48,7 +49,22 @@ class Ledger(Application):
             if group_commit else CommandRunner(self, rules))
 
     def execute(self, command: Command) -> Outcome:
-        return self.commands.execute(command)
+        with tracing.carrying(command):  # the caller's trace id, to its events
+            return self.commands.execute(command)
+
+    def save(self, *aggregates: Any, **kwargs: Any) -> list[Any]:
+        """`Application.save` for aggregates only (the command path saves nothing
+        else). The library's version tells events from aggregates with runtime
+        Protocol checks, which Python 3.11 makes a tenth of the writer's time."""
+        processing_event: ProcessingEvent[UUID] = ProcessingEvent()
+        for aggregate in aggregates:
+            processing_event.events.extend(aggregate.collect_events())
+            processing_event.aggregates[aggregate.id] = aggregate
+        processing_event.saved_kwargs.update(kwargs)
+        recordings = self._record(processing_event)
+        self._take_snapshots(processing_event)
+        self._notify(recordings)
+        return recordings
 
     def wallet(self, player_id: str, currency: str) -> Wallet | None:
         try:
@@ -94,24 +110,7 @@ class Ledger(Application):
 
     def versions(self, ids: list[UUID]) -> dict[UUID, int]:
         """Each aggregate's stored version (absent: not stored), in one query."""
-        recorder: Any = self.recorder
-        if not ids:
-            return {}
-        if isinstance(recorder, SQLiteApplicationRecorder):
-            statement = (f"SELECT originator_id AS id, MAX(originator_version) AS version "
-                         f"FROM {recorder.events_table_name} WHERE originator_id IN "
-                         f"({', '.join('?' for _ in ids)}) GROUP BY originator_id")
-            keys: Any = [i.hex for i in ids]
-        else:
-            statement = ("SELECT originator_id AS id, MAX(originator_version) AS version FROM "
-                         f'"{recorder.datastore.schema}"."{recorder.events_table_name}" '
-                         "WHERE originator_id = ANY(%s) GROUP BY originator_id")
-            keys = [list(ids)]
-        with recorder.datastore.transaction(commit=False) as cursor:
-            cursor.execute(statement, keys)
-            rows = cursor.fetchall()
-        return {row["id"] if isinstance(row["id"], UUID) else UUID(row["id"]): row["version"]
-                for row in rows}
+        return self.recorder.versions(ids)  # type: ignore[attr-defined]
 
     def started_at(self) -> datetime | None:
         """When the first event of the log happened (None for an empty log)."""

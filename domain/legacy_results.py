@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any, get_args, get_type_hints
 
+from domain.audit.replay_run import ReplayRecord
 from domain.betting.commands import BetPlaced, BetRefunded, BetRolledBack, RoundSettled
 from domain.cashier.withdrawals.records import WithdrawalRecord
 from domain.commanding.results import LEGACY_READERS, rebuilt
@@ -34,6 +35,7 @@ OLD_RESULTS: dict[str, tuple[type, dict[str, str]]] = {
     "rakeback-clawback": (RakebackClawedBack, {}),
     "rakeback-claim": (RakebackClaimed, {"type": "bucket"}),
     "withdrawal": (WithdrawalRecord, {"id": "withdrawal_id"}),
+    "replay": (ReplayRecord, {}),
 }
 
 
@@ -41,9 +43,6 @@ def register_legacy_results() -> None:
     """Make every old kind's results readable; calling it again changes nothing."""
     for family, (result_type, renamed) in OLD_RESULTS.items():
         LEGACY_READERS[family] = reader(result_type, renamed)
-    # A replay's result is not typed yet (projections/audit/replay_runs.py reads
-    # the dict): its records keep the dict, and are read as they are.
-    LEGACY_READERS["replay"] = dict
 
 
 def reader(result_type: type, renamed: dict[str, str]) -> Callable[[dict[str, Any]], Any]:

@@ -261,7 +261,7 @@ def cash(services: Services, player: str, currency: str) -> Decimal:
 def reconciled(services: Services) -> dict:
     """(discrepancy, verdict) of every currency with a hot wallet, reconciled now."""
     reports = services.cashier.reconciler().run("run")
-    return {c: (r["discrepancy"], r["verdict"]) for c, r in reports.items()}
+    return {c: (r.discrepancy, r.verdict) for c, r in reports.items()}
 
 
 SOLANA_TOML = """

@@ -53,7 +53,7 @@ def checkpoint() -> None:
     if taken is None:
         console.print("the log is empty: nothing to sign")
         raise typer.Exit(1)
-    console.print_json(json.dumps(taken))
+    console.print_json(json.dumps(taken.result.document | {"recordedAt": taken.position}))
 
 
 def export_file(

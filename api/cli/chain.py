@@ -103,5 +103,5 @@ def reconcile(currency: list[str] = typer.Option(None, help="Default: every one.
         reports = built.cashier.reconciler().run(f"cli:{clock.now().isoformat()}",
                                                  currency or None)
         console.print(json.dumps(json_safe(reports), indent=2))
-        if any(r["verdict"] != "balanced" for r in reports.values()):
+        if any(r.verdict != "balanced" for r in reports.values()):
             raise typer.Exit(1)

@@ -1,4 +1,4 @@
-"""The `casino-ledger` command line: serve, tokens, projections, jobs, scheduler."""
+"""The `casino-ledger` command line: serve, tokens, projections, jobs, scheduler, relay."""
 
 from __future__ import annotations
 
@@ -17,8 +17,10 @@ from rich.progress import Progress
 from rich.table import Table
 
 from api.http.auth import Role
+from api.http.readers import figures
 from api.cli.audit import audit_cli
 from api.cli.chain import chain_cli
+from api.cli.relay import relay_cli
 from api.cli.context import build, console, load_settings, services
 from domain.kernel.errors import DomainError
 from domain.jobs.model import JobFailed
@@ -35,6 +37,7 @@ scheduler_cli = typer.Typer(help="The schedule that runs the jobs.", no_args_is_
 cli.add_typer(scheduler_cli, name="scheduler")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(chain_cli, name="chain")
+cli.add_typer(relay_cli, name="relay")
 @cli.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           workers: int = typer.Option(
@@ -208,15 +211,16 @@ def jobs_run(name: str,
     logging.basicConfig(level=logging.INFO)
     with services() as built:
         try:
-            record = built.job_runner.run(name, Period.parse(period), trigger="manual",
-                                          actor=actor or f"cli:{user()}")
+            ran = built.job_runner.run(name, Period.parse(period), trigger="manual",
+                                       actor=actor or f"cli:{user()}")
         except JobFailed as error:
             console.print(f"[red]failed[/red] {error.message}")
             raise typer.Exit(1) from None
         except DomainError as error:
             console.print(f"[red]{error.code}[/red] {error.message}")
             raise typer.Exit(2) from None
-        typer.echo(json.dumps(record, default=isoformat, indent=2))
+        typer.echo(json.dumps(figures(ran.result) | {"position": ran.position},
+                              default=isoformat, indent=2))
 
 
 @scheduler_cli.command("run")

@@ -22,6 +22,7 @@ from pydantic import (
 
 from api.config.cashback import BonusConfig, CashbackConfig, cashback_rules
 from api.config.cashier import CashierConfig
+from api.config.relay import RelayConfig
 from api.config.types import Amount, Section
 from domain.kernel.money import Currencies
 from domain.rules import DEFAULT_LOYALTY, DEFAULT_SPLIT, RakebackRules, Rules
@@ -83,6 +84,7 @@ class BusinessConfig(Section):
     cashback: CashbackConfig = Field(default_factory=CashbackConfig)
     bonus: BonusConfig = Field(default_factory=BonusConfig)
     cashier: CashierConfig = Field(default_factory=CashierConfig)
+    relay: RelayConfig = Field(default_factory=RelayConfig)
 
     @field_validator("currencies")
     @classmethod

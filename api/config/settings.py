@@ -62,6 +62,8 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_host: str = "127.0.0.1"
     log_format: Literal["text", "json"] = "text"
+    # The NATS server the relay publishes the log to (`casino-ledger relay run`).
+    nats_url: str = Field(default="nats://127.0.0.1:4222", pattern=r"^(nats|tls)://")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @model_validator(mode="after")
@@ -160,11 +162,13 @@ def eventsourcing_env(database_url: str) -> dict[str, str]:
         path = sqlite_path(database_url)
         path.parent.mkdir(parents=True, exist_ok=True)
         return {"PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "APPLICATION_RECORDER_TOPIC": "domain.commanding.event_store:SQLiteLog",
                 "SQLITE_DBNAME": str(path), "SQLITE_LOCK_TIMEOUT": "10",
                 "AGGREGATE_CACHE_MAXSIZE": AGGREGATE_CACHE}
     schema = parse_qs(url.query).get("schema", [""])[0]
     return {
         "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "APPLICATION_RECORDER_TOPIC": "domain.commanding.event_store:PostgresLog",
         "POSTGRES_DBNAME": url.path.lstrip("/") or "postgres",
         "POSTGRES_HOST": url.hostname or "127.0.0.1",
         "POSTGRES_PORT": str(url.port or 5432),

@@ -1,4 +1,11 @@
-"""Bearer tokens: signed JWTs carrying a subject and one role."""
+"""Bearer tokens: signed JWTs carrying a subject and one role.
+
+A provider or a back office sends the same token with every request until it
+expires, so a verified token is remembered (by its exact text, with its
+expiry) and not decoded and checked again: about a tenth of the server's time
+per request in the bets benchmark. Only tokens that verified are remembered,
+and each only until its own `exp`.
+"""
 
 from __future__ import annotations
 
@@ -33,9 +40,11 @@ class InvalidToken(Exception):
 class TokenIssuer:
     algorithm = "HS256"
 
-    def __init__(self, key: str, *, default_ttl: int = 3600):
+    def __init__(self, key: str, *, default_ttl: int = 3600, remembered: int = 10_000):
         self._key = key
         self.default_ttl = default_ttl
+        self._verified: dict[str, tuple[Principal, int]] = {}  # token: (who, exp)
+        self._remembered = remembered
 
     def issue(self, role: Role, subject: str, ttl: int | None = None) -> str:
         check_id(subject, "subject")
@@ -45,11 +54,18 @@ class TokenIssuer:
         return jwt.encode(claims, self._key, algorithm=self.algorithm)
 
     def verify(self, token: str) -> Principal:
+        known = self._verified.get(token)
+        if known is not None and time.time() < known[1]:
+            return known[0]
         try:
             claims = jwt.decode(token, self._key, algorithms=[self.algorithm],
                                 options={"require": ["sub", "role", "exp"]})
             if not is_id(claims["sub"]):
                 raise InvalidToken("the subject is not an id")
-            return Principal(subject=claims["sub"], role=Role(claims["role"]))
+            principal = Principal(subject=claims["sub"], role=Role(claims["role"]))
         except (jwt.PyJWTError, ValueError) as error:
             raise InvalidToken(str(error)) from error
+        if len(self._verified) >= self._remembered:
+            self._verified.clear()  # rarely: as many live tokens as it remembers
+        self._verified[token] = (principal, int(claims["exp"]))
+        return principal

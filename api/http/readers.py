@@ -41,6 +41,14 @@ def figures(result: Any) -> dict[str, Any]:
             for f in dataclasses.fields(result)}
 
 
+def record_figures(result: Any, own_id: str) -> dict[str, Any]:
+    """A record's figures, its own id (`withdrawalId`, ...) named `id` as the API
+    names every record's."""
+    shown = figures(result)
+    shown["id"] = shown.pop(own_id)
+    return shown
+
+
 def _figure(value: Any) -> Any:
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
         return figures(value)
@@ -54,8 +62,7 @@ def withdrawal_shown(services: Any, record: dict | WithdrawalRecord,
     """A withdrawal (a view's row, or a command's result) at its currency's
     precision, with its log position."""
     if isinstance(record, WithdrawalRecord):
-        record = figures(record)
-        record["id"] = record.pop("withdrawalId")
+        record = record_figures(record, "withdrawalId")
     amounts = tuple(f for f in WITHDRAWAL_AMOUNTS if record.get(f) is not None)
     shown = services.ledger.currencies.at_precision(record, amounts)
     return WithdrawalPublic.model_validate(shown | {"position": position})

@@ -41,7 +41,7 @@ def gauge(name: str, doc: str, labels: tuple[str, ...] = ()) -> GaugeMetricFamil
 
 
 class LedgerCollector:
-    """Reads the P&L, journal, cashier, treasury, projection and job views."""
+    """Reads the P&L, journal, cashier, treasury, projection, relay and job views."""
 
     def __init__(self, services: Any):
         self.services = services
@@ -63,7 +63,7 @@ class LedgerCollector:
     def _sources(self) -> list[tuple[str, Callable[[], Iterator[Metric]]]]:
         return [("pnl", self.pnl), ("journal", self.journal), ("cashier", self.cashier),
                 ("treasury", self.treasury), ("reconciliation", self.reconciliation),
-                ("views", self.views), ("jobs", self.jobs)]
+                ("views", self.views), ("relays", self.relays), ("jobs", self.jobs)]
 
     def _rows(self, statement: str, params: tuple[Any, ...] = ()) -> list[Any]:
         with self.services.pnl.db.transaction(commit=False) as cursor:
@@ -146,10 +146,10 @@ class LedgerCollector:
                 found = self.services.ledger.repository.get(treasury_key(currency))
             except AggregateNotFoundError:
                 continue
-            last = found.last
-            ratio.add_metric([currency], float(last["ratio"]))  # float-ok: a sample
-            alert.add_metric([currency], float(last["alertBelow"]))  # float-ok: a sample
-            target.add_metric([currency], float(last["target"]))  # float-ok: a sample
+            last = found.latest()
+            ratio.add_metric([currency], float(last.ratio))  # float-ok: a sample
+            alert.add_metric([currency], float(last.alert_below))  # float-ok: a sample
+            target.add_metric([currency], float(last.target))  # float-ok: a sample
             checked.add_metric([currency], found.modified_on.timestamp())
         yield from (ratio, alert, target, checked)
 
@@ -185,6 +185,20 @@ class LedgerCollector:
         for loop in self.services.scheduler.loops.status():
             stopped.add_metric([loop["name"]], 1 if loop["error"] else 0)
         yield from (position, lag, failed, head, stopped)
+
+    def relays(self) -> Iterator[Metric]:
+        """Each relay to the bus (a process of its own): how far it has published."""
+        position = gauge("casino_relay_position", "Log position the relay has published "
+                         "up to (acknowledged by the broker)", ("relay",))
+        lag = gauge("casino_relay_lag_events", "Events the relay is behind the log",
+                    ("relay",))
+        failing = gauge("casino_relay_failing", "1 while the relay retries an error "
+                        "(the broker away, say)", ("relay",))
+        for status in self.services.relays():
+            position.add_metric([status["name"]], status["position"])
+            lag.add_metric([status["name"]], status["lag"])
+            failing.add_metric([status["name"]], 1 if status["error"] else 0)
+        yield from (position, lag, failing)
 
     def jobs(self) -> Iterator[Metric]:
         runs = gauge("casino_job_runs", "Job runs by the outcome of their latest attempt",

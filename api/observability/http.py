@@ -1,10 +1,12 @@
-"""HTTP: time each request by route template, give it a request id, serve /metrics.
+"""HTTP: time each request by route template, give it a request and trace id, serve /metrics.
 
 `Observed` is a plain ASGI middleware (no BaseHTTPMiddleware: it would cost a
 task per request). It answers every response with `X-Request-ID` (the
-caller's, when it is a sane id, else a new one), keeps the request id and the
-W3C trace id in the log context, observes `casino_http_request_duration_seconds`
-and, in JSON log mode, writes one access line per request.
+caller's, when it is a sane id, else a new one) and `X-Trace-Id` (the W3C
+`traceparent`'s trace id, else the request id), keeps both in the log context
+and the trace id on every event the request causes (domain/kernel/tracing.py),
+observes `casino_http_request_duration_seconds` when metrics are on and, in
+JSON log mode, writes one access line per request.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 
 from api.observability.instruments import multiprocess_dir
 from api.observability.logs import REQUEST, configure_logging, route_uvicorn_to_root
+from domain.kernel.tracing import REQUEST_TRACE
 
 access_log = logging.getLogger("casino_ledger.access")
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{1,100}")
@@ -40,23 +43,24 @@ class Observed:
             return await self.app(scope, self._lifespan(receive), send)
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
-        headers = dict(scope["headers"])
-        request_id = ids(headers)
-        context = {"request_id": request_id[0], "trace_id": request_id[1]}
+        request_id, trace_id = ids(dict(scope["headers"]))
+        context = {"request_id": request_id, "trace_id": trace_id}
         token = REQUEST.set(context)
+        traced = REQUEST_TRACE.set(trace_id)  # onto every event the request causes
         status, started = [500], perf_counter()
+        echoed = [(b"x-request-id", request_id.encode()), (b"x-trace-id", trace_id.encode())]
 
         async def answer(message: dict[str, Any]) -> None:
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
-                message["headers"] = [*message.get("headers", []),
-                                      (b"x-request-id", request_id[0].encode())]
+                message["headers"] = [*message.get("headers", []), *echoed]
             await send(message)
 
         try:
             await self.app(scope, receive, answer)
         finally:
             self._done(scope, context, status[0], perf_counter() - started)
+            REQUEST_TRACE.reset(traced)
             REQUEST.reset(token)
 
     def _done(self, scope: dict[str, Any], context: dict[str, Any], status: int,
@@ -89,12 +93,13 @@ class Observed:
         return wrapped
 
 
-def ids(headers: dict[bytes, bytes]) -> tuple[str, str | None]:
-    """The request id (the caller's if sane, else new) and the trace id, if any."""
+def ids(headers: dict[bytes, bytes]) -> tuple[str, str]:
+    """The request id (the caller's if sane, else new) and the trace id: the W3C
+    `traceparent`'s, else the request id (a new one is a valid W3C trace id)."""
     given = headers.get(b"x-request-id", b"").decode("latin-1")
     request_id = given if REQUEST_ID.fullmatch(given) else uuid.uuid4().hex
     trace = TRACEPARENT.fullmatch(headers.get(b"traceparent", b"").decode("latin-1"))
-    return request_id, trace.group(1) if trace else None
+    return request_id, trace.group(1) if trace else request_id
 
 
 def add_metrics_route(app: FastAPI, mode: str, token: str | None) -> None:

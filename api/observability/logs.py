@@ -1,9 +1,10 @@
 """Structured logs: one JSON object per line, when CASINO_LEDGER_LOG_FORMAT=json.
 
 Each line has time (UTC, ISO 8601), level, logger and message, and, inside an
-HTTP request, its request id, trace id (from a W3C `traceparent` header),
+HTTP request, its request id, trace id (a W3C `traceparent`'s, else the request id),
 route template and method; the access line adds status and duration_ms.
-Text stays the default for a terminal. Nothing here logs headers, bodies,
+Text stays the default for a terminal; its lines inside a request end with
+the request id and trace id. Nothing here logs headers, bodies,
 query strings or raw paths, so tokens, signatures and player ids stay out.
 """
 
@@ -39,9 +40,25 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(line, default=str)
 
 
+class RequestIds(logging.Filter):
+    """Text lines written inside a request end with its request and trace ids."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        context = REQUEST.get()
+        if context and not hasattr(record, "request_ids"):
+            record.request_ids = True
+            record.msg = (f"{record.msg} [request_id={context['request_id']} "
+                          f"trace_id={context['trace_id']}]")
+        return True
+
+
 def configure_logging(log_format: str, level: str) -> None:
-    """JSON lines on stderr for the root logger and uvicorn's; text is left as set up."""
+    """JSON lines on stderr for the root logger and uvicorn's; text is left as set up,
+    its lines inside a request ending with the request's ids."""
     if log_format != "json":
+        for handler in logging.getLogger().handlers:
+            if not any(isinstance(f, RequestIds) for f in handler.filters):
+                handler.addFilter(RequestIds())
         return
     root = logging.getLogger()
     for handler in list(root.handlers):

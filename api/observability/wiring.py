@@ -1,10 +1,11 @@
 """Where observability plugs in: the composition root and the app factory.
 
 `instrument(services)` runs in `bootstrap`: with metrics on, it wraps the
-ledger's command runner, listens to group-commit batches and view failures,
-and loop failures, registers the scrape-time collector and opens the metrics port if one is set.
-`install(app, settings)` runs in `create_app`: the middleware (only when it
-has work: metrics on or JSON logs) and `/metrics` on the API port.
+ledger's command runner, listens to group-commit batches, view and loop
+failures, registers the scrape-time collector and opens the metrics port if
+one is set.
+`install(app, settings)` runs in `create_app`: the middleware (request and
+trace ids always; timing with metrics on) and `/metrics` on the API port.
 """
 
 from __future__ import annotations
@@ -45,10 +46,9 @@ def instrument(services: Any) -> Metrics | None:
 
 
 def install(app: FastAPI, settings: Any) -> None:
-    timed = settings.metrics != "off"
-    if timed or settings.log_format == "json":
-        app.add_middleware(Observed, log_format=settings.log_format,
-                           log_level=settings.log_level, timed=timed)
+    # Always: every request has a trace id, on its events and in its answer.
+    app.add_middleware(Observed, log_format=settings.log_format,
+                       log_level=settings.log_level, timed=settings.metrics != "off")
     if settings.metrics in ("public", "token"):
         token = settings.metrics_token
         add_metrics_route(app, settings.metrics,

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.commanding.results import command_result
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.ids import natural_id
 from domain.commanding.unit_of_work import UnitOfWork
@@ -65,11 +66,21 @@ class RecordCheckpoint:
     def partition(self) -> str:
         return "audit"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> CheckpointKept:
         found = uow.find(checkpoint_id(self.document["position"]))
         if found is None:
             found = uow.add(AuditCheckpoint(document=self.document, actor=self.actor))
-        return found.document
+        return CheckpointKept(found.document, found.actor)
+
+
+@command_result("audit-checkpoint")
+@dataclass(frozen=True)
+class CheckpointKept:
+    """The checkpoint kept for a position (the first one signed, on a repeat):
+    its document exactly as signed (docs/audit.md names its fields), and who took it."""
+
+    document: dict[str, Any]
+    actor: str
 
 
 @dataclass(frozen=True)
@@ -89,8 +100,14 @@ class RecordExport:
     def partition(self) -> str:
         return "audit"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> ExportRecorded:
         if uow.find(natural_id("audit-export", self.export_id)) is None:
             uow.add(AuditExport(export_id=self.export_id, actor=self.actor, role=self.role,
                                 selection=self.selection, up_to=self.up_to, at=self.at))
-        return {"exportId": self.export_id}
+        return ExportRecorded(self.export_id)
+
+
+@command_result("audit-export")
+@dataclass(frozen=True)
+class ExportRecorded:
+    export_id: str

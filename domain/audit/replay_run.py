@@ -17,6 +17,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.commanding.results import command_result
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.clock import check_past
 from domain.kernel.errors import InvalidInput
@@ -57,14 +58,33 @@ class ReplayRun(LedgerAggregate):
         self.summary = summary
         self.error = error
 
-    def record(self) -> dict[str, Any]:
-        """The run as the API shows it."""
-        return {"replayId": str(self.id), "requestId": self.request_id,
-                "actor": self.actor, "until": self.until, "requestedAt": self.created_on,
-                "finishedAt": None if self.verdict == RUNNING else self.modified_on,
-                "verdict": self.verdict, "position": self.position,
-                "differences": self.differences, "summary": self.summary,
-                "error": self.error}
+    def record(self) -> ReplayRecord:
+        return ReplayRecord(
+            replay_id=str(self.id), request_id=self.request_id, actor=self.actor,
+            until=self.until, requested_at=self.created_on,
+            finished_at=None if self.verdict == RUNNING else self.modified_on,
+            verdict=self.verdict, position=self.position, differences=self.differences,
+            summary=self.summary, error=self.error)
+
+
+@command_result("replay")
+@dataclass(frozen=True)
+class ReplayRecord:
+    """A replay run: who asked, for which time, and (once finished) its verdict,
+    the position the views were rebuilt to, how many rows differ, and a summary
+    (each view's outcome), or the error of a replay that failed."""
+
+    replay_id: str
+    request_id: str
+    actor: str
+    until: datetime | None
+    requested_at: datetime
+    finished_at: datetime | None
+    verdict: str
+    position: int | None
+    differences: int
+    summary: dict[str, Any]
+    error: str
 
 
 def replay_run_key(request_id: str) -> UUID:
@@ -82,7 +102,7 @@ class RequestReplay:
     def partition(self) -> str:
         return f"replay:{self.request_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> ReplayRecord:
         if self.until is not None:
             if self.until.tzinfo is None:
                 raise InvalidInput("until: must carry a time zone", field="until")
@@ -110,7 +130,7 @@ class FinishReplay:
     def partition(self) -> str:
         return f"replay:{self.replay_request_id}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> ReplayRecord:
         run = uow.find(replay_run_key(self.replay_request_id))
         if run is None:
             raise InvalidInput(f"no replay was requested as {self.replay_request_id}",

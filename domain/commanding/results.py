@@ -41,11 +41,13 @@ def command_result(name: str) -> Callable[[type[T]], type[T]]:
 
 
 def stored_result(result: Any) -> dict[str, Any]:
-    """A typed result as its Request record keeps it (a dict, from a command not
-    typed yet, as it is)."""
-    if isinstance(result, dict):
-        return result
-    return {"type": type(result).result_name, "value": _plain(result)}
+    """A typed result as its Request record keeps it; anything else (a dict keyed
+    by HTTP names, as results were before) is refused."""
+    name = getattr(type(result), "result_name", None)
+    if name is None:
+        raise TypeError(f"a command returned {type(result).__name__}, not a result "
+                        "registered with command_result")
+    return {"type": name, "value": _plain(result)}
 
 
 def result_from(stored: dict[str, Any], kind: str) -> Any:

@@ -26,6 +26,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from domain.kernel import tracing
 from domain.kernel.clock import clock
 from domain.kernel.errors import Busy, DomainError
 from domain.rules import Rules
@@ -76,7 +77,7 @@ class CommandRunner:
         self.rules = rules
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self.on_saved: list[Callable[[int], None]] = []
-        # Told which aggregates each save wrote (the group-commit writer forgets
+        # Told which aggregates each save wrote (the group-commit decider forgets
         # its copies of them).
         self.on_saved_aggregates: list[Callable[[list[Aggregate]], None]] = []
 
@@ -99,14 +100,18 @@ class CommandRunner:
             return Outcome(result, self.replayed_position(command), replayed=True)
         return Outcome(result, position_in(command, self.save(uow.changed())))
 
-    def save(self, aggregates: list[Aggregate]) -> dict[UUID, int]:
+    def save(self, aggregates: list[Aggregate], *, expect: dict[UUID, int] | None = None,
+             ) -> dict[UUID, int]:
         """Save in one transaction; the log position of each aggregate's last event.
+        With `expect` (aggregate id: version read, 0 for absent), refuse with
+        StaleReads, saving nothing, if any of those has moved (event_store.py).
 
         A command's position is that of its Request record: it is added after
         every aggregate the command touched, so it is saved after all of the
         command's events, and a replay can find it again.
         """
-        recordings = self.app.save(*aggregates)
+        recordings = (self.app.save(*aggregates, expect=expect) if expect
+                      else self.app.save(*aggregates))
         for written in self.on_saved_aggregates:
             written(aggregates)
         for listener in self.on_saved:
@@ -126,6 +131,14 @@ class CommandRunner:
 
 def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
            ) -> tuple[Any, bool]:
+    """`decided`, its events stamped with the command's trace id (in whichever
+    thread decides it; domain/kernel/tracing.py)."""
+    with tracing.deciding(command):
+        return decided(command, uow, optimistic=optimistic)
+
+
+def decided(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
+            ) -> tuple[Any, bool]:
     """The command's result and whether it is a replay of an earlier request.
 
     A command without a requestId is idempotent by its natural key (such as a
@@ -151,7 +164,7 @@ def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
                 raise
     if prior is None and not uow.changed() and optimistic:
         # No save will meet a stored Request: look it up now (the group-commit
-        # writer assumes it absent and checks that with the batch's other reads).
+        # decider assumes it absent and checks that with the batch's other reads).
         prior = uow.assume_absent(key)
     if prior is not None:
         return prior.replay(printed), True

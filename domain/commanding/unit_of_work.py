@@ -20,13 +20,13 @@ A = TypeVar("A", bound=Aggregate)
 
 
 class Known:
-    """Aggregates one writer has read or saved, as of then (None: found absent).
+    """Aggregates one decider has read, saved or is saving, as of then (None: absent).
 
-    The group-commit writer decides on these without asking the store again;
+    The group-commit decider decides on these without asking the store again;
     the versions it read are checked in one query before the batch is saved
     (`UnitOfWork.reads`), and a save on a stale copy fails on optimistic
     concurrency, so a copy that another process made stale only costs a retry.
-    Only the writer thread uses it.
+    Only the decider thread uses it (others send it ids to forget).
     """
 
     def __init__(self, maxsize: int = 10_000):
@@ -55,7 +55,7 @@ class Known:
 class UnitOfWork:
     def __init__(self, repository: Repository[Any], rules: Rules,
                  parent: UnitOfWork | None = None, known: Known | None = None):
-        """With `known` (the group-commit writer's), reads come from it when they
+        """With `known` (the group-commit decider's), reads come from it when they
         can, and `reads` lists the versions read, to be checked before saving."""
         self._repository = repository
         self.rules = rules
@@ -114,7 +114,7 @@ class UnitOfWork:
     def assume_absent(self, aggregate_id: UUID) -> Any | None:
         """`find` for an id that is almost always new (a requestId's Request).
 
-        With the writer's `known`, an id it has not seen is taken as absent
+        With the decider's `known`, an id it has not seen is taken as absent
         without a query, and recorded as read at version 0, so the batch's
         check of its reads refuses the batch should it exist after all.
         """

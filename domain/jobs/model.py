@@ -19,6 +19,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.commanding.results import command_result
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.errors import Conflict, DomainError, InvalidInput
 from domain.kernel.ids import natural_id
@@ -111,13 +112,29 @@ class JobRun(LedgerAggregate):
         if error:
             self.last_error = error
 
-    def record(self) -> dict[str, Any]:
-        """The run as the API shows it."""
-        return {"job": self.name, "period": self.period, "trigger": self.trigger,
-                "actor": self.actor, "attempts": self.attempts,
-                "outcome": RUNNING if self.running else self.outcome,
-                "startedAt": self.started_at, "finishedAt": self.finished_at,
-                "summary": self.summary, "lastError": self.last_error}
+    def record(self) -> JobRunRecord:
+        return JobRunRecord(
+            job=self.name, period=self.period, trigger=self.trigger, actor=self.actor,
+            attempts=self.attempts, outcome=RUNNING if self.running else self.outcome,
+            started_at=self.started_at, finished_at=self.finished_at,
+            summary=self.summary, last_error=self.last_error)
+
+
+@command_result("job-run")
+@dataclass(frozen=True)
+class JobRunRecord:
+    """A job's run for one period: its latest attempt and how many there were."""
+
+    job: str
+    period: str
+    trigger: str
+    actor: str
+    attempts: int
+    outcome: str | None
+    started_at: datetime | None
+    finished_at: datetime | None
+    summary: dict[str, Any]
+    last_error: str
 
 
 def job_run_key(name: str, period: str) -> UUID:
@@ -141,7 +158,7 @@ class StartJobRun:
     def partition(self) -> str:
         return f"job-run:{self.job}:{self.period}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> JobRunRecord:
         run = uow.find(job_run_key(self.job, self.period))
         if run is None:
             run = uow.add(JobRun(self.job, self.period))
@@ -166,7 +183,7 @@ class FinishJobRun:
     def partition(self) -> str:
         return f"job-run:{self.job}:{self.period}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> JobRunRecord:
         run = uow.find(job_run_key(self.job, self.period))
         if run is None:
             raise Conflict(f"job {self.job} for {self.period} was never started")

@@ -22,13 +22,15 @@ domain/legacy_topics.py), so they get the same names.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import dataclasses
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from enum import Enum
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 from uuid import UUID
 
@@ -120,6 +122,7 @@ def iso_utc(moment: datetime) -> str:
     return moment.replace(tzinfo=None).isoformat() + "Z"
 
 
+@lru_cache(maxsize=4096)  # field names repeat on every event; data keys are few
 def camel(key: str) -> str:
     """`player_id` -> `playerId`; keys that are data (`USDT`, `instant`, a tx
     hash) have no snake_case shape and stay as they are."""

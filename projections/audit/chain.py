@@ -7,11 +7,19 @@ also names the player the event's aggregate belongs to: an aggregate's
 creation event carries `player_id`, later events of some aggregates do not,
 so the owners of aggregates are kept in `audit_owners`. Signed checkpoints of
 the chain head (domain/audit/model.py) are listed in `audit_checkpoints`.
+
+The view keeps the format its rows were written in (`audit_chain_format`).
+A release that changes what a row holds raises FORMAT; a view found in
+another format (or in none: built before formats were kept) is dropped
+when the view is built at start, and the followers rebuild it from the log
+(the stored-bytes hashes come out the same), so an upgrade needs no manual
+`projections rebuild audit_chain`.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from datetime import timezone
 from typing import Any
 
@@ -20,6 +28,12 @@ from domain.audit.hash_chain import GENESIS, canonical, link, public_canonical
 from domain.audit.public_record import later, public_record
 from projections.engine.database import Cursor, timestamp
 from projections.engine.view import View
+
+log = logging.getLogger(__name__)
+
+# The rows' format: 2 added the log time and the public chain (export format 2).
+FORMAT = 2
+FORMAT_TABLE = "audit_chain_format"
 
 CHAIN_COLUMNS = ("position", "originator_id", "originator_version", "topic", "at",
                  "player_id", "prev_hash", "hash", "log_at", "public_prev_hash",
@@ -47,6 +61,32 @@ class AuditChainView(View):
         "chained_position BIGINT NOT NULL, hash TEXT NOT NULL, key_id TEXT NOT NULL, "
         "document TEXT NOT NULL)",
     )
+
+    def create(self, cursor: Cursor) -> None:
+        """Create the tables; rows of another format are dropped first, to be rebuilt."""
+        if self.db.dialect == "postgres":  # processes starting at once check in turn
+            cursor.execute("SELECT pg_advisory_xact_lock(hashtext(?))", (FORMAT_TABLE,))
+        self._create_format(cursor)
+        found = cursor.execute(f"SELECT format FROM {{s}}{FORMAT_TABLE}").fetchone()
+        if found is None or found["format"] != FORMAT:
+            position = cursor.position(self.name)
+            if position:
+                log.warning("audit_chain: its rows up to %d are in format %s, this code "
+                            "writes format %d: rebuilding it from the log", position,
+                            found["format"] if found else 1, FORMAT)
+            self.drop(cursor)
+            self._create_format(cursor)
+            cursor.execute(f"INSERT INTO {{s}}{FORMAT_TABLE} (format) VALUES (?)",
+                           (FORMAT,))
+        super().create(cursor)
+
+    def _create_format(self, cursor: Cursor) -> None:
+        cursor.raw.execute(self.db.ddl(f"CREATE TABLE IF NOT EXISTS {{s}}{FORMAT_TABLE} "
+                                       "(format INTEGER NOT NULL)"))
+
+    def drop(self, cursor: Cursor) -> None:
+        super().drop(cursor)
+        cursor.raw.execute(self.db.sql(f"DROP TABLE IF EXISTS {{s}}{FORMAT_TABLE}"))
 
     def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
         head = self._last(cursor)

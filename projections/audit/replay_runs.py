@@ -19,7 +19,13 @@ from eventsourcing.application import AggregateNotFoundError
 
 from domain.kernel.errors import Conflict, NotFound
 from domain.ledger import Ledger
-from domain.audit.replay_run import FAILED, FinishReplay, RequestReplay, replay_run_key
+from domain.audit.replay_run import (
+    FAILED,
+    FinishReplay,
+    ReplayRecord,
+    RequestReplay,
+    replay_run_key,
+)
 from projections.audit.replay import replay
 from projections.engine.runner import ProjectionRunner
 
@@ -33,7 +39,7 @@ class ReplayRuns:
         self._threads: dict[str, threading.Thread] = {}
         self._lock = threading.Lock()
 
-    def request(self, request_id: str, actor: str, until: datetime | None) -> dict[str, Any]:
+    def request(self, request_id: str, actor: str, until: datetime | None) -> ReplayRecord:
         """Record the request and start the replay (unless this requestId already did).
 
         One replay at a time per server: each rebuilds every view, and two
@@ -55,7 +61,7 @@ class ReplayRuns:
         if busy and busy != [request_id]:
             raise Conflict(f"replay {busy[0]} is still running; ask again when it ends")
 
-    def run(self, request_id: str, until: datetime | None) -> dict[str, Any]:
+    def run(self, request_id: str, until: datetime | None) -> ReplayRecord:
         """Replay now and record the result on the run."""
         try:
             report = replay(self.runner, until=until)
@@ -66,7 +72,7 @@ class ReplayRuns:
         return self._finish(request_id, report.verdict, report.position,
                             report.differences, report.summary())
 
-    def get(self, request_id: str) -> dict[str, Any]:
+    def get(self, request_id: str) -> ReplayRecord:
         """A run read from its own record (no view to lag)."""
         try:
             return self.ledger.repository.get(replay_run_key(request_id)).record()
@@ -79,7 +85,7 @@ class ReplayRuns:
             thread.join(timeout)
 
     def _finish(self, request_id: str, verdict: str, position: int | None,
-                differences: int, summary: dict[str, Any], error: str = "") -> dict[str, Any]:
+                differences: int, summary: dict[str, Any], error: str = "") -> ReplayRecord:
         return self.ledger.execute(FinishReplay(
             replay_request_id=request_id, verdict=verdict, position=position,
             differences=differences, summary=summary, error=error)).result

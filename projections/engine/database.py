@@ -24,6 +24,8 @@ from eventsourcing.sqlite import SQLiteDatastore, SQLiteTrackingRecorder
 # The fewest `?` any SQLite build accepts in one statement (SQLITE_MAX_VARIABLE_NUMBER
 # before 3.32); PostgreSQL takes up to 65,535.
 MAX_PARAMS = 999
+# Key types sent as one PostgreSQL array per column (the views' keys are text).
+ARRAY_TYPES = {str: "text[]", int: "bigint[]"}
 
 TYPES = {
     "sqlite": {"decimal": "TEXT", "time": "TEXT", "serial": "INTEGER"},
@@ -133,6 +135,10 @@ class Cursor:
         dialects (SQLite scans the whole table for `(a, b) IN (VALUES ...)`).
         """
         wanted = list(dict.fromkeys(keys))
+        if not wanted:
+            return {}
+        if self.db.dialect == "postgres" and all(type(p) in ARRAY_TYPES for p in wanted[0]):
+            return self._rows_by_key_arrays(table, columns, wanted)
         per_query = MAX_PARAMS // len(columns)
         value = f"({', '.join('?' for _ in columns)})"
         on = " AND ".join(f"t.{c} = k.column{n}" for n, c in enumerate(columns, 1))
@@ -145,6 +151,19 @@ class Cursor:
                 tuple(part for key in chunk for part in key)).fetchall()
             found.update((tuple(row[c] for c in columns), row) for row in rows)
         return found
+
+    def _rows_by_key_arrays(self, table: str, columns: tuple[str, ...],
+                            wanted: list[tuple[Any, ...]]) -> dict[tuple[Any, ...], Any]:
+        """PostgreSQL: the keys as one array per column, so the statement's text is
+        the same for any number of keys (parsed once, not once per batch)."""
+        names = [f"column{n}" for n in range(1, len(columns) + 1)]
+        on = " AND ".join(f"t.{c} = k.{name}" for c, name in zip(columns, names))
+        arrays = ", ".join(f"?::{ARRAY_TYPES[type(part)]}" for part in wanted[0])
+        rows = self.execute(
+            f"SELECT t.* FROM {{s}}{table} AS t JOIN unnest({arrays})"
+            f" AS k({', '.join(names)}) ON {on}",
+            tuple([key[n] for key in wanted] for n in range(len(columns)))).fetchall()
+        return {tuple(row[c] for c in columns): row for row in rows}
 
     def advance(self, name: str, expected: int, position: int) -> None:
         """Move view `name` from `expected` to `position` in this transaction.

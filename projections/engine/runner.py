@@ -21,6 +21,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from eventsourcing.persistence import ApplicationRecorder, Mapper
@@ -33,19 +34,23 @@ from projections.engine.view import View
 log = logging.getLogger(__name__)
 
 BATCH = 1000
+LANES = 3
 
 
 class ProjectionRunner:
     def __init__(self, recorder: ApplicationRecorder, mapper: Mapper[Any],
                  views: Iterable[View], *, poll_interval: float = 0.5,  # float-ok: seconds
-                 batch_size: int = BATCH, react: bool = True):
-        """`react=False` builds rows only: a replay never runs a reaction's commands."""
+                 batch_size: int = BATCH, react: bool = True, lanes: int = LANES):
+        """`react=False` builds rows only: a replay never runs a reaction's commands.
+        `lanes`: transactions a batch is applied in at once (PostgreSQL)."""
         self.recorder = recorder
         self.mapper = mapper
         self.views = {view.name: view for view in views}
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self.react = react
+        self.lanes = max(1, lanes)
+        self._pool = ThreadPoolExecutor(self.lanes, thread_name_prefix="view-lane")
         self.errors: dict[str, str] = {}  # stopped views, by name
         self.troubles = Troubles()
         self.on_failed: list[Callable[[str], None]] = []  # a view's name, per failure
@@ -137,54 +142,65 @@ class ProjectionRunner:
 
     def _apply_together(self, ready: list[tuple[View, int, int, Any]], isolate: bool,
                         ) -> list[tuple[View, int | Exception]]:
-        """Apply a batch to every view in one transaction per database.
+        """Apply a batch to every view: one transaction per lane, lanes at once.
 
-        One commit for all the views instead of one each; each view works in
-        a savepoint of its own with its position, so a view that fails (or
-        that another follower moved first) is rolled back alone and the others
-        commit. Returns each view's new position, or the error that stopped it.
+        On PostgreSQL the views are split over `lanes` transactions on their own
+        connections, applied from as many threads, so the database writes one
+        lane's rows while Python builds another's; SQLite has one writer, so
+        one lane. Each view works in a savepoint of its own with its position,
+        so a view that fails (or that another follower moved first) is rolled
+        back alone and the others commit. Returns each view's new position, or
+        the error that stopped it.
         """
-        outcomes: list[tuple[View, int | Exception]] = []
+        groups: list[list[tuple[View, int, int, Any]]] = []
         by_db: dict[int, list[tuple[View, int, int, Any]]] = {}
         for item in ready:
             by_db.setdefault(id(item[0].db), []).append(item)
         for group in by_db.values():
-            done: list[tuple[View, int | Exception]] = []
-            moved: list[View] = []
-            try:
-                with group[0][0].db.transaction() as cursor:
-                    for view, expected, position, prepared in group:
-                        cursor.execute("SAVEPOINT view_batch")
-                        try:
-                            # The position is written first: on SQLite that takes the
-                            # write lock before any read, so nothing is refused half-way.
-                            cursor.advance(view.name, expected, position)
-                            view.apply(cursor, prepared)
-                        except PositionMoved:
-                            cursor.execute("ROLLBACK TO SAVEPOINT view_batch")
-                            moved.append(view)  # another follower applied it first
-                        except Exception as error:
-                            if not isolate:
-                                raise
-                            cursor.execute("ROLLBACK TO SAVEPOINT view_batch")
-                            done.append((view, error))
-                        else:
-                            cursor.execute("RELEASE SAVEPOINT view_batch")
-                            done.append((view, position))
-            except Exception as error:
-                if not isolate:
-                    raise
-                outcomes += [(view, error) for view, *_ in group]
-                continue
-            for view, outcome in done:
-                if not isinstance(outcome, Exception):
-                    self._advance(view.name, outcome)
-            for view in moved:
-                position = view.position()
-                self._advance(view.name, position)
-                done.append((view, position))
-            outcomes += done
-        return outcomes
+            lanes = self.lanes if group[0][0].db.dialect == "postgres" else 1
+            groups += [lane for lane in (group[n::lanes] for n in range(lanes)) if lane]
+        if len(groups) <= 1:
+            return [o for g in groups for o in self._apply_lane(g, isolate)]
+        return [o for outcomes in self._pool.map(lambda g: self._apply_lane(g, isolate),
+                                                 groups)
+                for o in outcomes]
+
+    def _apply_lane(self, group: list[tuple[View, int, int, Any]], isolate: bool,
+                    ) -> list[tuple[View, int | Exception]]:
+        done: list[tuple[View, int | Exception]] = []
+        moved: list[View] = []
+        try:
+            with group[0][0].db.transaction() as cursor:
+                for view, expected, position, prepared in group:
+                    cursor.execute("SAVEPOINT view_batch")
+                    try:
+                        # The position is written first: on SQLite that takes the
+                        # write lock before any read, so nothing is refused half-way.
+                        cursor.advance(view.name, expected, position)
+                        view.apply(cursor, prepared)
+                    except PositionMoved:
+                        cursor.execute("ROLLBACK TO SAVEPOINT view_batch")
+                        moved.append(view)  # another follower applied it first
+                    except Exception as error:
+                        if not isolate:
+                            raise
+                        cursor.execute("ROLLBACK TO SAVEPOINT view_batch")
+                        done.append((view, error))
+                    else:
+                        cursor.execute("RELEASE SAVEPOINT view_batch")
+                        done.append((view, position))
+        except Exception as error:
+            if not isolate:
+                raise
+            return [(view, error) for view, *_ in group]
+        for view, outcome in done:
+            if not isinstance(outcome, Exception):
+                self._advance(view.name, outcome)
+        for view in moved:
+            position = view.position()
+            self._advance(view.name, position)
+            done.append((view, position))
+        return done
 
     def _advance(self, name: str, position: int) -> None:
         with self._advanced:

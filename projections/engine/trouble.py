@@ -2,14 +2,14 @@
 
 The views' follower keys its troubles by view and event; the scheduler's
 loops (schedulers/jobs/healing.py) by loop and item (a block, a withdrawal,
-a job's period). A failure that the database's state explains (a lost or reset connection, a
-restart, a lock or statement timeout, a serialization failure, SQLite's
-"database is locked") passes: the view is retried with back-off (50 ms
-doubling to 5 s) and the retry is counted, but it is never a stopped view.
-Any other error is retried at once, one event at a time, so that the event is
-found; when the same error repeats on the same event STOP_AFTER times the view
-(or loop) is stopped, and tried again every STOPPED_RETRY seconds in case the cause was
-mended. A view that applies a batch is cleared of all of it.
+a job's period). A failure that the database's state explains (a lost or
+reset connection, a restart, a lock or statement timeout, a serialization
+failure, SQLite's "database is locked") passes: the view is retried with
+back-off (50 ms doubling to 5 s, projections/engine/backoff.py) and the retry
+is counted, but it is never a stopped view. Any other error is retried at
+once, one event at a time, so that the event is found; when the same error
+repeats on the same event STOP_AFTER times the view (or loop) is stopped, and
+tried again every STOPPED_RETRY seconds in case the cause was mended. A view that applies a batch is cleared of all of it.
 """
 
 from __future__ import annotations
@@ -22,11 +22,14 @@ from dataclasses import dataclass
 import psycopg
 from eventsourcing import persistence
 
+from projections.engine.backoff import pause_after
+
 # The database is away or busy, not wrong: the library's wrappers of a lost
 # connection, a restart, a lock or statement timeout, a serialization failure.
 TRANSIENT = (psycopg.OperationalError, psycopg.InterfaceError, sqlite3.OperationalError,
              persistence.OperationalError, persistence.InterfaceError)
 STOP_AFTER = 3
+STOPPED_RETRY = 1.0  # float-ok: seconds
 
 
 def transient(error: BaseException) -> bool:
@@ -37,9 +40,6 @@ def transient(error: BaseException) -> bool:
             return True
         seen = seen.__cause__
     return False
-
-STOPPED_RETRY = 1.0  # float-ok: seconds
-FIRST_PAUSE, LONGEST_PAUSE = 0.05, 5.0  # float-ok: seconds
 
 
 @dataclass
@@ -72,7 +72,7 @@ class Troubles:
                 and before.error == str(error) and before.transient == passing)
         attempts = before.attempts + 1 if same and before else 1
         if passing:
-            pause = min(FIRST_PAUSE * 2 ** (attempts - 1), LONGEST_PAUSE)
+            pause = pause_after(attempts)
         else:
             pause = STOPPED_RETRY if attempts >= STOP_AFTER else 0.0
         trouble = Trouble(event, str(error), passing, attempts, time.monotonic() + pause)

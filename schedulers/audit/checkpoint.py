@@ -13,6 +13,7 @@ from functools import partial
 from typing import Any
 
 from domain.audit.model import RecordCheckpoint
+from domain.commanding.runner import Outcome
 from domain.kernel.clock import clock
 from domain.ledger import Ledger
 from domain.audit.signing import Signer
@@ -37,13 +38,14 @@ def scheduled(ledger: Ledger, projections: ProjectionRunner, signer: Signer,
     taken = take_checkpoint(ledger, projections, signer, actor="scheduler")
     if taken is None:
         return {"signed": False, "reason": "the log is empty"}
-    return {"signed": True, "position": taken["position"], "keyId": taken["keyId"]}
+    document = taken.result.document
+    return {"signed": True, "position": document["position"], "keyId": document["keyId"]}
 
 
 def take_checkpoint(ledger: Ledger, projections: ProjectionRunner, signer: Signer,
-                    actor: str) -> dict[str, Any] | None:
-    """Sign the chain's head now: the checkpoint's document and where it was
-    recorded (None for an empty log, which has nothing to sign)."""
+                    actor: str) -> Outcome | None:
+    """Sign the chain's head now: the checkpoint kept (`CheckpointKept`) and where
+    it was recorded (None for an empty log, which has nothing to sign)."""
     projections.catch_up(["audit_chain"])
     chain: AuditChainView = projections.views["audit_chain"]  # type: ignore[assignment]
     heads = chain.heads()
@@ -53,5 +55,4 @@ def take_checkpoint(ledger: Ledger, projections: ProjectionRunner, signer: Signe
     document = signer.sign({"type": CHECKPOINT, "position": position,
                             "hash": heads["hash"], "publicHash": heads["publicHash"],
                             "signedAt": clock.now().isoformat()})
-    outcome = ledger.execute(RecordCheckpoint(document=document, actor=actor))
-    return {**outcome.result, "recordedAt": outcome.position}
+    return ledger.execute(RecordCheckpoint(document=document, actor=actor))

@@ -118,7 +118,7 @@ class Sweeper:
         amount = amount.quantize(self.quantum, rounding=ROUND_UP)
         nonce = self.ledger.execute(ReserveTopUpNonce(
             self.chain, address, index, number, chain_next=self.hot.next_nonce())
-        ).result["nonce"]
+        ).result.nonce
         signed = self.hot.sign(self.native, address, amount, nonce)
         self.ledger.execute(RecordTopUp(
             self.chain, address, index, number, currency=currency, amount=amount,

@@ -12,7 +12,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from decimal import Decimal
-from typing import Any
 
 from eventsourcing.application import AggregateNotFoundError
 
@@ -21,7 +20,7 @@ from domain.cashier.deposits.addresses import address_book_key
 from domain.ledger import Ledger
 from domain.kernel.money import ZERO
 from domain.kernel.postings import HOUSE_HOT_WALLET, HOUSE_PENDING_WITHDRAWALS
-from domain.cashier.treasury.health import LOW, CheckTreasury
+from domain.cashier.treasury.health import LOW, CheckTreasury, HotWalletHealth
 from projections.wallet.journal import JournalView
 from projections.engine.runner import ProjectionRunner
 
@@ -77,8 +76,8 @@ class TreasuryHealthCheck:
         self.projections = projections
         self.holdings = holdings
 
-    def run(self, run: str) -> dict[str, Any]:
-        """Check every currency of every chain with a hot wallet; the results."""
+    def run(self, run: str) -> dict[str, HotWalletHealth]:
+        """Check every currency of every chain with a hot wallet; the results by currency."""
         self.projections.catch_up(["journal"])
         journal: JournalView = self.projections.views["journal"]  # type: ignore[assignment]
         results = {}
@@ -87,8 +86,8 @@ class TreasuryHealthCheck:
                 users = book_figures(journal, currency)["userBalances"]
                 result = self.ledger.execute(CheckTreasury(
                     currency, run, chain.hot(currency), users)).result
-                if result["status"] == LOW:
+                if result.status == LOW:
                     log.warning("treasury: hot wallet %s low at %s of user balances; "
-                                "refill %s", currency, result["ratio"], result["refill"])
+                                "refill %s", currency, result.ratio, result.refill)
                 results[currency] = result
         return results

@@ -12,6 +12,7 @@ once on the retry, not after `abandon_after`.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -23,6 +24,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError
 
 from domain.kernel.errors import Conflict, InvalidInput
+from domain.kernel.public_events import camel
+from domain.commanding.runner import Outcome
 from domain.jobs.model import FAILED, SUCCEEDED, FinishJobRun, JobFailed, StartJobRun, job_run_key
 from domain.ledger import Ledger
 from domain.kernel.periods import DAY, MONTH, WEEK, Period
@@ -59,8 +62,9 @@ class JobRunner:
         self._lost: set[tuple[str, str]] = set()  # (job, period) attempts left open here
 
     def run(self, name: str, period: Period, trigger: str = "manual",
-            actor: str = "scheduler") -> dict[str, Any]:
-        """Run job `name` for an ended `period`; the run record (with `position`)."""
+            actor: str = "scheduler") -> Outcome:
+        """Run job `name` for an ended `period`; the finished attempt: the run's
+        record (`JobRunRecord`) and its log position."""
         job = self.catalogue.get(name)
         self.check_runnable(job, period)
         key = (name, str(period))
@@ -74,7 +78,7 @@ class JobRunner:
                 self._lost.add(key)  # it may have been recorded all the same
             raise
         self._lost.discard(key)
-        attempt = started.result["attempts"]
+        attempt = started.result.attempts
         try:
             summary = summary_of(job.action(period))
         except Exception as error:  # noqa: BLE001 - recorded as failed, then raised
@@ -94,15 +98,14 @@ class JobRunner:
                                field="period")
 
     def _finish(self, job: Job, period: Period, attempt: int, outcome: str,
-                summary: dict[str, Any], error: str) -> dict[str, Any]:
+                summary: dict[str, Any], error: str) -> Outcome:
         try:
-            finished = self.ledger.execute(FinishJobRun(
+            return self.ledger.execute(FinishJobRun(
                 job=job.name, period=str(period), attempt=attempt, outcome=outcome,
                 summary=summary, error=error))
         except Exception:
             self._lost.add((job.name, str(period)))  # left open: a retry abandons it
             raise
-        return {**finished.result, "position": finished.position}
 
     # Catching up: every ended period in the lookback without a success.
 
@@ -127,7 +130,7 @@ class JobRunner:
         return [missed for _, _, missed in sorted(found, key=lambda f: f[:2])]
 
     def catch_up(self, now: datetime | None = None, jobs: list[Job] | None = None,
-                 *, scheduled: Period | None = None) -> list[dict[str, Any]]:
+                 *, scheduled: Period | None = None) -> list[Outcome]:
         """Run every missed period in order; a job's failure stops that job's catch-up.
 
         A job never runs a period before the earlier ones succeeded, so a job
@@ -149,7 +152,7 @@ class JobRunner:
                 records.append(record)
         return records
 
-    def _run_logged(self, job: Job, period: Period, trigger: str) -> dict[str, Any] | None:
+    def _run_logged(self, job: Job, period: Period, trigger: str) -> Outcome | None:
         try:
             return self.run(job.name, period, trigger=trigger, actor="scheduler")
         except Conflict as busy:
@@ -180,9 +183,13 @@ def summary_of(result: Any) -> dict[str, Any]:
 
 
 def json_safe(value: Any) -> Any:
-    """A summary in JSON's own types: Decimal as a string, times and dates in ISO."""
+    """A summary in JSON's own types: Decimal as a string, times and dates in ISO,
+    a command's typed result as its fields in camelCase (as the API shows them)."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {camel(f.name): json_safe(getattr(value, f.name))
+                for f in dataclasses.fields(value)}
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, (datetime, date)):

@@ -88,7 +88,7 @@ def test_a_player_rewritten_in_the_chain_table_breaks_the_public_chain(services)
 def test_a_checkpoint_signs_both_chain_heads(services):
     history(services)
     taken = take_checkpoint(services.ledger, services.projections, services.audit_signer,
-                            "a")
+                            "a").result.document
     assert taken["type"] == "casino-ledger-checkpoint/2"
     caught_up(services)
     row = services.audit_chain.rows(taken["position"] - 1, taken["position"], 1)[0]
@@ -139,18 +139,20 @@ def test_a_checkpoint_is_signed_with_the_key_id_and_taken_once_per_head(services
     history(services)
     first = take_checkpoint(services.ledger, services.projections, services.audit_signer, "a")
     again = take_checkpoint(services.ledger, services.projections, services.audit_signer, "a")
-    assert first["keyId"] == services.audit_signer.key_id
-    assert again["position"] == first["recordedAt"]  # the checkpoint event is chained too
+    assert first.result.document["keyId"] == services.audit_signer.key_id
+    # the checkpoint event is chained too
+    assert again.result.document["position"] == first.position
     caught_up(services)
     assert [c["chained_position"] for c in services.audit_chain.checkpoints()] == [
-        first["position"], again["position"]]
+        first.result.document["position"], again.result.document["position"]]
 
 
 def test_the_daily_job_signs_the_head(services, frozen_clock):
     history(services)
-    record = services.job_runner.run("audit-checkpoint", Period(date(2026, 1, 14), "day"))
-    assert record["outcome"] == "succeeded"
-    assert record["summary"]["signed"] is True
+    record = services.job_runner.run("audit-checkpoint",
+                                     Period(date(2026, 1, 14), "day")).result
+    assert record.outcome == "succeeded"
+    assert record.summary["signed"] is True
 
 
 def test_after_a_key_rotation_old_checkpoints_verify_with_the_trusted_old_key(database_url):
@@ -166,7 +168,7 @@ def test_after_a_key_rotation_old_checkpoints_verify_with_the_trusted_old_key(da
     try:
         credit(new, "p3", "BTC", "1")
         taken = take_checkpoint(new.ledger, new.projections, new.audit_signer, "a")
-        assert taken["keyId"] == "k-2026-02"
+        assert taken.result.document["keyId"] == "k-2026-02"
         caught_up(new)
         assert verify(new)["ok"]
         untrusting = verify_store(new.ledger, new.audit_chain,
@@ -212,3 +214,50 @@ def test_two_followers_racing_hash_each_event_exactly_once(services, database_ur
     services.projections.rebuild("audit_chain")
     assert chain_rows(services) == raced
     assert [row[0] for row in raced] == list(range(1, services.ledger.head() + 1))
+
+
+def as_format_1(services):
+    """Leave the view as a release before format 2 did: no log time, no public
+    chain, and no format kept."""
+    rows = [row[:8] for row in chain_rows(services)]
+    db = services.audit_chain.db
+    with db.transaction() as cursor:
+        for statement in ("DROP TABLE IF EXISTS {s}audit_chain_format",
+                          "DROP TABLE {s}audit_chain",
+                          "CREATE TABLE {s}audit_chain (position BIGINT PRIMARY KEY, "
+                          "originator_id TEXT NOT NULL, originator_version BIGINT NOT NULL, "
+                          "topic TEXT NOT NULL, at {time} NOT NULL, player_id TEXT, "
+                          "prev_hash TEXT NOT NULL, hash TEXT NOT NULL)"):
+            cursor.raw.execute(db.ddl(statement))
+        cursor.executemany("INSERT INTO {s}audit_chain VALUES (?, ?, ?, ?, ?, ?, ?, ?)", rows)
+
+
+def test_a_chain_of_an_older_format_is_rebuilt_when_the_ledger_starts(database_url):
+    """No manual `projections rebuild audit_chain` after an upgrade."""
+    old = fresh_services(database_url)
+    history(old)
+    expected, head = old.audit_chain.dump(), old.audit_chain.position()
+    as_format_1(old)
+    old.close()
+    upgraded = fresh_services(database_url)
+    try:
+        assert upgraded.audit_chain.position() == 0  # dropped at start
+        caught_up(upgraded)
+        assert upgraded.audit_chain.position() == head
+        assert upgraded.audit_chain.dump() == expected  # the same hashes, both chains
+        assert verify(upgraded)["ok"]
+    finally:
+        upgraded.close()
+
+
+def test_a_chain_of_the_current_format_is_kept_when_the_ledger_starts(database_url):
+    first = fresh_services(database_url)
+    history(first)
+    expected, head = first.audit_chain.dump(), first.audit_chain.position()
+    first.close()
+    again = fresh_services(database_url)
+    try:
+        assert again.audit_chain.position() == head
+        assert again.audit_chain.dump() == expected
+    finally:
+        again.close()

@@ -190,12 +190,12 @@ class Broken(Spy):
 def test_a_recorded_replay_names_who_when_and_the_verdict(services, frozen_clock):
     history(services, frozen_clock, players=1)
     started = services.replays.request("audit-1", "carol", None)
-    assert started["verdict"] == "running" and started["actor"] == "carol"
+    assert started.verdict == "running" and started.actor == "carol"
     services.replays.join()
     run = services.replays.get("audit-1")
-    assert run["verdict"] == "equal" and run["differences"] == 0
-    assert run["position"] == run["summary"]["position"] > 0
-    assert run["requestedAt"] == run["finishedAt"] == frozen_clock.now()
+    assert run.verdict == "equal" and run.differences == 0
+    assert run.position == run.summary["position"] > 0
+    assert run.requested_at == run.finished_at == frozen_clock.now()
     events = services.ledger.events.get(replay_run_key("audit-1"))
     assert [type(e).__name__ for e in events] == ["Requested", "Finished"]
     assert isinstance(services.ledger.repository.get(replay_run_key("audit-1")), ReplayRun)
@@ -203,7 +203,7 @@ def test_a_recorded_replay_names_who_when_and_the_verdict(services, frozen_clock
     assert (requested["actor"], requested["before"], finished["before"]["verdict"]) == (
         "carol", {}, "running")
     assert finished["after"] == {"until": None, "verdict": "equal",
-                                 "position": run["position"], "differences": 0}
+                                 "position": run.position, "differences": 0}
 
 
 def test_asking_again_with_the_same_request_id_starts_nothing(services, frozen_clock):
@@ -212,7 +212,7 @@ def test_asking_again_with_the_same_request_id_starts_nothing(services, frozen_c
     services.replays.join()
     head = services.ledger.head()
     again = services.replays.request("audit-1", "carol", None)
-    assert again["verdict"] == "running"  # the first answer, replayed
+    assert again.verdict == "running"  # the first answer, replayed
     assert services.ledger.head() == head and len(services.replays._threads) == 1
 
 
@@ -227,11 +227,11 @@ def test_one_replay_at_a_time(services, frozen_clock, monkeypatch):
     services.replays.request("audit-1", "carol", None)
     with pytest.raises(Conflict, match="audit-1 is still running"):
         services.replays.request("audit-2", "carol", None)
-    assert services.replays.request("audit-1", "carol", None)["verdict"] == "running"
+    assert services.replays.request("audit-1", "carol", None).verdict == "running"
     release.set()
     services.replays.join()
-    assert services.replays.get("audit-1")["verdict"] == "equal"
-    assert services.replays.request("audit-2", "carol", None)["verdict"] == "running"
+    assert services.replays.get("audit-1").verdict == "equal"
+    assert services.replays.request("audit-2", "carol", None).verdict == "running"
     services.replays.join()
 
 

@@ -151,11 +151,11 @@ def test_an_expired_grant_forfeits_what_is_left_back_to_cashback_expense(
     assert grant.expires_at == datetime(2026, 1, 26, 0, 1, tzinfo=UTC)
     play(ledger, "10", game="slot-1")
     frozen_clock.freeze(datetime(2026, 2, 1, tzinfo=UTC))
-    early = ledger.job_runner.run("bonus-expiry", Period.parse("2026-01-25"))
-    assert early["summary"]["expired"] == 0 and grant_of(ledger).status == "open"
+    early = ledger.job_runner.run("bonus-expiry", Period.parse("2026-01-25")).result
+    assert early.summary["expired"] == 0 and grant_of(ledger).status == "open"
     ledger.job_runner.run("bonus-expiry", Period.parse("2026-01-26"))
-    again = ledger.job_runner.run("bonus-expiry", Period.parse("2026-01-26"))
-    assert again["summary"]["expired"] == 0
+    again = ledger.job_runner.run("bonus-expiry", Period.parse("2026-01-26")).result
+    assert again.summary["expired"] == 0
     grant = grant_of(ledger)
     assert (grant.status, grant.settled_amount, wallet(ledger).bonus) == (
         "expired", D(100), D(0))

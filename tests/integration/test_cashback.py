@@ -19,7 +19,7 @@ from domain.bonus.model import BonusGrant, book_key
 from domain.cashback.model import CashbackPeriod, cashback_key
 from domain.cashback.commands import CalculateCashback, CreditCashback
 from domain.kernel.errors import Conflict, InvalidInput
-from domain.jobs.model import JobFailed
+from domain.jobs.model import JobFailed, JobRunRecord
 from domain.kernel.periods import Period
 from tests.factories import (
     add_game,
@@ -86,8 +86,8 @@ def play(services: Services, stake: str, outcome: str = "LOSS", payout: str = "0
     return bet_id
 
 
-def run(services: Services, period: str, job: str = "cashback-vip") -> dict:
-    return services.job_runner.run(job, Period.parse(period))
+def run(services: Services, period: str, job: str = "cashback-vip") -> JobRunRecord:
+    return services.job_runner.run(job, Period.parse(period)).result
 
 
 def end_week(frozen_clock) -> None:
@@ -117,7 +117,7 @@ def test_seed_000_silver_player_lost_1000_won_700_gets_30_as_bonus_with_1x_wager
     play(ledger, "500", "WIN", "700")
     end_week(frozen_clock)
     record = run(ledger, WEEK)
-    assert record["summary"] == {"program": "vip", "period": WEEK, "calculated": 0,
+    assert record.summary == {"program": "vip", "period": WEEK, "calculated": 0,
                                  "credited": 1, "skipped": 0, "changed": 1,
                                  "paid": {"USDT": "30.000000"}}
     period = period_of(ledger)
@@ -187,7 +187,7 @@ def test_running_the_period_again_creates_nothing_new(ledger, frozen_clock):
     run(ledger, WEEK)
     head = ledger.ledger.head()
     again = run(ledger, WEEK)
-    assert again["summary"]["changed"] == 0 and again["attempts"] == 2
+    assert again.summary["changed"] == 0 and again.attempts == 2
     # Only the run record's Started and Finished were appended.
     assert ledger.ledger.head() - head == 2
     assert len(cashback_credits(ledger)) == 1
@@ -212,7 +212,7 @@ def test_a_job_stopped_between_calculating_and_crediting_credits_exactly_once_on
     assert cashback_credits(ledger, "p1") == [] == cashback_credits(ledger, "p2")
     monkeypatch.undo()
     record = run(ledger, WEEK)
-    assert (record["outcome"], record["summary"]["credited"]) == ("succeeded", 2)
+    assert (record.outcome, record.summary["credited"]) == ("succeeded", 2)
     run(ledger, WEEK)
     assert [len(cashback_credits(ledger, n)) for n in ("p1", "p2")] == [1, 1]
     assert (wallet(ledger, "p1").bonus, wallet(ledger, "p2").available) == (

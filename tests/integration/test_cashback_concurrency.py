@@ -15,6 +15,7 @@ from decimal import Decimal
 
 import pytest
 
+from domain.commanding.runner import Outcome
 from domain.kernel.errors import Conflict
 from domain.kernel.periods import Period
 from tests.factories import (
@@ -91,7 +92,7 @@ def test_two_job_actions_at_once_credit_every_player_once(ledgers):
 def test_two_guarded_runs_at_once_run_once_or_one_after_the_other(ledgers):
     results = at_once(*[lambda s=s: s.job_runner.run("cashback-vip", WEEK)
                         for s in ledgers])
-    succeeded = [r for r in results if isinstance(r, dict)]
-    assert succeeded and all(isinstance(r, (dict, Conflict)) for r in results), results
-    assert sum(r["summary"]["changed"] for r in succeeded) == len(PLAYERS)
+    succeeded = [r.result for r in results if isinstance(r, Outcome)]
+    assert succeeded and all(isinstance(r, (Outcome, Conflict)) for r in results), results
+    assert sum(r.summary["changed"] for r in succeeded) == len(PLAYERS)
     assert all(len(credits(ledgers[1], p)) == 1 for p in PLAYERS)

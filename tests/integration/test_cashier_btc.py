@@ -96,8 +96,8 @@ def test_a_bitcoin_withdrawal_is_sent_confirmed_and_reconciles(cashier, bitcoin_
     assert [w["id"] for w in done] == [request.withdrawal_id]
     assert done[0]["sent"] + done[0]["fee"] == D("0.1")
     report = cashier.cashier.reconciler().run("after", ["BTC"])["BTC"]
-    assert (report["discrepancy"], report["verdict"]) == (D(0), "balanced")
-    assert report["inputs"]["hot"] == D(2) - done[0]["sent"] - (
+    assert (report.discrepancy, report.verdict) == (D(0), "balanced")
+    assert report.inputs["hot"] == D(2) - done[0]["sent"] - (
         cashier.chains["bitcoin"].sender.receipt(done[0]["txHash"]).fee_paid)
 
 

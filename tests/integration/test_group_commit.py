@@ -6,7 +6,12 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from decimal import Decimal
 
+import pytest
+
 from api.bootstrap import bootstrap
+from domain.commanding.event_store import StaleReads
+from domain.kernel.ids import natural_id
+from domain.wallet.model import Wallet
 from domain.wallet.commands import Adjust
 from domain.kernel.errors import Conflict, InsufficientFunds
 
@@ -75,6 +80,10 @@ def test_batch_that_loses_a_race_to_another_process_is_retried_alone(services, s
     other = bootstrap(settings)
     try:
         other.ledger.execute(adjust("warm", "p1", "1"))  # both caches hold p1
+        # The first writer's copy of p1 is stale now: its next batch must lose
+        # its save and be run again alone, whatever the timing below.
+        assert services.ledger.execute(adjust("stale", "p1", "1")).position
+        assert services.ledger.commands.lost_races == 1
         commands = [(services if n % 2 else other, adjust(f"r{n}", "p1", "-1"))
                     for n in range(30)]
         gate = threading.Barrier(len(commands))
@@ -90,4 +99,55 @@ def test_batch_that_loses_a_race_to_another_process_is_retried_alone(services, s
         other.close()
     assert lost > 0, "the two ledgers never collided; the test proved nothing"
     assert all(o.position for o in outcomes)
-    assert services.ledger.wallet("p1", "USDT").cash == Decimal(1001 - 30)
+    assert services.ledger.wallet("p1", "USDT").cash == Decimal(1002 - 30)
+
+
+def test_an_append_whose_reads_moved_saves_nothing(services):
+    """The batch's reads are checked by the append itself (domain/commanding/
+    event_store.py): a version that moved refuses the whole append, and the
+    same append with the versions as stored goes through."""
+    ledger = services.ledger
+    ledger.execute(adjust("seed", "p1", "5"))
+    read = ledger.wallet("p1", "USDT")
+    head = ledger.head()
+
+    def fresh_wallet():
+        return Wallet(player_id="p2", currency="USDT", request_id="r", reference="")
+
+    with pytest.raises(StaleReads):
+        ledger.save(fresh_wallet(), expect={read.id: read.version - 1})
+    with pytest.raises(StaleReads):  # an aggregate read as absent that exists now
+        ledger.save(fresh_wallet(), expect={natural_id("nothing"): 0, read.id: 0})
+    assert ledger.head() == head and ledger.wallet("p2", "USDT") is None
+    ledger.save(fresh_wallet(), expect={read.id: read.version, natural_id("nothing"): 0})
+    assert ledger.head() == head + 1 and ledger.wallet("p2", "USDT") is not None
+
+
+def test_a_batch_decided_on_one_that_failed_is_never_committed(services, settings):
+    """The decider decides batch k+1 on batch k's outcome while k commits. When k
+    does not commit, k+1 must run again alone, never be saved on k's state
+    (here that would leave a gap in the wallet's versions)."""
+    from concurrent.futures import Future
+
+    runner = services.ledger.commands
+    services.ledger.execute(adjust("seed", "p1", "10"))  # the decider holds p1
+    other = bootstrap(settings)
+    try:  # a requestId the decider has never seen, stored by another process
+        other.ledger.execute(adjust("taken", "p2", "3"))
+    finally:
+        other.close()
+    # k credits p1 under that requestId with another payload: its save meets the
+    # stored Request (a lost race), and alone it is a conflict that writes nothing.
+    first = [(adjust("taken", "p1", "1"), Future())]
+    second = [(adjust("k+1", "p1", "2"), Future())]
+    decided = [runner._decide(first), runner._decide(second)]  # k+1 decided on k
+    for outcome in decided:
+        runner._commit(outcome)
+    with pytest.raises(Conflict):
+        first[0][1].result()
+    assert second[0][1].result().position > 0
+    assert runner.lost_races == 2  # k lost its race; k+1 was void
+    wallet = services.ledger.wallet("p1", "USDT")
+    assert wallet.cash == Decimal(12)
+    versions = [e.originator_version for e in services.ledger.events.get(wallet.id)]
+    assert versions == list(range(1, len(versions) + 1))

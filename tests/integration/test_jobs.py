@@ -16,7 +16,14 @@ import pytest
 
 from domain.wallet.commands import Adjust
 from domain.kernel.errors import Conflict, InvalidInput, NotFound
-from domain.jobs.model import FinishJobRun, JobFailed, JobRun, StartJobRun, job_run_key
+from domain.jobs.model import (
+    FinishJobRun,
+    JobFailed,
+    JobRun,
+    JobRunRecord,
+    StartJobRun,
+    job_run_key,
+)
 from schedulers.jobs.catalogue import Job, JobCatalogue
 from domain.kernel.periods import Period
 from schedulers.jobs.runner import JobRunner
@@ -68,8 +75,8 @@ def cash(services: Any) -> Decimal:
     return wallet.cash if wallet else D(0)
 
 
-def run(runner: JobRunner, name: str, period: str, **kwargs: Any) -> dict[str, Any]:
-    return runner.run(name, Period.parse(period), **kwargs)
+def run(runner: JobRunner, name: str, period: str, **kwargs: Any) -> JobRunRecord:
+    return runner.run(name, Period.parse(period), **kwargs).result
 
 
 def at(*parts: int) -> datetime:
@@ -87,23 +94,24 @@ def test_running_a_period_twice_credits_once_and_records_both_attempts(
         services, runner, frozen_clock):
     CreditJob(runner)
     first = run(runner, "test-credit", "2026-01-14", actor="ops-bob")
-    assert (first["outcome"], first["attempts"], first["trigger"], first["actor"]) == (
+    assert (first.outcome, first.attempts, first.trigger, first.actor) == (
         "succeeded", 1, "manual", "ops-bob")
-    assert first["summary"] == {"credited": "1", "replayed": False}
-    assert first["startedAt"] == first["finishedAt"] == frozen_clock.now()
+    assert first.summary == {"credited": "1", "replayed": False}
+    assert first.started_at == first.finished_at == frozen_clock.now()
     wallet_version = services.ledger.wallet(PLAYER, "USDT").version
 
-    second = run(runner, "test-credit", "2026-01-14")
-    assert (second["outcome"], second["attempts"]) == ("succeeded", 2)
-    assert second["summary"] == {"credited": "1", "replayed": True}
+    ran = runner.run("test-credit", Period.parse("2026-01-14"))
+    second = ran.result
+    assert (second.outcome, second.attempts) == ("succeeded", 2)
+    assert second.summary == {"credited": "1", "replayed": True}
     assert cash(services) == 1
     assert services.ledger.wallet(PLAYER, "USDT").version == wallet_version
-    assert second["position"] == services.ledger.head()
+    assert ran.position == services.ledger.head()
 
     [row] = caught_up(services).job_runs.list()
     assert (row["job"], row["period"], row["outcome"], row["attempts"]) == (
         "test-credit", "2026-01-14", "succeeded", 2)
-    assert row["summary"] == second["summary"]
+    assert row["summary"] == second.summary
 
 
 def test_each_period_is_its_own_run(services, runner, frozen_clock):
@@ -135,7 +143,7 @@ def test_a_day_ends_at_midnight_utc(services, runner, frozen_clock):
     with pytest.raises(InvalidInput):
         run(runner, "test-credit", "2026-01-15")
     frozen_clock.freeze(at(2026, 1, 16))
-    assert run(runner, "test-credit", "2026-01-15")["outcome"] == "succeeded"
+    assert run(runner, "test-credit", "2026-01-15").outcome == "succeeded"
 
 
 def test_the_current_week_and_month_have_not_ended(services, runner, frozen_clock):
@@ -144,8 +152,8 @@ def test_the_current_week_and_month_have_not_ended(services, runner, frozen_cloc
     for name, period in (("weekly-credit", "2026-W03"), ("monthly-credit", "2026-01")):
         with pytest.raises(InvalidInput, match="has not ended"):
             run(runner, name, period)
-    assert run(runner, "weekly-credit", "2026-W02")["outcome"] == "succeeded"
-    assert run(runner, "monthly-credit", "2025-12")["outcome"] == "succeeded"
+    assert run(runner, "weekly-credit", "2026-W02").outcome == "succeeded"
+    assert run(runner, "monthly-credit", "2025-12").outcome == "succeeded"
 
 
 def test_a_period_of_another_kind_than_the_job_is_refused(services, runner, frozen_clock):
@@ -177,8 +185,8 @@ def test_a_failing_job_is_recorded_failed_and_a_later_run_succeeds(
 
     job.broken.clear()
     record = run(runner, "test-credit", "2026-01-14")
-    assert (record["outcome"], record["attempts"]) == ("succeeded", 2)
-    assert record["lastError"] == "RuntimeError: no data for 2026-01-14"
+    assert (record.outcome, record.attempts) == ("succeeded", 2)
+    assert record.last_error == "RuntimeError: no data for 2026-01-14"
     assert cash(services) == 1
     assert caught_up(services).job_runs.list(outcome="failed") == []
     [row] = services.job_runs.list(outcome="succeeded")
@@ -208,8 +216,8 @@ def test_an_attempt_still_running_refuses_another_until_it_is_abandoned(
 
     frozen_clock.advance(timedelta(minutes=2))
     record = run(runner, "test-credit", "2026-01-14")
-    assert (record["outcome"], record["attempts"]) == ("succeeded", 2)
-    assert record["lastError"].startswith("abandoned")
+    assert (record.outcome, record.attempts) == ("succeeded", 2)
+    assert record.last_error.startswith("abandoned")
     assert cash(services) == 1
 
 
@@ -240,12 +248,12 @@ def test_catch_up_after_downtime_runs_each_missed_period_once_and_in_order(
     # Down from Thursday noon until Monday 2026-01-19 00:05 UTC.
     frozen_clock.freeze(at(2026, 1, 19, 0, 5))
     runner = runner_with(runner, day=5, week=2)
-    records = runner.catch_up()
-    assert [(r["job"], r["period"]) for r in records] == [
+    records = [ran.result for ran in runner.catch_up()]
+    assert [(r.job, r.period) for r in records] == [
         ("weekly-credit", "2026-W02"), ("test-credit", "2026-01-15"),
         ("test-credit", "2026-01-16"), ("test-credit", "2026-01-17"),
         ("test-credit", "2026-01-18"), ("weekly-credit", "2026-W03")]
-    assert {(r["trigger"], r["outcome"], r["attempts"], r["actor"]) for r in records} == {
+    assert {(r.trigger, r.outcome, r.attempts, r.actor) for r in records} == {
         ("catch-up", "succeeded", 1, "scheduler")}
     assert daily.calls == ["2026-01-15", "2026-01-16", "2026-01-17", "2026-01-18"]
     assert weekly.calls == ["2026-W02", "2026-W03"]
@@ -296,17 +304,17 @@ def test_catch_up_stops_a_failing_job_and_resumes_it_in_order(
     other = CreditJob(runner, "other-credit", amount="100")
     daily.broken.add("2026-01-13")
     runner = runner_with(runner, day=3)
-    records = runner.catch_up()
+    records = [ran.result for ran in runner.catch_up()]
     assert daily.calls == ["2026-01-12", "2026-01-13"]
     assert other.calls == ["2026-01-12", "2026-01-13", "2026-01-14"]
-    assert [(r["job"], r["period"]) for r in records if r["job"] == "test-credit"] == [
+    assert [(r.job, r.period) for r in records if r.job == "test-credit"] == [
         ("test-credit", "2026-01-12")]
 
     daily.broken.clear()
     daily.calls.clear()
-    records = runner.catch_up()
+    records = [ran.result for ran in runner.catch_up()]
     assert daily.calls == ["2026-01-13", "2026-01-14"]
-    assert [(r["period"], r["attempts"]) for r in records] == [
+    assert [(r.period, r.attempts) for r in records] == [
         ("2026-01-13", 2), ("2026-01-14", 1)]
     assert cash(services) == 3 + 300
 

@@ -143,5 +143,5 @@ def test_below_the_threshold_nothing_moves_and_the_books_still_balance(cashier,
     with pytest.raises(Exception):
         sweeps(cashier, address)
     report = cashier.cashier.reconciler().run("run")["BNB"]
-    assert report["inputs"]["depositAddresses"] == D("0.2")
+    assert report.inputs["depositAddresses"] == D("0.2")
     assert reconciled(cashier) == BALANCED

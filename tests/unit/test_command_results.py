@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal as D
 
+import pytest
+
 from domain.betting.commands import BetPlaced, BetSettled, RoundSettled
 from domain.commanding.request import Request
 from domain.commanding.results import RESULT_TYPES, result_from, stored_result
@@ -22,6 +24,11 @@ def test_a_result_is_kept_in_the_domains_terms_with_its_type_name():
             "balance_after": "19.50", "cash_after": "19.50", "bonus_after": "0",
             "bet_id": "b1", "outcome": "WIN", "payout": "19.500000",
             "currency": "USDT"}]}}
+
+
+def test_a_result_that_is_not_typed_is_never_kept():
+    with pytest.raises(TypeError, match="not a result registered"):
+        stored_result({"betId": "b1", "balanceAfter": "19.50"})
 
 
 def test_a_kept_result_comes_back_as_the_same_typed_value():

@@ -41,5 +41,7 @@ def adjust(body: AdjustmentCreate, services: ServicesDep, response: Response,
 @router.get("/projections", response_model=list[ProjectionStatus],
             dependencies=[require(Role.OPERATOR, Role.FINANCE, Role.COMPLIANCE)])
 def projections(services: ServicesDep) -> list[ProjectionStatus]:
-    """Each projection's position, the log's head, and how far behind it is."""
-    return [ProjectionStatus.model_validate(s) for s in services.projections.status()]
+    """Each projection's position, the log's head, and how far behind it is; and
+    each relay to the bus (`relay:<stream>`)."""
+    return [ProjectionStatus.model_validate(s)
+            for s in [*services.projections.status(), *services.relays()]]

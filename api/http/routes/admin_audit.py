@@ -15,6 +15,7 @@ from api.http.schemas.audit import (
 )
 from api.http.auth import Principal, Role
 from api.http.deps import ConsistentRead, ServicesDep, position_cursor, require
+from api.http.readers import figures
 from api.http.strict_json import StrictJsonRoute
 from domain.kernel.clock import parse_instant
 
@@ -29,14 +30,14 @@ def replay(body: ReplayCreate, services: ServicesDep,
     The same requestId again answers the same run and starts nothing.
     """
     run = services.replays.request(body.request_id, principal.subject, body.until)
-    return ReplayPublic.model_validate(run)
+    return ReplayPublic.model_validate(figures(run))
 
 
 @router.get("/replays/{request_id}", response_model=ReplayPublic,
             dependencies=[require(Role.COMPLIANCE)])
 def replay_result(request_id: PathId, services: ServicesDep) -> ReplayPublic:
     """A replay's record: `running`, or its verdict, position, differences and summary."""
-    return ReplayPublic.model_validate(services.replays.get(request_id))
+    return ReplayPublic.model_validate(figures(services.replays.get(request_id)))
 
 
 @router.get("/adjustments", response_model=AuditedActionPage,

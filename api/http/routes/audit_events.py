@@ -79,7 +79,8 @@ def checkpoint(services: ServicesDep,
                             actor=principal.subject)
     if taken is None:
         raise Conflict("the log is empty: there is nothing to sign yet")
-    return CheckpointTaken.model_validate(taken)
+    return CheckpointTaken.model_validate(taken.result.document
+                                          | {"recordedAt": taken.position})
 
 
 @router.get("/keys/current", response_model=KeyPublic, dependencies=[require(*AUDITORS)])

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query, Response
 
 from api.http.auth import Principal, Role
 from api.http.deps import ConsistentRead, ServicesDep, log_position, require
+from api.http.readers import figures
 from api.http.schemas.reports import (
     JobOutcome,
     JobPublic,
@@ -33,10 +34,10 @@ def run(job: PathId, body: JobRunCreate, services: ServicesDep, response: Respon
     idempotent for its period) and counts as another attempt. A failing job is
     recorded as failed and answers 500 `job_failed`.
     """
-    record = services.job_runner.run(job, Period.parse(body.period), trigger="manual",
-                                     actor=principal.subject)
-    log_position(response, record["position"])
-    return JobRunPublic.model_validate(record)
+    ran = services.job_runner.run(job, Period.parse(body.period), trigger="manual",
+                                  actor=principal.subject)
+    log_position(response, ran.position)
+    return JobRunPublic.model_validate(figures(ran.result) | {"position": ran.position})
 
 
 # The role is checked before the (bounded) wait for the views.

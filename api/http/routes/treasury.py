@@ -23,6 +23,7 @@ from api.http.schemas.cashier import (
     TreasuryPublic,
 )
 from api.http.deps import ConsistentRead, ServicesDep, require
+from api.http.readers import figures, record_figures
 from api.http.readers import withdrawal_shown as shown
 from api.http.schemas.common import Instant
 from api.http.strict_json import StrictJsonRoute
@@ -50,7 +51,7 @@ def treasury(services: ServicesDep) -> TreasuryPublic:
         except AggregateNotFoundError:
             continue
         health.append(HealthPublic.model_validate(
-            found.last | {"checkedAt": found.modified_on}))
+            figures(found.latest()) | {"checkedAt": found.modified_on}))
     alerts = [shown(services, r) for r in services.withdrawals.rows(status="queued")
               if r["note"]]
     return TreasuryPublic(health=health, queued_alerts=alerts)
@@ -60,7 +61,7 @@ def treasury(services: ServicesDep) -> TreasuryPublic:
 def check(services: ServicesDep, _: Principal = require(*READERS)) -> list[HealthPublic]:
     """Check every currency with a hot wallet now; each result is recorded."""
     results = services.cashier.treasury().run(manual_run())
-    return [HealthPublic.model_validate(r) for r in results.values()]
+    return [HealthPublic.model_validate(figures(r)) for r in results.values()]
 
 
 @router.post("/treasury/fundings", response_model=FundingPublic)
@@ -70,7 +71,7 @@ def funding(body: FundingCreate, services: ServicesDep,
     amount = services.ledger.currencies.parse(body.amount, body.currency)
     outcome = services.ledger.execute(RecordFunding(
         body.currency, amount, body.tx_hash, principal.subject, body.reason))
-    return FundingPublic.model_validate(outcome.result)
+    return FundingPublic.model_validate(record_figures(outcome.result, "fundingId"))
 
 
 @router.get("/reconciliation", response_model=ReconciliationsPublic,
@@ -99,4 +100,5 @@ def reconcile(body: ReconcileCreate, services: ServicesDep,
                            field="currency")
     found = reconciler.run(manual_run(), [body.currency] if body.currency else None)
     return ReconciliationsPublic(reports=[
-        ReconciliationPublic.model_validate(r) for r in found.values()])
+        ReconciliationPublic.model_validate(record_figures(r, "reportId"))
+        for r in found.values()])

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from domain.cashier.sweeps.model import (
     DepositSweeps,
+    SweepsRecord,
     SweepTopUp,
     sweep_record,
     sweeps_key,
     top_up_marker,
 )
 from domain.cashier.treasury.hot_wallet import HotWallet, hot_wallet_key
+from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 from domain.kernel.clock import clock
 
@@ -37,7 +39,7 @@ class SweepStep:
         return (uow.find(sweeps_key(self.chain, self.address))
                 or uow.add(DepositSweeps(self.chain, self.address, self.index)))
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> SweepsRecord:
         sweeps = self.sweeps(uow)
         self.apply(uow, sweeps)
         return sweep_record(sweeps)
@@ -62,12 +64,22 @@ class ReserveTopUpNonce(SweepStep):
     def partition(self) -> str:
         return f"hot-wallet:{self.chain}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> TopUpNonce:  # type: ignore[override]
         hot = uow.find(hot_wallet_key(self.chain)) or uow.add(HotWallet(self.chain))
         nonce = hot.reserve(top_up_key(self.chain, self.address, self.sweep),
                             self.chain_next)
-        return {"chain": self.chain, "address": self.address, "sweep": self.sweep,
-                "nonce": nonce}
+        return TopUpNonce(self.chain, self.address, self.sweep, nonce)
+
+
+@command_result("sweep-top-up-nonce")
+@dataclass(frozen=True)
+class TopUpNonce:
+    """The hot wallet's nonce reserved for a sweep's gas top-up."""
+
+    chain: str
+    address: str
+    sweep: int
+    nonce: int
 
 
 @dataclass(frozen=True)

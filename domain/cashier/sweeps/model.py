@@ -19,12 +19,14 @@ stays there and is still counted by reconciliation.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.commanding.results import command_result
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.errors import Conflict
 from domain.kernel.ids import natural_id
@@ -162,7 +164,21 @@ def sweeps_key(chain: str, address: str) -> UUID:
     return natural_id("deposit-sweeps", chain, address)
 
 
-def sweep_record(sweeps: DepositSweeps) -> dict[str, Any]:
-    return {"chain": sweeps.chain, "address": sweeps.address, "index": sweeps.index,
-            "count": sweeps.count, "current": sweeps.current,
-            "swept": dict(sweeps.swept), "history": list(sweeps.history)}
+@command_result("deposit-sweeps")
+@dataclass(frozen=True)
+class SweepsRecord:
+    """A deposit address's sweeps: how many started, the one in flight and the
+    closed ones (each as its events recorded it), and the total swept per currency."""
+
+    chain: str
+    address: str
+    index: int
+    count: int
+    current: dict[str, Any] | None
+    swept: dict[str, Decimal]
+    history: tuple[dict[str, Any], ...]
+
+
+def sweep_record(sweeps: DepositSweeps) -> SweepsRecord:
+    return SweepsRecord(sweeps.chain, sweeps.address, sweeps.index, sweeps.count,
+                        sweeps.current, dict(sweeps.swept), tuple(sweeps.history))

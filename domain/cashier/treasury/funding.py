@@ -15,6 +15,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.commanding.results import command_result
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.errors import Conflict, InvalidInput
 from domain.kernel.ids import natural_id
@@ -51,9 +52,17 @@ class HotWalletFunding(LedgerAggregate):
         self.amount = amount
         self.tx_hash = tx_hash
 
-    def record(self) -> dict[str, Any]:
-        return {"id": str(self.id), "currency": self.currency, "amount": self.amount,
-                "txHash": self.tx_hash}
+    def record(self) -> FundingRecord:
+        return FundingRecord(str(self.id), self.currency, self.amount, self.tx_hash)
+
+
+@command_result("hot-wallet-funding")
+@dataclass(frozen=True)
+class FundingRecord:
+    funding_id: str
+    currency: str
+    amount: Decimal
+    tx_hash: str
 
 
 @dataclass(frozen=True)
@@ -70,7 +79,7 @@ class RecordFunding:
     def partition(self) -> str:
         return f"treasury:{self.currency}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> FundingRecord:
         amount = uow.currencies.check(self.amount, self.currency)
         if amount <= 0 or not self.tx_hash.strip() or not self.reason.strip():
             raise InvalidInput("a funding needs a positive amount, its txHash and a "

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.commanding.results import command_result
 from domain.kernel.aggregate import LedgerAggregate
 from domain.cashier.rules import CashierRules
 from domain.kernel.ids import natural_id
@@ -54,6 +55,28 @@ class TreasuryHealth(LedgerAggregate):
     def _checked(self, run: str, result: dict[str, Any]) -> None:
         self.last = {"run": run, **result}
 
+    def latest(self) -> HotWalletHealth:
+        """The latest check (its event keeps the figures under the names `health` gives)."""
+        last = self.last
+        return HotWalletHealth(
+            currency=self.currency, run=last["run"], hot=last["hot"],
+            user_balances=last["userBalances"], ratio=last["ratio"], target=last["target"],
+            alert_below=last["alertBelow"], refill=last["refill"], status=last["status"])
+
+
+@command_result("treasury-check")
+@dataclass(frozen=True)
+class HotWalletHealth:
+    currency: str
+    run: str
+    hot: Decimal
+    user_balances: Decimal
+    ratio: Decimal  # hot / user balances
+    target: Decimal
+    alert_below: Decimal
+    refill: Decimal  # what brings the hot wallet back to the target
+    status: str  # ok | low
+
 
 def treasury_key(currency: str) -> UUID:
     return natural_id("treasury-health", currency)
@@ -74,10 +97,10 @@ class CheckTreasury:
     def partition(self) -> str:
         return f"treasury:{self.currency}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> HotWalletHealth:
         quantum = uow.currencies.get(self.currency).quantum
         found = uow.find(treasury_key(self.currency)) or uow.add(
             TreasuryHealth(self.currency))
         found.check(self.run, {"currency": self.currency, **health(
             self.hot, self.user_balances, uow.rules.cashier, quantum)})
-        return found.last
+        return found.latest()

@@ -17,12 +17,14 @@ Each report (inputs, discrepancy, verdict, time) is an event of its own.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.commanding.results import command_result
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.clock import clock
 from domain.kernel.ids import natural_id
@@ -54,9 +56,25 @@ class ReconciliationReport(LedgerAggregate):
         self.report = report
         self.at = at
 
-    def record(self) -> dict[str, Any]:
-        return {"id": str(self.id), "currency": self.currency, "run": self.run,
-                "at": self.at, **self.report}
+    def record(self) -> ReconciliationRecord:
+        """The report (its event keeps the figures under the names `reconcile` gives)."""
+        return ReconciliationRecord(report_id=str(self.id), currency=self.currency,
+                                    run=self.run, at=self.at, **self.report)
+
+
+@command_result("reconciliation")
+@dataclass(frozen=True)
+class ReconciliationRecord:
+    report_id: str
+    currency: str
+    run: str
+    at: datetime
+    inputs: dict[str, Decimal]  # by input name (INPUTS)
+    held: Decimal
+    expected: Decimal
+    discrepancy: Decimal
+    tolerance: Decimal
+    verdict: str  # balanced | discrepancy
 
 
 def report_key(currency: str, run: str) -> UUID:
@@ -78,7 +96,7 @@ class Reconcile:
     def partition(self) -> str:
         return f"reconciliation:{self.currency}"
 
-    def decide(self, uow: UnitOfWork) -> dict[str, Any]:
+    def decide(self, uow: UnitOfWork) -> ReconciliationRecord:
         uow.currencies.get(self.currency)
         found = uow.find(report_key(self.currency, self.run))
         if found is None:
