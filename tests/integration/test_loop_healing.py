@@ -19,6 +19,7 @@ import pytest
 from eth_account import Account
 
 from api.config.settings import Settings
+from domain.commanding.runner import Outcome
 from domain.wallet.commands import Adjust
 from domain.kernel.periods import Period
 from projections.engine.trouble import transient
@@ -142,14 +143,17 @@ class DropsTheDatabase:
 
 def test_the_group_commit_writer_answers_its_batch_and_outlives_a_dropped_connection(
         services, settings):
+    """Whatever the fault reaches (the batch's check, the head read after it), the
+    caller gets an answer, a result or the fault itself, and the next command is
+    written."""
     outcome: list = []
     caller = threading.Thread(target=lambda: outcome.append(
         raised(lambda: services.ledger.execute(DropsTheDatabase(settings.database_url)))))
     caller.start()
     caller.join(timeout=20)
     assert not caller.is_alive(), "the caller was left waiting for its batch"
-    [error] = outcome
-    assert isinstance(error, Exception) and transient(error), error
+    [answer] = outcome
+    assert isinstance(answer, Outcome) or transient(answer), answer
     done = services.ledger.execute(Adjust("after", "p1", "USDT", D(1), "cash", "x", "fin"))
     assert done.position is not None  # the writer is alive and writes
 
