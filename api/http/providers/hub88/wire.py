@@ -21,6 +21,7 @@ from domain.players.model import BetRejected
 UNITS = 100_000
 Units = Annotated[int, Field(ge=0, le=2**63 - 1)]
 Uuid = Annotated[str, Field(min_length=1, max_length=200)]
+Token = Annotated[str, Field(min_length=1, max_length=2000)]
 
 OK = "RS_OK"
 UNKNOWN = "RS_ERROR_UNKNOWN"
@@ -58,7 +59,7 @@ class UserIn(Hub88Request):
 
 
 class SessionIn(UserIn):
-    token: Uuid
+    token: Token
 
 
 class TransactionIn(SessionIn):
