@@ -80,7 +80,8 @@ class InRound:
             bet = uow.find(UUID(bet_id))
             if bet.status == OPEN:
                 wallet = uow.wallet(bet.player_id, bet.currency, self.request_id)
-                settle_bet(uow, bet, wallet, "LOSS", ZERO, self.request_id)
+                nothing = uow.currencies.check(ZERO, bet.currency)  # at its precision
+                settle_bet(uow, bet, wallet, "LOSS", nothing, self.request_id)
         found.close(request_id=self.request_id)
 
 
@@ -127,7 +128,7 @@ class WinInRound(InRound):
             raise InvalidInput("amount: must not be negative", field="amount")
         wallet = uow.wallet(self.player_id, self.currency, self.request_id)
         if self.bet_transaction and not self.free:
-            bet = live_bet(uow, self.provider, self.bet_transaction, self.player_id)
+            bet = self.named_bet(uow)
             if amount:
                 self.pay(uow, bet, wallet, amount)
         elif amount:
@@ -136,6 +137,17 @@ class WinInRound(InRound):
         if self.close:
             self.close_round(uow)
         return RoundCredited(currency=self.currency, amount=amount, **balance_after(wallet))
+
+    def named_bet(self, uow: UnitOfWork) -> Bet:
+        """The bet this win pays: the player's, live, of this round and currency."""
+        bet = live_bet(uow, self.provider, self.bet_transaction, self.player_id)
+        if bet.round_id != self.round_id:
+            raise NotFound(f"bet {self.bet_transaction} is of round {bet.round_id}, "
+                           f"not {self.round_id}", field="betId")
+        if bet.currency != self.currency:
+            raise InvalidInput(f"currency: bet {self.bet_transaction} is in "
+                               f"{bet.currency}", field="currency")
+        return bet
 
     def pay(self, uow: UnitOfWork, bet: Bet, wallet: Wallet, amount: Decimal) -> None:
         """Settle the bet as a WIN; a bet settled before is settled again with the sum."""

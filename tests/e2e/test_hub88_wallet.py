@@ -134,6 +134,23 @@ def test_two_wins_for_one_bet_pay_both_and_settle_the_bet_with_their_sum(
     assert (row["outcome"], row["payout"]) == ("WIN", "1.200000")
 
 
+def test_a_win_pays_only_a_bet_of_its_player_round_and_currency(hub88, token, launch,
+                                                                 adjust):
+    hub88("/transaction/bet", bet(token, "t-1", 100000))
+    answered(hub88("/transaction/win", win(token, "w-1", 5000, "t-1", round_id="round-2")),
+             "RS_ERROR_TRANSACTION_DOES_NOT_EXIST", START - 100000)
+    adjust(playerId=USER, currency="BTC", amount="1")
+    in_btc = launch(currency="BTC")
+    other = hub88("/transaction/win", win(in_btc, "w-2", 5000, "t-1", currency="BTC"))
+    assert (other["status"], other["currency"]) == ("RS_ERROR_WRONG_CURRENCY", "BTC")
+    adjust(playerId="other1", currency="USDT", amount="5")
+    theirs = hub88("/transaction/win", win(launch("other1"), "w-3", 5000, "t-1")
+                   | {"user": "other1"})
+    assert theirs["status"] == "RS_ERROR_TRANSACTION_DOES_NOT_EXIST"
+    answered(hub88("/transaction/win", win(token, "w-4", 5000, "t-1")), "RS_OK",
+             START - 100000 + 5000)
+
+
 def test_a_free_round_win_is_paid_without_a_bet(hub88, token):
     free_bet = hub88("/transaction/bet", bet(token, "fb-1", 100000, is_free=True,
                                              reward_uuid="reward-7"))

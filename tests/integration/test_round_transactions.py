@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from domain.betting.commands import BetOutcome, PlaceBet, SettleRound
+from domain.kernel.clock import clock
 from domain.betting.model import CANCELLED, Bet, bet_key
 from domain.betting.rounds import Tombstone
 from domain.betting.transactions import BetInRound, RollbackTransaction, WinInRound
@@ -30,7 +31,8 @@ from tests.factories import (
     dumps,
     fresh_services,
     in_threads,
-    postgres_url,
+    player_of,
+    set_vip_level,
 )
 
 D = Decimal
@@ -103,6 +105,51 @@ def test_a_rollback_racing_its_bet_never_leaves_the_bet_standing(ledgers):
             assert results[1].result.found is True
     wallet = ledgers[0].ledger.wallet(PLAYER, CURRENCY)
     assert (wallet.cash, wallet.locked) == (D(10), D(0))
+
+
+# The same play through either protocol counts the same.
+
+def figures_of(services, player: str) -> dict:
+    """What a player's play moved, without ids, positions or times."""
+    caught_up(services)
+    views = {}
+    for view in ("balances", "rakeback", "cashback_tallies", "bets"):
+        _, tables = services.projections.views[view].snapshot()
+        views[view] = sorted(
+            tuple(sorted((k, str(v)) for k, v in row.items() if k in KEPT))
+            for rows in tables.values() for row in rows if row.get("player_id") == player)
+    record = player_of(services, player)
+    views["player"] = (record.level, record.xp,
+                       record.net_loss_on(clock.now().date(), CURRENCY))
+    return views
+
+
+KEPT = {"currency", "cash", "bonus", "locked", "bonus_locked", "available", "stake",
+        "cash_part", "bonus_part", "status", "outcome", "payout", "rtp", "category",
+        "game_provider", "game_id", "instant", "daily", "weekly", "monthly",
+        "daily_accumulated", "weekly_accumulated", "monthly_accumulated",
+        "instant_claimable", "bets", "wins", "wagered", "won", "net_loss", "period"}
+
+
+def test_a_hub88_round_counts_exactly_as_the_same_v1_round(services, frozen_clock):
+    """Limits, funding policy, VIP XP, rakeback, cashback tallies and the bets
+    view see a Hub88 bet and win as they see a v1 bet and settlement."""
+    add_game(services)
+    for player in ("v1-player", "hub-player"):
+        credit(services, player, CURRENCY, "100")
+        credit(services, player, CURRENCY, "20", balance="bonus")
+        set_vip_level(services, player, "Gold")
+    execute = services.ledger.execute
+    for n, (stake, payout) in enumerate((("30", "45"), ("10", "0"), ("5", "12.5"))):
+        placed = execute(PlaceBet(f"v1-{n}", V1, "v1-player", GAME, f"r-{n}", CURRENCY,
+                                  D(stake))).result
+        execute(SettleRound(f"settle-{n}", V1, f"r-{n}", (BetOutcome(
+            placed.bet_id, "WIN" if D(payout) else "LOSS", D(payout)),)))
+        execute(hub88_bet(f"t-{n}", stake, f"r-{n}", "hub-player"))
+        execute(hub88_win(f"w-{n}", f"t-{n}", payout, f"r-{n}", "hub-player"))
+    v1, hub = figures_of(services, "v1-player"), figures_of(services, "hub-player")
+    assert v1 == hub
+    assert v1["player"][1] > 0 and v1["rakeback"] and v1["cashback_tallies"]
 
 
 # Random Hub88 and v1 traffic.

@@ -118,5 +118,5 @@ def status_of(error: DomainError) -> str:
     if isinstance(error, NotFound):
         return DOES_NOT_EXIST
     if isinstance(error, InvalidInput):
-        return WRONG_TYPES
+        return WRONG_CURRENCY if error.field == "currency" else WRONG_TYPES
     return UNKNOWN
