@@ -38,11 +38,15 @@ def public_pem(key: RSAPrivateKey, folder: Path) -> Path:
     return path
 
 
+def with_hub88(settings: Settings, key: RSAPrivateKey, folder: Path) -> Settings:
+    """`settings` plus Hub88 mounted under /hub88 with our stand-in key."""
+    return settings.model_copy(update={"hub88_public_key": public_pem(key, folder),
+                                       "hub88_prefix": PREFIX, "game_session_ttl": 600})
+
+
 @pytest.fixture
 def settings(settings: Settings, hub88_key: RSAPrivateKey, tmp_path: Path) -> Settings:
-    """The e2e settings, plus Hub88 mounted under /hub88 with our stand-in key."""
-    return settings.model_copy(update={"hub88_public_key": public_pem(hub88_key, tmp_path),
-                                       "hub88_prefix": PREFIX, "game_session_ttl": 600})
+    return with_hub88(settings, hub88_key, tmp_path)
 
 
 def hub88_sign(key: RSAPrivateKey, raw: bytes) -> str:
