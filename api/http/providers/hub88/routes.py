@@ -101,46 +101,46 @@ def bet(services: Services, raw: bytes) -> dict[str, Any]:
     session = session_of(services, body, live=True, currency=body.currency)
     if body.is_free:  # the provider pays a free round's stake: nothing to hold
         return wallet_of(services, session)
-    return run(services, session, BetInRound(
+    return figures(run(services, session, BetInRound(
         request_id=body.transaction_uuid, provider=PROVIDER, player_id=session.player_id,
         round_id=body.round, currency=body.currency, game_id=body.game_code,
-        stake=wire.amount_of(body.amount), close=body.round_closed))
+        stake=wire.amount_of(body.amount), close=body.round_closed)))
 
 
 def win(services: Services, raw: bytes) -> dict[str, Any]:
     body = wire.parse(wire.WinIn, raw)
     session = session_of(services, body, live=False, currency=body.currency)
-    return run(services, session, WinInRound(
+    return figures(run(services, session, WinInRound(
         request_id=body.transaction_uuid, provider=PROVIDER, player_id=session.player_id,
         round_id=body.round, currency=body.currency, game_id=body.game_code,
         amount=wire.amount_of(body.amount),
         bet_transaction=body.reference_transaction_uuid or "",
-        free=body.is_free or body.reward_uuid is not None, close=body.round_closed))
+        free=body.is_free or body.reward_uuid is not None, close=body.round_closed)))
 
 
 def rollback(services: Services, raw: bytes) -> dict[str, Any]:
     body = wire.parse(wire.RollbackIn, raw)
     session = session_of(services, body, live=False)
-    figures = run(services, session, RollbackTransaction(
+    result = run(services, session, RollbackTransaction(
         request_id=body.transaction_uuid, provider=PROVIDER, player_id=session.player_id,
         round_id=body.round, currency=session.currency,
         transaction=body.reference_transaction_uuid))
-    if not figures.pop("found"):
-        figures["status"] = wire.DOES_NOT_EXIST  # recorded: a late bet is refused
-    return figures
+    if not result.found:  # recorded all the same: the late bet will be refused
+        return figures(result) | {"status": wire.DOES_NOT_EXIST}
+    return figures(result)
 
 
-def run(services: Services, session: GameSession, command: Any) -> dict[str, Any]:
-    """Execute; the result's balance (the first one, for a repeated request)."""
+def run(services: Services, session: GameSession, command: Any) -> Any:
+    """Execute; the typed result (the first one, for a repeated transaction)."""
     try:
-        result = services.ledger.execute(command).result
+        return services.ledger.execute(command).result
     except DomainError as error:
         raise Refused(wire.status_of(error), session) from None
-    figures = {"currency": result.currency,
-               "balance": wire.units_of(result.balance_after)}
-    if hasattr(result, "found"):
-        figures["found"] = result.found
-    return figures
+
+
+def figures(result: Any) -> dict[str, Any]:
+    """A command's result as Hub88 reads it: the currency and the balance after."""
+    return {"currency": result.currency, "balance": wire.units_of(result.balance_after)}
 
 
 def session_of(services: Services, body: wire.SessionIn, *, live: bool,
