@@ -1,11 +1,14 @@
 """Hub88's published demo key mounted in the app: a vector's body and signature
-pass the check at the door; the same body changed by one byte does not."""
+pass the check at the door; the body changed by one byte, a signature by
+another key and malformed headers do not."""
 
 from __future__ import annotations
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from api.config.settings import Settings
+from tests.e2e.hub88_fixtures import hub88_sign
 from tests.hub88_vectors import PUBLIC_KEY, vectors
 
 # The fourth vector is a Wallet-style body: {"game_id":132,"request_uuid":...,"token":...}
@@ -36,3 +39,11 @@ def test_a_vector_changed_by_one_byte_is_an_invalid_signature(client):
     assert post(client, changed, SIGNATURE)["status"] == "RS_ERROR_INVALID_SIGNATURE"
     assert post(client, BODY, SIGNATURE[:-4] + "AAA=")["status"] == (
         "RS_ERROR_INVALID_SIGNATURE")
+
+
+def test_a_signature_by_another_key_or_a_malformed_header_is_refused(client):
+    other = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    assert post(client, BODY, hub88_sign(other, BODY))["status"] == (
+        "RS_ERROR_INVALID_SIGNATURE")
+    for header in ("", "%%%", SIGNATURE[:20]):
+        assert post(client, BODY, header)["status"] == "RS_ERROR_INVALID_SIGNATURE"
