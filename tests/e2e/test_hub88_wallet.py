@@ -94,6 +94,13 @@ def test_a_bet_and_its_win_move_the_balance_and_settle_under_the_named_game(
         "hub88", GAME, "netent", "round-1")
     assert (row["status"], row["outcome"], row["stake"], row["payout"]) == (
         "SETTLED", "WIN", "1.005000", "2.010000")
+    day = row["placedAt"][:10]
+    pnl = client.get("/v1/admin/reports/pnl", headers=operator,
+                     params={"from": day, "to": day, "gameId": GAME})
+    assert pnl.status_code == 200, pnl.text
+    assert [(r["gameId"], r["provider"], r["wagered"], r["won"], r["ggr"], r["bets"])
+            for r in pnl.json()["rows"]] == [
+        (GAME, "netent", "1.005000", "2.010000", "-1.005000", 1)]
 
 
 # Incidents.
@@ -120,6 +127,8 @@ def test_a_win_for_a_rolled_back_bet_does_not_exist(hub88, token):
     hub88("/transaction/bet", bet(token, "t-1", 200000))
     answered(hub88("/transaction/rollback", rollback(token, "rb-1", "t-1")), "RS_OK", START)
     answered(hub88("/transaction/win", win(token, "w-1", 500000, "t-1")),
+             "RS_ERROR_TRANSACTION_DOES_NOT_EXIST", START)
+    answered(hub88("/transaction/win", win(token, "w-2", 500000, "never-sent")),
              "RS_ERROR_TRANSACTION_DOES_NOT_EXIST", START)
 
 
