@@ -28,11 +28,12 @@ class Round(LedgerAggregate):
         return round_key(provider, player_id, round_id)
 
     @event("Opened")
-    def __init__(self, provider: str, player_id: str, round_id: str):
+    def __init__(self, provider: str, player_id: str, round_id: str, bet_id: str):
+        """Opened by its first bet (one event, not two, for the usual one-bet round)."""
         self.provider = provider
         self.player_id = player_id
         self.round_id = round_id
-        self.bet_ids: tuple[str, ...] = ()
+        self.bet_ids: tuple[str, ...] = (bet_id,)
         self.closed = False
 
     def add_bet(self, bet_id: str) -> None:

@@ -99,16 +99,17 @@ class BetInRound(InRound):
                               "back before it arrived")
         placed = PlaceBet(self.request_id, self.provider, self.player_id, self.game_id,
                           self.round_id, self.currency, self.stake).decide(uow)
-        self.round(uow).add_bet(placed.bet_id)
+        self.join_round(uow, placed.bet_id)
         if self.close:
             self.close_round(uow)
         return placed
 
-    def round(self, uow: UnitOfWork) -> Round:
+    def join_round(self, uow: UnitOfWork, bet_id: str) -> None:
         found = uow.find(round_key(self.provider, self.player_id, self.round_id))
         if found is None:
-            found = uow.add(Round(self.provider, self.player_id, self.round_id))
-        return found
+            uow.add(Round(self.provider, self.player_id, self.round_id, bet_id))
+        else:
+            found.add_bet(bet_id)
 
 
 @dataclass(frozen=True)
