@@ -101,6 +101,7 @@ def test_a_rollback_racing_its_bet_never_leaves_the_bet_standing(ledgers):
             assert results[0].reason == "ROLLED_BACK" and isinstance(stored, Tombstone)
             assert results[1].result.found is False
         else:
+            assert not isinstance(results[0], Exception), repr(results[0])
             assert isinstance(stored, Bet) and stored.status == CANCELLED
             assert results[1].result.found is True
     wallet = ledgers[0].ledger.wallet(PLAYER, CURRENCY)
