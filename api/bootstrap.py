@@ -17,6 +17,7 @@ import psycopg
 from psycopg import sql
 
 from api.http.auth import TokenIssuer
+from api.http.providers.sessions import GameSessions
 from api.cashier_wiring import Cashier, ChainClients
 from api.config.business import BusinessConfig, load_config
 from api.config.chains import build_chains
@@ -91,6 +92,8 @@ class Services:
     jobs: JobCatalogue = field(init=False, default_factory=JobCatalogue)
     job_runner: JobRunner = field(init=False)
     scheduler: JobScheduler = field(init=False)
+    # Game session tokens providers send back (api/http/providers/sessions.py).
+    game_sessions: GameSessions = field(init=False)
     # Prometheus metrics (api/observability), None when CASINO_LEDGER_METRICS=off.
     metrics: Metrics | None = field(init=False, default=None)
 
@@ -163,6 +166,7 @@ def bootstrap(settings: Settings | None = None,
     if chains is None:
         chains = build_chains(config.cashier, settings)
     services = Services(settings, config, ledger, runner, tokens, chains)
+    services.game_sessions = GameSessions(key, settings.game_session_ttl)
     services.metrics = instrument(services)
     services.jobs.extend(build_jobs(services))
     return services

@@ -330,12 +330,15 @@ def free_port() -> int:
 
 
 @contextmanager
-def serve(url: str, folder: Path, args: argparse.Namespace) -> Iterator[Server]:
+def serve(url: str, folder: Path, args: argparse.Namespace,
+          extra_env: dict[str, str] | None = None) -> Iterator[Server]:
+    """`casino-ledger serve` on `url`; `extra_env`: more CASINO_LEDGER_* settings."""
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASINO_LEDGER_")}
     env |= {"CASINO_LEDGER_DATABASE_URL": url, "CASINO_LEDGER_SECRET": SECRET,
             "CASINO_LEDGER_PROVIDER_SECRETS": json.dumps({PROVIDER: PROVIDER_SECRET}),
             "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
+    env |= extra_env or {}
     if args.group_commit is not None:
         env["CASINO_LEDGER_GROUP_COMMIT"] = str(args.group_commit)
     if args.metrics:

@@ -15,6 +15,7 @@ from domain.audit.model import AuditCheckpoint, AuditExport
 from domain.audit.replay_run import ReplayRun
 from domain.betting.games import Game
 from domain.betting.model import Bet
+from domain.betting.rounds import Round, Tombstone
 from domain.bonus.model import BonusBook, BonusGrant
 from domain.cashback.model import CashbackPeriod
 from domain.cashback.realtime import RealtimeCashback
@@ -66,6 +67,14 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
         "Settled": "bet.settled",
         "Refunded": "bet.refunded",
         "RolledBack": "bet.rolled_back",
+    },
+    Round: {
+        "Opened": "round.opened",
+        "BetAdded": "round.bet_added",
+        "Closed": "round.closed",
+    },
+    Tombstone: {
+        "Recorded": "bet.tombstone_recorded",
     },
     RakebackAccount: {
         "Opened": "rakeback.opened",

@@ -17,6 +17,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.http.providers.hub88.signature import load_public_key
 from api.observability.settings import check_metrics_settings
 from domain.audit import signing
 
@@ -44,6 +45,12 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_048_576, ge=1024, le=104_857_600)
     # Game providers' HMAC secrets, as a JSON object: provider id -> secret.
     provider_secrets: dict[str, SecretStr] = Field(default_factory=dict)
+    # Hub88's Operator Wallet API (docs/providers.md): Hub88's RSA public key
+    # (PEM file) that signs its calls, the path prefix the API is mounted
+    # under, and how long a game session token admits bets.
+    hub88_public_key: Path | None = None
+    hub88_prefix: str = Field(default="/hub88", pattern=r"^(/[A-Za-z0-9._~-]+)+$")
+    game_session_ttl: int = Field(default=14400, gt=0)
     # Hot wallets' private keys, as a JSON object: chain name -> key. Only the
     # process that sends withdrawals needs them (docs/cashier.md).
     hot_keys: dict[str, SecretStr] = Field(default_factory=dict)
@@ -102,6 +109,13 @@ class Settings(BaseSettings):
         scheme = urlparse(value).scheme
         if scheme not in ("sqlite", "postgresql", "postgres"):
             raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("hub88_public_key")
+    @classmethod
+    def _rsa_public_key(cls, value: Path | None) -> Path | None:
+        if value is not None:
+            load_public_key(value)
         return value
 
     @field_validator("config")

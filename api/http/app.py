@@ -9,6 +9,8 @@ from fastapi import FastAPI
 
 from api.http import contract, errors
 from api.http.body_limit import BodyLimit
+from api.http.providers.hub88.routes import build_router as hub88_router
+from api.http.providers.v1 import routes as v1
 from api.bootstrap import Services, bootstrap
 from api.http.routes import (
     admin,
@@ -16,11 +18,11 @@ from api.http.routes import (
     admin_players,
     audit,
     audit_events,
-    bets,
     bonuses,
     cashback,
     deposits,
     fx,
+    game_sessions,
     games,
     health,
     jobs,
@@ -78,8 +80,10 @@ def create_app(services: Services | None = None, *, follow: bool = True,
                    bonuses.router, deposits.router, withdrawals.router, treasury.router,
                    audit.router, admin_audit.router, audit_events.router):
         app.include_router(router)
-    for router in (bets.router, games.router):
+    for router in (v1.router, games.router, game_sessions.router):
         app.include_router(router, responses=NOT_FOUND)
+    if settings.hub88_public_key is not None:
+        app.include_router(hub88_router(settings))
     contract.declare(app)
     return app
 

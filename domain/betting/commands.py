@@ -171,11 +171,7 @@ class SettleRound:
         payout = checked_payout(uow, bet, item)
         wallet = uow.wallet(bet.player_id, bet.currency, self.request_id)
         if not bet.settled_as(item.outcome, payout):
-            cash_payout, bonus_payout = split_payout(uow, bet, payout)
-            bet.settle(item.outcome, payout, cash_payout=cash_payout,
-                       bonus_payout=bonus_payout, request_id=self.request_id,
-                       player_level=level_of(uow, bet.player_id))
-            apply_settlement(uow, bet, wallet, self.request_id)
+            settle_bet(uow, bet, wallet, item.outcome, payout, self.request_id)
         return BetSettled(bet_id=item.bet_id, outcome=bet.outcome, payout=bet.payout,
                           currency=bet.currency, **balance_after(wallet))
 
@@ -325,6 +321,15 @@ def split_payout(uow: UnitOfWork, bet: Bet, payout: Decimal) -> tuple[Decimal, D
     quantum = uow.currencies.get(bet.currency).quantum
     bonus = (payout * bet.bonus_part / bet.stake).quantize(quantum, rounding=ROUND_DOWN)
     return payout - bonus, bonus
+
+
+def settle_bet(uow: UnitOfWork, bet: Bet, wallet: Wallet, outcome: str, payout: Decimal,
+               request_id: str) -> None:
+    """Settle an open bet and move its money: the one settlement every protocol uses."""
+    cash_payout, bonus_payout = split_payout(uow, bet, payout)
+    bet.settle(outcome, payout, cash_payout=cash_payout, bonus_payout=bonus_payout,
+               request_id=request_id, player_level=level_of(uow, bet.player_id))
+    apply_settlement(uow, bet, wallet, request_id)
 
 
 def apply_settlement(uow: UnitOfWork, bet: Bet, wallet: Wallet, request_id: str) -> None:

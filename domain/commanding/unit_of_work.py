@@ -168,13 +168,21 @@ class UnitOfWork:
         """Whether any aggregate read here has newer events in the store now.
 
         A command refused on such a read saw aggregates from different moments
-        (another process committed in between); it must be decided again.
+        (another process committed in between); it must be decided again. So
+        must one that read an aggregate a batch still committing wrote (not
+        in the store yet): its refusal rests on state that may yet be voided.
         """
         for aggregate_id, aggregate in self._aggregates.items():
             read_at = aggregate.version - len(aggregate.pending_events)
-            if read_at and self._repository.get(aggregate_id).version != read_at:
+            if read_at and self._stored_version(aggregate_id) != read_at:
                 return True
         return False
+
+    def _stored_version(self, aggregate_id: UUID) -> int | None:
+        try:
+            return self._repository.get(aggregate_id).version
+        except AggregateNotFoundError:
+            return None
 
     def changed(self) -> list[Aggregate]:
         """The aggregates this unit added events to (a fork: this command alone)."""

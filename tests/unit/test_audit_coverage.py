@@ -16,6 +16,7 @@ import domain
 from domain.kernel.aggregate import LedgerAggregate
 
 PLAYERS = {"Bet", "BonusBook", "BonusGrant", "CashbackPeriod", "CashbackTally", "Deposit",
+           "Round", "Tombstone",
            "DepositAddress", "Player", "RakebackAccount", "RealtimeCashback", "Wallet",
            "Withdrawal"}
 HOUSE = {"AddressBook", "AuditCheckpoint", "AuditExport", "ChainWatch", "FxRates", "Game",

@@ -1,7 +1,7 @@
 """The seamless wallet for game providers: place, settle, refund and roll back bets.
 
 Every route needs a provider token and a body signed with that provider's
-secret (api/http/signatures.py); the provider is the token's subject, and a
+secret (api/http/providers/v1/signatures.py); the provider is the token's subject, and a
 provider sees only its own bets. A refused bet answers 200 REJECTED (mapped
 in api/http/errors.py); every other refusal is an error status.
 """
@@ -29,7 +29,7 @@ from api.http.schemas.bets import (
 from api.bootstrap import Services
 from api.http.deps import ServicesDep, log_position
 from api.http.readers import figures
-from api.http.signatures import SignedProvider
+from api.http.providers.v1.signatures import SignedProvider
 from api.http.strict_json import StrictJsonRoute
 from domain.betting.commands import (
     BetOutcome,

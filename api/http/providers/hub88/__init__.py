@@ -1,0 +1,1 @@
+"""Hub88's Operator Wallet API: /user/info, /user/balance, /transaction/{bet,win,rollback}."""

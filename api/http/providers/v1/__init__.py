@@ -1,0 +1,1 @@
+"""Our own v1 seamless-wallet contract: /v1/bets/place, /v1/rounds/settle, refunds, rollbacks."""
