@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from api.http import contract, errors
 from api.http.body_limit import BodyLimit
@@ -30,6 +31,7 @@ from api.http.routes import (
     treasury,
     withdrawals,
 )
+from api.config.business import load_config
 from api.config.settings import Settings
 from api.http.schemas.common import ErrorPublic
 from api.observability import wiring as observability
@@ -72,15 +74,20 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     observability.install(app, settings)
     errors.install(app)
-    app.include_router(health.router)
-    for router in (players.router, admin.router, admin_players.router, reports.router,
-                   jobs.router, fx.router, rakeback.router, cashback.router,
-                   bonuses.router, deposits.router, withdrawals.router, treasury.router,
-                   audit.router, admin_audit.router, audit_events.router):
+    routers = (health.router, players.router, admin.router, admin_players.router,
+               reports.router, jobs.router, fx.router, rakeback.router, cashback.router,
+               bonuses.router, deposits.router, withdrawals.router, treasury.router,
+               audit.router, admin_audit.router, audit_events.router)
+    for router in routers:
         app.include_router(router)
     for router in (bets.router, games.router):
         app.include_router(router, responses=NOT_FOUND)
-    contract.declare(app)
+    # Every route with its methods, for the `Allow` of a 405 (api/http/errors.py).
+    app.state.routes = [route for router in (*routers, bets.router, games.router)
+                        for route in router.routes if isinstance(route, APIRoute)]
+    config = services.config if services is not None else load_config(settings.config)
+    contract.declare(app, {"currencies": sorted(config.currencies),
+                           "vipLevels": [level.name for level in config.vip.levels]})
     return app
 
 

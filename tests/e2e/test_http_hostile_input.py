@@ -134,6 +134,16 @@ def test_a_body_that_is_not_strict_json_is_a_422(client, finance, log_head, raw)
     assert log_head() == head
 
 
+@pytest.mark.parametrize("raw", [*BODIES.values(), b'"currency"', b"[]", b"7"],
+                         ids=[*BODIES.keys(), "a string", "an array", "a number"])
+def test_a_bad_body_is_a_422_where_every_field_has_a_default(client, finance, log_head, raw):
+    """A reconciliation's body may be `{}`; that does not make any body `{}`."""
+    head = log_head()
+    refused = post_raw(client, "/v1/admin/reconciliation", raw, finance)
+    assert_error(refused, 422, "invalid_input")
+    assert log_head() == head
+
+
 def test_a_bad_body_meets_the_role_check_first(client, auth):
     raw = BODIES["duplicate key"]
     assert post_raw(client, ADJUST, raw, {}).status_code == 401

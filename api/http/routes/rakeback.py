@@ -38,7 +38,7 @@ from api.http.schemas.rakeback import (
     RakebackRowPublic,
 )
 from api.http.readers import figures, rates_in_force
-from api.http.schemas.common import FlipIdPath, PathId, ErrorPublic
+from api.http.schemas.common import ErrorPublic, FlipIdPath, PathId, PlayerIdQuery, PositionCursor
 from api.http.strict_json import StrictJsonRoute
 from domain.kernel.clock import clock
 from domain.kernel.errors import InvalidInput, NotFound
@@ -139,8 +139,8 @@ def claimable_usd(player_id: PathId, services: ServicesDep) -> ClaimableUsdPubli
 @router.get("/admin/rakeback", response_model=RakebackPage,
             dependencies=[require(Role.OPERATOR), ConsistentRead])
 def rows(services: ServicesDep,
-         player_id: Annotated[str | None, Query(alias="playerId")] = None,
-         currency: str | None = None, cursor: str | None = None,
+         player_id: PlayerIdQuery = None,
+         currency: str | None = None, cursor: PositionCursor = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 50) -> RakebackPage:
     """Rakeback accounts in the order they opened; pass `nextCursor` back as `cursor`."""
     found = services.rakeback.rows(player_id=player_id, currency=currency,

@@ -13,12 +13,11 @@ from api.http.schemas.common import (
     Amount,
     AmountText,
     CurrencyCode,
-    Id,
     Instant,
     Reason,
     RequestSchema,
     Schema,
-    Text,
+    VipLevel,
 )
 
 # Players: responsible-gaming limits and VIP.
@@ -26,7 +25,7 @@ from api.http.schemas.common import (
 class LimitsPut(RequestSchema):
     self_excluded_until: Instant | None
     daily_loss_limits: dict[CurrencyCode, AmountText]
-    reason: Text
+    reason: Reason
 
 
 class LimitsPublic(Schema):
@@ -36,7 +35,7 @@ class LimitsPublic(Schema):
 
 
 class VipPut(RequestSchema):
-    level: Id
+    level: VipLevel
     reason: Reason
 
 
