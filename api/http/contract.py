@@ -9,6 +9,9 @@ declares its own: a 404 for an unknown bet, a 500 for a failed job):
 - 404 where a path names a resource;
 - 409 on every command (requestId reuse, state that moved on, funds);
 - 503 everywhere the database or a stale view can refuse (`busy`, `stale_read`).
+The roles an operation admits are the bearer requirement's role names (OpenAPI
+3.1 allows role names there), read from its access checks (`admits` in
+api/http/deps.py); a player is admitted to their own data only.
 Every one answers with ErrorPublic. Parameters are never JSON null (an absent
 header is "not sent", not null), and query values carry the text rule that
 api/http/strict_json.py enforces on every one of them. Values only the
@@ -95,6 +98,7 @@ def declare(app: FastAPI, configured: dict[str, list[str]]) -> None:
             components.setdefault("ErrorPublic", ErrorPublic.model_json_schema(
                 ref_template="#/components/schemas/{model}"))
             _configured_enums(document, configured)
+            _declare_roles(document, getattr(app.state, "routes", ()))
             for item in document.get("paths", {}).values():
                 for method, operation in item.items():
                     for parameter in operation.get("parameters", []):
@@ -172,3 +176,25 @@ def _property_names(schema: Any, components: dict[str, Any], seen: set[str]) -> 
                   *schema.get("anyOf", ()), *schema.get("allOf", ()), *schema.get("oneOf", ())):
         names |= _property_names(child, components, seen)
     return names
+
+
+def _declare_roles(document: dict[str, Any], routes: Any) -> None:
+    """Each operation's bearer requirement names the roles its checks admit."""
+    for route in routes:
+        checks = _checks(route.dependant)
+        if not checks:
+            continue
+        roles = sorted(role.value for role in set.intersection(*checks))
+        for method in route.methods:
+            operation = document["paths"].get(route.path_format, {}).get(method.lower())
+            if operation and operation.get("security"):
+                operation["security"] = [{name: roles} for requirement in
+                                         operation["security"] for name in requirement]
+
+
+def _checks(dependant: Any) -> list[set[Any]]:
+    """The roles each access check of a route admits (a caller must pass them all)."""
+    found = [set(dependant.call.roles)] if hasattr(dependant.call, "roles") else []
+    for child in dependant.dependencies:
+        found += _checks(child)
+    return found

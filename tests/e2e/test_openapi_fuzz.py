@@ -152,24 +152,30 @@ def test_the_document_is_the_apps_own(live_app: NoLifespan, app: FastAPI) -> Non
     assert app.openapi() == schema.raw_schema
 
 
-def test_linked_operations_meet_the_contract(live_app: NoLifespan,
-                                             callers: dict[str, dict[str, Any]]) -> None:
+def test_linked_operations_meet_the_contract(live_app: NoLifespan, services: Services) -> None:
     """The stateful phase: chains of calls along the links schemathesis infers
     (a game put then read, a withdrawal requested then approved, rejected,
     retried or cancelled), every check on every step, so use_after_free and
-    ensure_resource_availability see what one call did to the next. The
-    caller of a step follows from the request itself, so that Hypothesis,
-    replaying a scenario, sends it as the same caller and (every command being
-    idempotent) meets the same answers."""
-    roles = list(callers)
+    ensure_resource_availability see what one call did to the next. Each step
+    goes as a role its operation declares (a player as the player the path
+    names), chosen from the request itself, so that Hypothesis, replaying a
+    scenario, sends it as the same caller and (every command being idempotent)
+    meets the same answers."""
 
     class Linked(schema.as_state_machine()):  # type: ignore[misc]
         def get_call_kwargs(self, case: Any) -> dict[str, Any]:
+            security = case.operation.definition.raw.get("security") or [{}]
+            admitted = next(iter(security[0].values()), [])
+            if not admitted:
+                return {"app": live_app}
             request = repr((case.method, case.path, case.path_parameters, case.query,
                             case.body))
-            caller = callers[roles[zlib.crc32(request.encode()) % len(roles)]]
-            return {"headers": dict(caller["headers"]), "auth": caller.get("auth"),
-                    "app": live_app}
+            role = Role(admitted[zlib.crc32(request.encode()) % len(admitted)])
+            subject = {Role.PLAYER: (case.path_parameters or {}).get("player_id", "p1"),
+                       Role.PROVIDER: PROVIDER}.get(role, f"{role.value}-1")
+            token = services.tokens.issue(role, subject)
+            return {"headers": {"Authorization": f"Bearer {token}"}, "app": live_app,
+                    "auth": Signed() if role is Role.PROVIDER else None}
 
         def validate_response(self, response: Any, case: Any,
                               additional_checks: Any = None, **kwargs: Any) -> None:

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.http.schemas.common import Instant, PathId, PlayerIdQuery, PositionCursor
+from api.http.schemas.common import INSTANT_QUERY, PathId, PlayerIdQuery, PositionCursor
 from api.http.schemas.audit import (
     AuditedActionPage,
     AuditedActionPublic,
@@ -16,6 +16,7 @@ from api.http.schemas.audit import (
 from api.http.auth import Principal, Role
 from api.http.deps import ConsistentRead, ServicesDep, position_cursor, require
 from api.http.strict_json import StrictJsonRoute
+from domain.kernel.clock import parse_instant
 
 router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin/audit", tags=["audit"])
 
@@ -43,15 +44,18 @@ def replay_result(request_id: PathId, services: ServicesDep) -> ReplayPublic:
 def adjustments(services: ServicesDep, player_id: PlayerIdQuery = None,
                 currency: str | None = None,
                 kind: str | None = None,
-                start: Annotated[Instant | None, Query(alias="from")] = None,
-                end: Annotated[Instant | None, Query(alias="to")] = None,
+                start: Annotated[str | None, Query(alias="from",
+                                                   json_schema_extra=INSTANT_QUERY)] = None,
+                end: Annotated[str | None, Query(alias="to",
+                                                 json_schema_extra=INSTANT_QUERY)] = None,
                 cursor: PositionCursor = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> AuditedActionPage:
     """Manual adjustments and audited operator actions, newest first: who, the values
     before and after, and the reason; `from` <= time < `to` (ISO-8601 with a zone)."""
     found = services.adjustment_log.page(
         player_id=player_id, currency=currency, kind=kind,
-        start=start, end=end,
+        start=parse_instant(start, "from") if start is not None else None,
+        end=parse_instant(end, "to") if end is not None else None,
         before=position_cursor(cursor, "adjustment log"), limit=limit)
     next_cursor = str(found[-1]["position"]) if len(found) == limit else None
     return AuditedActionPage(entries=[AuditedActionPublic.model_validate(e) for e in found],

@@ -19,6 +19,7 @@ from api.http.deps import (
     ConsistentRead,
     CurrentPrincipal,
     ServicesDep,
+    admits,
     log_position,
     own_player,
     player_reader,
@@ -58,6 +59,7 @@ FLIP_AUDITORS = (Role.OPERATOR, Role.COMPLIANCE, Role.REGULATOR)
 
 # Access (kept here: only rakeback routes have these rules).
 
+@admits(Role.PLAYER, *FLIP_AUDITORS)
 def flip_reader(flip_id: FlipIdPath, principal: CurrentPrincipal) -> Principal:
     """A player verifies their own flips; operator, compliance and regulator any."""
     if principal.role in FLIP_AUDITORS:

@@ -65,6 +65,9 @@ NonZeroAmountText = Annotated[str, Field(
 PositiveAmountText = Annotated[str, Field(
     min_length=1, max_length=DECIMAL_MAX_LENGTH, pattern=f"^{POSITIVE_PATTERN}$",
     description='A decimal string such as "10.50", more than zero', examples=["10.50"])]
+# An instant in a query, read by domain/kernel/clock.py's parse_instant (whose
+# messages say what is missing); the schema states its format.
+INSTANT_QUERY = {"format": "date-time", "examples": ["2026-01-15T00:00:00Z"]}
 # A `playerId` filter: an id, as every player id is.
 PlayerIdQuery = Annotated[str | None, Query(alias="playerId", min_length=1, max_length=ID_MAX,
                                             pattern=ID_PATTERN)]
