@@ -44,7 +44,9 @@ ROLES = {"approve": (Role.FINANCE,), "reject": (Role.FINANCE,),
          "retry": (Role.OPERATOR, Role.FINANCE), "cancel": (Role.OPERATOR, Role.FINANCE)}
 
 
-@router.post("/players/{player_id}/withdrawals", response_model=WithdrawalPublic)
+@router.post("/players/{player_id}/withdrawals", response_model=WithdrawalPublic,
+             openapi_extra={"x-semantic-refusals": {
+                 "currency": "its chain sends no withdrawals in this deployment"}})
 def request(player_id: PathId, body: WithdrawalCreate, services: ServicesDep,
             response: Response, principal: OwnPlayer) -> WithdrawalPublic:
     """Lock the amount and queue it (pending_approval above the USD threshold).

@@ -62,6 +62,9 @@ POSITIVE_PATTERN = r"(0\.[0-9]*[1-9][0-9]*|[1-9][0-9]{0,19}(\.[0-9]+)?)"
 NonZeroAmountText = Annotated[str, Field(
     min_length=1, max_length=DECIMAL_MAX_LENGTH, pattern=f"^-?{POSITIVE_PATTERN}$",
     description='A decimal string such as "10.50" or "-2", not zero', examples=["10.50"])]
+NonNegativeAmountText = Annotated[str, Field(
+    min_length=1, max_length=DECIMAL_MAX_LENGTH, pattern=r"^(0|[1-9][0-9]{0,19})(\.[0-9]+)?$",
+    description='A decimal string such as "10.50", zero or more', examples=["10.50"])]
 PositiveAmountText = Annotated[str, Field(
     min_length=1, max_length=DECIMAL_MAX_LENGTH, pattern=f"^{POSITIVE_PATTERN}$",
     description='A decimal string such as "10.50", more than zero', examples=["10.50"])]

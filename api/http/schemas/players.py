@@ -11,9 +11,9 @@ from pydantic import PlainSerializer
 from api.http.schemas.common import (
     CENT,
     Amount,
-    AmountText,
     CurrencyCode,
     Instant,
+    NonNegativeAmountText,
     Reason,
     RequestSchema,
     Schema,
@@ -24,7 +24,7 @@ from api.http.schemas.common import (
 
 class LimitsPut(RequestSchema):
     self_excluded_until: Instant | None
-    daily_loss_limits: dict[CurrencyCode, AmountText]
+    daily_loss_limits: dict[CurrencyCode, NonNegativeAmountText]
     reason: Reason
 
 
