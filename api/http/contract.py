@@ -21,8 +21,9 @@ configuration.
 A few refusals rest on state or on several fields, which no schema can state
 (SEMANTIC): a request the schema allows may still be a 422 naming one of these
 fields. Each operation lists the ones it can meet in `x-semantic-refusals`
-(field: why; a route adds its own with `openapi_extra`), and its 422 says so; tests/e2e/test_openapi_fuzz.py accepts a
-422 on schema-valid input only when it names one of them.
+(field: why; a route adds its own with `openapi_extra`), and its 422 says so;
+tests/e2e/test_openapi_fuzz.py accepts a 422 on schema-valid input only when it
+names one of them.
 """
 
 from __future__ import annotations
@@ -61,9 +62,8 @@ SEMANTIC = {
               "balance allows, or under the currency's minimum",
     "payout": "more decimal places than the bet's currency has",
     "bets": "the same bet twice",
-    "rates": "not a positive rate at the currency's precision",
     "rtp": "not a percentage between 0 and 100",
-    "dailyLossLimits": "not a positive amount at the currency's precision",
+    "dailyLossLimits": "more decimal places than the currency has",
     "selfExcludedUntil": "in the past",
     "destination": "not an address of the currency's chain",
 }

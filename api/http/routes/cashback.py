@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.http.schemas.common import PathId, PlayerIdQuery, PositionCursor
+from api.http.schemas.common import PathId, PeriodQuery, PlayerIdQuery, PositionCursor
 from api.http.auth import Role
 from api.http.schemas.cashback import (
     CASHBACK_AMOUNTS,
@@ -40,7 +40,7 @@ def player_rows(player_id: PathId, services: ServicesDep, cursor: PositionCursor
 
 @router.get("/admin/cashback", response_model=CashbackPage,
             dependencies=[require(Role.OPERATOR, Role.FINANCE), ConsistentRead])
-def log(services: ServicesDep, period: str | None = None,
+def log(services: ServicesDep, period: PeriodQuery = None,
         status: CashbackStatus | None = None, program: str | None = None,
         player_id: PlayerIdQuery = None,
         cursor: PositionCursor = None, limit: Limit = 50) -> CashbackPage:

@@ -71,6 +71,11 @@ PositiveAmountText = Annotated[str, Field(
 # An instant in a query, read by domain/kernel/clock.py's parse_instant (whose
 # messages say what is missing); the schema states its format.
 INSTANT_QUERY = {"format": "date-time", "examples": ["2026-01-15T00:00:00Z"]}
+# A period's syntax (domain/kernel/periods.py): a day, an ISO week or a month;
+# whether it is a real one (2026-02-30) is the domain's to say.
+PERIOD_PATTERN = r"^[0-9]{4}-(W[0-9]{2}|[0-9]{2}(-[0-9]{2})?)$"
+PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN,
+                                          examples=["2026-01-15", "2026-W03", "2026-01"])]
 # A `playerId` filter: an id, as every player id is.
 PlayerIdQuery = Annotated[str | None, Query(alias="playerId", min_length=1, max_length=ID_MAX,
                                             pattern=ID_PATTERN)]

@@ -17,6 +17,7 @@ from api.http.schemas.common import (
     Reason,
     RequestSchema,
     Schema,
+    Text,
     VipLevel,
 )
 
@@ -25,7 +26,7 @@ from api.http.schemas.common import (
 class LimitsPut(RequestSchema):
     self_excluded_until: Instant | None
     daily_loss_limits: dict[CurrencyCode, NonNegativeAmountText]
-    reason: Reason
+    reason: Text
 
 
 class LimitsPublic(Schema):
