@@ -6,6 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
+from fastapi.routing import APIRoute
 
 from api.http import contract, errors
 from api.http.body_limit import BodyLimit
@@ -32,6 +33,7 @@ from api.http.routes import (
     treasury,
     withdrawals,
 )
+from api.config.business import load_config
 from api.config.settings import Settings
 from api.http.schemas.common import ErrorPublic
 from api.observability import wiring as observability
@@ -74,17 +76,25 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     observability.install(app, settings)
     errors.install(app)
-    app.include_router(health.router)
-    for router in (players.router, admin.router, admin_players.router, reports.router,
-                   jobs.router, fx.router, rakeback.router, cashback.router,
-                   bonuses.router, deposits.router, withdrawals.router, treasury.router,
-                   audit.router, admin_audit.router, audit_events.router):
+    routers = (health.router, players.router, admin.router, admin_players.router,
+               reports.router, jobs.router, fx.router, rakeback.router, cashback.router,
+               bonuses.router, deposits.router, withdrawals.router, treasury.router,
+               audit.router, admin_audit.router, audit_events.router)
+    for router in routers:
         app.include_router(router)
     for router in (v1.router, games.router, game_sessions.router):
         app.include_router(router, responses=NOT_FOUND)
+    extra = []
     if settings.hub88_public_key is not None:
-        app.include_router(hub88_router(settings))
-    contract.declare(app)
+        extra.append(hub88_router(settings))
+        app.include_router(extra[-1])
+    # Every route with its methods, for the `Allow` of a 405 (api/http/errors.py).
+    app.state.routes = [route for router in (*routers, v1.router, games.router,
+                                             game_sessions.router, *extra)
+                        for route in router.routes if isinstance(route, APIRoute)]
+    config = services.config if services is not None else load_config(settings.config)
+    contract.declare(app, {"currencies": sorted(config.currencies),
+                           "vipLevels": [level.name for level in config.vip.levels]})
     return app
 
 

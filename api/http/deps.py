@@ -44,9 +44,21 @@ async def get_principal(services: ServicesDep, credentials: Annotated[
 CurrentPrincipal = Annotated[Principal, Depends(get_principal)]
 
 
+def admits(*roles: Role):
+    """Marks an access check with the roles it may admit, which /openapi.json
+    states on every operation that uses it (api/http/contract.py)."""
+
+    def mark(check):
+        check.roles = roles
+        return check
+
+    return mark
+
+
 def require(*roles: Role):
     """A dependency that admits only the given roles."""
 
+    @admits(*roles)
     async def check(principal: CurrentPrincipal) -> Principal:
         if principal.role not in roles:
             raise HTTPException(403, f"role {principal.role} may not do this")
@@ -58,6 +70,7 @@ def require(*roles: Role):
 STAFF_READERS = (Role.OPERATOR, Role.FINANCE, Role.COMPLIANCE)
 
 
+@admits(Role.PLAYER, *STAFF_READERS)
 async def player_reader(player_id: PathId, principal: CurrentPrincipal) -> Principal:
     """Players read only their own data; staff read anyone's."""
     if principal.role == Role.PLAYER and principal.subject == player_id:
@@ -74,6 +87,7 @@ def own_player(refusal: str = "only the player may do this for their own account
     """A dependency that admits only the player the path names (their claims,
     deposit addresses and withdrawals); anyone else gets 403 with `refusal`."""
 
+    @admits(Role.PLAYER)
     async def check(player_id: PathId, principal: CurrentPrincipal) -> Principal:
         if principal.role == Role.PLAYER and principal.subject == player_id:
             return principal

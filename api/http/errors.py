@@ -118,10 +118,13 @@ def install(app: FastAPI) -> None:
 
 
 def allowed_methods(request: Request) -> str:
-    """Every method the path answers to. Starlette's 405 names only the first
-    route whose path matches (GET for a path that also takes PUT)."""
+    """Every method the path answers to, from the routes the app was built with
+    (`app.state.routes`, set by api/http/app.py). Starlette's 405 names only the
+    first route whose path matches (GET for a path that also takes PUT), and
+    FastAPI keeps an included router's routes out of `app.router.routes`, so
+    neither can say it."""
     methods: set[str] = set()
-    for route in request.app.router.routes:
-        if getattr(route, "methods", None) and route.matches(request.scope)[0] != Match.NONE:
+    for route in getattr(request.app.state, "routes", ()):
+        if route.matches(request.scope)[0] != Match.NONE:
             methods |= route.methods
     return ", ".join(sorted(methods))

@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Coroutine
-from dataclasses import dataclass
 from typing import Any
 
 from fastapi import Request, Response
@@ -32,11 +31,17 @@ MAX_DEPTH = 32
 QUERY_MAX = 2000
 
 
-@dataclass(frozen=True)
 class InvalidBody:
-    """A body that is not one strict JSON value, and why."""
+    """A body that is not one strict JSON value, and why.
 
-    message: str
+    Not a dataclass: pydantic reads a dataclass's fields as an object's, so a
+    body model whose fields all have defaults would take an InvalidBody as `{}`.
+    """
+
+    __slots__ = ("message",)
+
+    def __init__(self, message: str):
+        self.message = message
 
 
 class _Refused(ValueError):

@@ -110,6 +110,8 @@ def test_the_adjustment_log_pages_and_filters_by_time(client, auth, history, log
     assert [e["reason"] for e in window.json()["entries"]] == ["correction"]
     assert_error(client.get(ADJUSTMENTS, params={"to": "yesterday"}, headers=headers),
                  422, "invalid_input", "to:")
+    assert_error(client.get(ADJUSTMENTS, params={"from": ""}, headers=headers),
+                 422, "invalid_input", "from:")
     assert_error(client.get(ADJUSTMENTS, params={"cursor": "x"}, headers=headers),
                  422, "invalid_input", "cursor")
 

@@ -134,6 +134,16 @@ def test_a_body_that_is_not_strict_json_is_a_422(client, finance, log_head, raw)
     assert log_head() == head
 
 
+@pytest.mark.parametrize("raw", [*BODIES.values(), b'"currency"', b"[]", b"7"],
+                         ids=[*BODIES.keys(), "a string", "an array", "a number"])
+def test_a_bad_body_is_a_422_where_every_field_has_a_default(client, finance, log_head, raw):
+    """A reconciliation's body may be `{}`; that does not make any body `{}`."""
+    head = log_head()
+    refused = post_raw(client, "/v1/admin/reconciliation", raw, finance)
+    assert_error(refused, 422, "invalid_input")
+    assert log_head() == head
+
+
 def test_a_bad_body_meets_the_role_check_first(client, auth):
     raw = BODIES["duplicate key"]
     assert post_raw(client, ADJUST, raw, {}).status_code == 401
@@ -199,3 +209,14 @@ def test_a_min_position_past_the_head_is_a_422_at_once(client, finance, log_head
                  "invalid_input", "X-Min-Position")
     negative = {"X-Min-Position": "-1"}
     assert client.get("/v1/players/p1/balances", headers=finance | negative).status_code == 422
+
+
+@pytest.mark.parametrize("method", ["OPTIONS", "PATCH", "DELETE"])
+def test_a_405_names_every_method_of_the_path(client, finance, method):
+    """Each path's methods are routes of an included router, which FastAPI keeps
+    out of the app's own route list; Starlette alone names the first route's."""
+    for path, allowed in (("/v1/admin/fx-rates", "GET, PUT"),
+                          ("/v1/admin/reconciliation", "GET, POST")):
+        refused = client.request(method, path, headers=finance)
+        assert_error(refused, 405, "method_not_allowed")
+        assert refused.headers["Allow"] == allowed

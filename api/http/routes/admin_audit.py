@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from api.http.schemas.common import PathId
+from api.http.schemas.common import INSTANT_QUERY, PathId, PlayerIdQuery, PositionCursor
 from api.http.schemas.audit import (
     AuditedActionPage,
     AuditedActionPublic,
@@ -42,19 +42,21 @@ def replay_result(request_id: PathId, services: ServicesDep) -> ReplayPublic:
 
 @router.get("/adjustments", response_model=AuditedActionPage,
             dependencies=[require(Role.COMPLIANCE, Role.FINANCE), ConsistentRead])
-def adjustments(services: ServicesDep, player_id: Annotated[str | None, Query(
-                    alias="playerId")] = None, currency: str | None = None,
+def adjustments(services: ServicesDep, player_id: PlayerIdQuery = None,
+                currency: str | None = None,
                 kind: str | None = None,
-                start: Annotated[str | None, Query(alias="from")] = None,
-                end: Annotated[str | None, Query(alias="to")] = None,
-                cursor: str | None = None,
+                start: Annotated[str | None, Query(alias="from",
+                                                   json_schema_extra=INSTANT_QUERY)] = None,
+                end: Annotated[str | None, Query(alias="to",
+                                                 json_schema_extra=INSTANT_QUERY)] = None,
+                cursor: PositionCursor = None,
                 limit: Annotated[int, Query(ge=1, le=500)] = 50) -> AuditedActionPage:
     """Manual adjustments and audited operator actions, newest first: who, the values
     before and after, and the reason; `from` <= time < `to` (ISO-8601 with a zone)."""
     found = services.adjustment_log.page(
         player_id=player_id, currency=currency, kind=kind,
-        start=parse_instant(start, "from") if start else None,
-        end=parse_instant(end, "to") if end else None,
+        start=parse_instant(start, "from") if start is not None else None,
+        end=parse_instant(end, "to") if end is not None else None,
         before=position_cursor(cursor, "adjustment log"), limit=limit)
     next_cursor = str(found[-1]["position"]) if len(found) == limit else None
     return AuditedActionPage(entries=[AuditedActionPublic.model_validate(e) for e in found],

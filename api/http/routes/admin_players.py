@@ -18,7 +18,8 @@ from domain.players.commands import SetLimits, SetVipLevel
 router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/admin/players", tags=["players"])
 
 
-@router.put("/{player_id}/limits", response_model=LimitsPublic)
+@router.put("/{player_id}/limits", response_model=LimitsPublic, openapi_extra={
+    "x-semantic-refusals": {"reason": "blank while the limits change"}})
 def set_limits(player_id: PathId, body: LimitsPut, services: ServicesDep, response: Response,
                principal: Principal = require(Role.COMPLIANCE)) -> LimitsPublic:
     """Self-exclusion (until an instant, or null) and daily loss limits per currency.

@@ -22,7 +22,7 @@ from api.http.schemas.audit_chain import (
 )
 from api.http.auth import Principal, Role
 from api.http.deps import ConsistentRead, ServicesDep, require
-from api.http.schemas.common import Instant
+from api.http.schemas.common import Instant, PlayerIdQuery
 from api.http.strict_json import StrictJsonRoute
 from domain.kernel.errors import Conflict
 from domain.audit.signing import ALGORITHM, public_hex
@@ -40,7 +40,7 @@ MEDIA = {"jsonl": "application/x-ndjson", "csv": "text/csv; charset=utf-8"}
 def events(services: ServicesDep,
            start: Annotated[Instant | None, Query(alias="from")] = None,
            end: Annotated[Instant | None, Query(alias="to")] = None,
-           player_id: Annotated[str | None, Query(alias="playerId")] = None,
+           player_id: PlayerIdQuery = None,
            types: Annotated[str | None, Query(description="comma-separated event types, "
                                               "e.g. Wallet.Credited,Bet.Placed")] = None,
            file_format: Annotated[ExportFormat, Query(alias="format")] = "jsonl",

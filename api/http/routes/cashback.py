@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 
-from api.http.schemas.common import PathId
+from api.http.schemas.common import PathId, PeriodQuery, PlayerIdQuery, PositionCursor
 from api.http.auth import Role
 from api.http.schemas.cashback import (
     CASHBACK_AMOUNTS,
@@ -30,7 +30,7 @@ Limit = Annotated[int, Query(ge=1, le=500)]
 
 @router.get("/players/{player_id}/cashback", response_model=CashbackPage,
             dependencies=[Depends(player_reader), consistent("cashback_plays", "cashback_log")])
-def player_rows(player_id: PathId, services: ServicesDep, cursor: str | None = None,
+def player_rows(player_id: PathId, services: ServicesDep, cursor: PositionCursor = None,
                 limit: Limit = 50) -> CashbackPage:
     """The player's cashback rows in the order they were calculated."""
     found = services.cashback_log.rows(player_id=player_id, after=position_cursor(cursor, "rakeback"),
@@ -40,10 +40,10 @@ def player_rows(player_id: PathId, services: ServicesDep, cursor: str | None = N
 
 @router.get("/admin/cashback", response_model=CashbackPage,
             dependencies=[require(Role.OPERATOR, Role.FINANCE), ConsistentRead])
-def log(services: ServicesDep, period: str | None = None,
+def log(services: ServicesDep, period: PeriodQuery = None,
         status: CashbackStatus | None = None, program: str | None = None,
-        player_id: Annotated[str | None, Query(alias="playerId")] = None,
-        cursor: str | None = None, limit: Limit = 50) -> CashbackPage:
+        player_id: PlayerIdQuery = None,
+        cursor: PositionCursor = None, limit: Limit = 50) -> CashbackPage:
     """The cashback log, one row per program, player, currency and period, filtered
     by period (`2026-01-15`, `2026-W03`, `2026-01`), status, program and player."""
     if period is not None:

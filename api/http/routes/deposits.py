@@ -20,7 +20,9 @@ from api.http.strict_json import StrictJsonRoute
 router = APIRouter(route_class=StrictJsonRoute, prefix="/v1/players", tags=["cashier"])
 
 
-@router.post("/{player_id}/deposit-address", response_model=DepositAddressPublic)
+@router.post("/{player_id}/deposit-address", response_model=DepositAddressPublic,
+             openapi_extra={"x-semantic-refusals": {
+                 "currency": "its chain takes no deposits in this deployment"}})
 def deposit_address(player_id: PathId, body: DepositAddressCreate, services: ServicesDep,
                     _: OwnPlayer) -> DepositAddressPublic:
     """The player's address for the currency: the same every time; the currencies of

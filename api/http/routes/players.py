@@ -17,6 +17,7 @@ from api.http.schemas.common import (
     ENTRY_AMOUNTS,
     BalancePublic,
     BalancesPublic,
+    LedgerCursor,
     LedgerEntryPublic,
     LedgerPage,
 )
@@ -42,7 +43,7 @@ def balances(player_id: PathId, services: ServicesDep) -> BalancesPublic:
 @router.get("/{player_id}/ledger", response_model=LedgerPage,
             dependencies=[Depends(player_reader), consistent("ledger_entries")])
 def ledger(player_id: PathId, services: ServicesDep,
-           currency: str | None = None, cursor: str | None = None,
+           currency: str | None = None, cursor: LedgerCursor = None,
            limit: Annotated[int, Query(ge=1, le=500)] = 50) -> LedgerPage:
     """Entries newest first; pass `nextCursor` back as `cursor` for the next page."""
     rows = services.ledger_entries.page(player_id, currency=currency,
@@ -56,7 +57,7 @@ def ledger(player_id: PathId, services: ServicesDep,
 
 @router.get("/{player_id}/bets", response_model=BetPage,
             dependencies=[Depends(player_reader), consistent("bets")])
-def bets(player_id: PathId, services: ServicesDep, cursor: str | None = None,
+def bets(player_id: PathId, services: ServicesDep, cursor: LedgerCursor = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 50) -> BetPage:
     """Bets newest placement first; pass `nextCursor` back as `cursor` for the next page."""
     rows = services.bets.page(player_id, before=ledger_cursor(cursor), limit=limit)

@@ -19,6 +19,7 @@ from api.http.deps import (
     ConsistentRead,
     CurrentPrincipal,
     ServicesDep,
+    admits,
     log_position,
     own_player,
     player_reader,
@@ -38,7 +39,7 @@ from api.http.schemas.rakeback import (
     RakebackRowPublic,
 )
 from api.http.readers import figures, rates_in_force
-from api.http.schemas.common import FlipIdPath, PathId, ErrorPublic
+from api.http.schemas.common import ErrorPublic, FlipIdPath, PathId, PlayerIdQuery, PositionCursor
 from api.http.strict_json import StrictJsonRoute
 from domain.kernel.clock import clock
 from domain.kernel.errors import InvalidInput, NotFound
@@ -58,6 +59,7 @@ FLIP_AUDITORS = (Role.OPERATOR, Role.COMPLIANCE, Role.REGULATOR)
 
 # Access (kept here: only rakeback routes have these rules).
 
+@admits(Role.PLAYER, *FLIP_AUDITORS)
 def flip_reader(flip_id: FlipIdPath, principal: CurrentPrincipal) -> Principal:
     """A player verifies their own flips; operator, compliance and regulator any."""
     if principal.role in FLIP_AUDITORS:
@@ -139,8 +141,8 @@ def claimable_usd(player_id: PathId, services: ServicesDep) -> ClaimableUsdPubli
 @router.get("/admin/rakeback", response_model=RakebackPage,
             dependencies=[require(Role.OPERATOR), ConsistentRead])
 def rows(services: ServicesDep,
-         player_id: Annotated[str | None, Query(alias="playerId")] = None,
-         currency: str | None = None, cursor: str | None = None,
+         player_id: PlayerIdQuery = None,
+         currency: str | None = None, cursor: PositionCursor = None,
          limit: Annotated[int, Query(ge=1, le=500)] = 50) -> RakebackPage:
     """Rakeback accounts in the order they opened; pass `nextCursor` back as `cursor`."""
     found = services.rakeback.rows(player_id=player_id, currency=currency,

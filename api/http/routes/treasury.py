@@ -90,7 +90,8 @@ def reports(services: ServicesDep, currency: str | None = None,
         for r in services.reconciliations.rows(currency=currency, start=start, end=end)])
 
 
-@router.post("/reconciliation", response_model=ReconciliationsPublic)
+@router.post("/reconciliation", response_model=ReconciliationsPublic, openapi_extra={
+    "x-semantic-refusals": {"currency": "has no hot wallet in this deployment"}})
 def reconcile(body: ReconcileCreate, services: ServicesDep,
               _: Principal = require(Role.FINANCE)) -> ReconciliationsPublic:
     """Reconcile now (one currency, or every one with a hot wallet)."""

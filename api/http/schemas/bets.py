@@ -16,7 +16,7 @@ from pydantic import (
 from api.http.schemas.common import (
     Amount,
     AmountText,
-    CurrencyCode,
+    POSITIVE_PATTERN,
     Id,
     RequestId,
     RequestSchema,
@@ -24,7 +24,7 @@ from api.http.schemas.common import (
     Text,
 )
 from domain.kernel.errors import InvalidInput
-from domain.kernel.money import parse_decimal
+from domain.kernel.money import DECIMAL_MAX_LENGTH, DECIMAL_PATTERN, parse_decimal
 
 # Seamless wallet (game providers).
 
@@ -46,8 +46,15 @@ def _decimal_text(text: object) -> Decimal:
 
 
 DecimalText = Annotated[Decimal, PlainValidator(_decimal_text), WithJsonSchema(
-    {"type": "string", "description": 'A decimal string such as "96.5"',
+    {"type": "string", "minLength": 1, "maxLength": DECIMAL_MAX_LENGTH,
+     "pattern": DECIMAL_PATTERN, "description": 'A decimal string such as "96.5"',
      "examples": ["96.5"]}, mode="validation")]
+
+
+PositiveDecimalText = Annotated[Decimal, PlainValidator(_decimal_text), WithJsonSchema(
+    {"type": "string", "minLength": 1, "maxLength": DECIMAL_MAX_LENGTH,
+     "pattern": f"^{POSITIVE_PATTERN}$", "description": 'A decimal string more than zero',
+     "examples": ["60000.00"]}, mode="validation")]
 
 
 # A stake the ledger cannot read is an answer, not an error: 200 REJECTED with
@@ -58,9 +65,14 @@ StakeText = Annotated[str, Field(max_length=64, examples=["10.50"], description=
     "string is REJECTED with INVALID_AMOUNT"))]
 
 
+# Nor does it state the configured currencies: an unknown one is REJECTED too.
+StakeCurrency = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Z0-9_]+$",
+                                     examples=["USDT"])]
+
+
 class Stake(RequestSchema):
     amount: StakeText
-    currency: CurrencyCode
+    currency: StakeCurrency
 
 
 class BetPlace(RequestSchema):

@@ -12,6 +12,7 @@ from api.http.schemas.common import (
     Amount,
     AmountText,
     CurrencyCode,
+    PositiveAmountText,
     Reason,
     RequestId,
     RequestSchema,
@@ -96,7 +97,7 @@ class Decision(RequestSchema):
 
 class FundingCreate(RequestSchema):
     currency: CurrencyCode
-    amount: AmountText
+    amount: PositiveAmountText
     tx_hash: Address
     reason: Reason
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from datetime import datetime, timezone
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -21,11 +21,13 @@ from pydantic import (
     ConfigDict,
     Field,
     PlainSerializer,
+    model_validator,
 )
-from fastapi import Path
+from fastapi import Path, Query
 from pydantic.alias_generators import to_camel
 
 from api.http.errors import ERROR_CODES
+from api.http.strict_json import InvalidBody
 from domain.kernel.money import DECIMAL_MAX_LENGTH, DECIMAL_PATTERN
 from domain.kernel.text import ID_MAX, ID_PATTERN, TEXT_MAX, TEXT_PATTERN
 
@@ -45,8 +47,43 @@ RequestId = Annotated[str, Field(
     description="The caller's id for this command, unique per caller and kind")]
 Text = Annotated[str, Field(max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
 Reason = Annotated[str, Field(min_length=1, max_length=TEXT_MAX, pattern=TEXT_PATTERN)]
+# Values only the configuration knows (its currencies, its VIP levels): their
+# schema names the list, and api/http/contract.py states it as an enum of the
+# app's own configuration in /openapi.json.
+CONFIGURED = "x-configured"
 CurrencyCode = Annotated[str, Field(min_length=1, max_length=16, pattern=r"^[A-Z0-9_]+$",
-                                    examples=["USDT"])]
+                                    examples=["USDT"],
+                                    json_schema_extra={CONFIGURED: "currencies"})]
+VipLevel = Annotated[str, Field(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN,
+                                examples=["Gold"], json_schema_extra={CONFIGURED: "vipLevels"})]
+# Amounts that are not zero: an adjustment's (either sign), a funding's (positive);
+# at most 20 integer digits, as domain/kernel/money.py allows.
+POSITIVE_PATTERN = r"(0\.[0-9]*[1-9][0-9]*|[1-9][0-9]{0,19}(\.[0-9]+)?)"
+NonZeroAmountText = Annotated[str, Field(
+    min_length=1, max_length=DECIMAL_MAX_LENGTH, pattern=f"^-?{POSITIVE_PATTERN}$",
+    description='A decimal string such as "10.50" or "-2", not zero', examples=["10.50"])]
+NonNegativeAmountText = Annotated[str, Field(
+    min_length=1, max_length=DECIMAL_MAX_LENGTH, pattern=r"^(0|[1-9][0-9]{0,19})(\.[0-9]+)?$",
+    description='A decimal string such as "10.50", zero or more', examples=["10.50"])]
+PositiveAmountText = Annotated[str, Field(
+    min_length=1, max_length=DECIMAL_MAX_LENGTH, pattern=f"^{POSITIVE_PATTERN}$",
+    description='A decimal string such as "10.50", more than zero', examples=["10.50"])]
+# An instant in a query, read by domain/kernel/clock.py's parse_instant (whose
+# messages say what is missing); the schema states its format.
+INSTANT_QUERY = {"format": "date-time", "examples": ["2026-01-15T00:00:00Z"]}
+# A period's syntax (domain/kernel/periods.py): a day, an ISO week or a month;
+# whether it is a real one (2026-02-30) is the domain's to say.
+PERIOD_PATTERN = r"^[0-9]{4}-(W[0-9]{2}|[0-9]{2}(-[0-9]{2})?)$"
+PeriodQuery = Annotated[str | None, Query(pattern=PERIOD_PATTERN,
+                                          examples=["2026-01-15", "2026-W03", "2026-01"])]
+# A `playerId` filter: an id, as every player id is.
+PlayerIdQuery = Annotated[str | None, Query(alias="playerId", min_length=1, max_length=ID_MAX,
+                                            pattern=ID_PATTERN)]
+# Page cursors, as `nextCursor` gives them: a log position, or `position-leg`.
+PositionCursor = Annotated[str | None, Query(pattern=r"^[0-9]{1,18}$",
+                                             description="`nextCursor` of the page before")]
+LedgerCursor = Annotated[str | None, Query(pattern=r"^[0-9]{1,18}-[0-9]{1,9}$",
+                                           description="`nextCursor` of the page before")]
 # Path parameters: every one is an id (api/http/strict_json.py checks them all),
 # declared once here so /openapi.json states the rule on every route.
 PathId = Annotated[str, Path(min_length=1, max_length=ID_MAX, pattern=ID_PATTERN,
@@ -77,9 +114,23 @@ class Schema(BaseModel):
 
 
 class RequestSchema(Schema):
-    """A request body: unknown fields are refused, not ignored."""
+    """A request body: a JSON object; unknown fields are refused, not ignored.
+
+    FastAPI validates a body with `from_attributes`, so a body model whose
+    fields all have defaults would read any object (a JSON string, a body the
+    strict reader refused) as `{}`: only a mapping is taken here.
+    """
 
     model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _an_object(cls, data: Any) -> Any:
+        if isinstance(data, InvalidBody):
+            raise ValueError(data.message)
+        if not isinstance(data, (dict, BaseModel)):
+            raise ValueError("the body must be a JSON object")
+        return data
 
 
 class ErrorBody(Schema):
@@ -132,7 +183,7 @@ class AdjustmentCreate(RequestSchema):
     request_id: RequestId
     player_id: Id
     currency: CurrencyCode
-    amount: AmountText
+    amount: NonZeroAmountText
     balance: Literal["cash", "bonus"]
     reason: Reason
 

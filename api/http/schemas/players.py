@@ -11,21 +11,21 @@ from pydantic import PlainSerializer
 from api.http.schemas.common import (
     CENT,
     Amount,
-    AmountText,
     CurrencyCode,
-    Id,
     Instant,
+    NonNegativeAmountText,
     Reason,
     RequestSchema,
     Schema,
     Text,
+    VipLevel,
 )
 
 # Players: responsible-gaming limits and VIP.
 
 class LimitsPut(RequestSchema):
     self_excluded_until: Instant | None
-    daily_loss_limits: dict[CurrencyCode, AmountText]
+    daily_loss_limits: dict[CurrencyCode, NonNegativeAmountText]
     reason: Text
 
 
@@ -36,7 +36,7 @@ class LimitsPublic(Schema):
 
 
 class VipPut(RequestSchema):
-    level: Id
+    level: VipLevel
     reason: Reason
 
 

@@ -10,7 +10,7 @@ from pydantic import (
     StrictBool,
 )
 
-from api.http.schemas.bets import DecimalText
+from api.http.schemas.bets import PositiveDecimalText
 from api.http.schemas.common import Amount, CurrencyCode, RequestId, RequestSchema, Schema
 from domain.kernel.text import TEXT_PATTERN
 
@@ -133,7 +133,7 @@ class ClaimableUsdPublic(Schema):
 
 
 class FxRatesPut(RequestSchema):
-    rates: Annotated[dict[CurrencyCode, DecimalText], Field(
+    rates: Annotated[dict[CurrencyCode, PositiveDecimalText], Field(
         min_length=1, max_length=100, examples=[{"BTC": "60000.00", "ETH": "3000.00"}],
         description="USD per unit, as decimal strings; currencies left out keep theirs")]
 

@@ -9,7 +9,7 @@ from pydantic import (
     Field,
 )
 
-from api.http.schemas.common import Amount, RequestSchema, Schema
+from api.http.schemas.common import PERIOD_PATTERN, Amount, RequestSchema, Schema
 
 # Reports.
 
@@ -40,7 +40,7 @@ PeriodKind = Literal["day", "week", "month"]
 
 class JobRunCreate(RequestSchema):
     period: Annotated[str, Field(
-        min_length=1, max_length=10, examples=["2026-01-15", "2026-W03", "2026-01"],
+        min_length=1, max_length=10, pattern=PERIOD_PATTERN, examples=["2026-01-15", "2026-W03", "2026-01"],
         description="A UTC day, an ISO week or a month that has ended")]
 
 
