@@ -229,8 +229,30 @@ def _canonical(value: object) -> str:
 
 
 def fingerprint(command: Command) -> str:
-    """A hash of the command's payload, to tell a retry from a reuse of its id."""
-    payload = dataclasses.asdict(command)  # type: ignore[call-overload]
-    payload.pop("request_id")
+    """A hash of the command's payload, to tell a retry from a reuse of its id.
+
+    Stored in each Request record, so its bytes never change: the payload is
+    what `dataclasses.asdict` gives (without its deep copies, a tenth of a
+    bet's deciding), as sorted JSON."""
+    payload = plain_fields(command)
+    payload.pop("request_id", None)
     canonical = json.dumps([command.kind, payload], sort_keys=True, default=_canonical)
     return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def plain_fields(value: Any) -> Any:
+    """`dataclasses.asdict` as JSON sees it: dataclasses as dicts of their fields,
+    lists and tuples as lists, everything else as it is."""
+    names = _FIELD_NAMES.get(type(value))
+    if names is None and dataclasses.is_dataclass(value) and not isinstance(value, type):
+        names = _FIELD_NAMES[type(value)] = tuple(f.name for f in dataclasses.fields(value))
+    if names is not None:
+        return {name: plain_fields(getattr(value, name)) for name in names}
+    if isinstance(value, (list, tuple)):
+        return [plain_fields(item) for item in value]
+    if isinstance(value, dict):
+        return {key: plain_fields(item) for key, item in value.items()}
+    return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}

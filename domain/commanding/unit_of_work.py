@@ -105,9 +105,9 @@ class UnitOfWork:
                 found = self._repository.get(aggregate_id)
             except AggregateNotFoundError:
                 found = None
-            self._known.put(aggregate_id, None if found is None else deepcopy(found))
-        elif found is not None:
-            found = deepcopy(found)
+            self._known.put(aggregate_id, found)
+        # Shared, not copied: a unit with `known` is only forked (each command
+        # decides on a fork, which copies what it touches), never changed itself.
         self.reads[aggregate_id] = 0 if found is None else found.version
         return found
 
