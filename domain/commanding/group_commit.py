@@ -100,11 +100,15 @@ class GroupCommitRunner:
         self.lost_races = 0  # batches retried command by command
 
     def execute(self, command: Command) -> Outcome:
+        return self.submit(command).result()
+
+    def submit(self, command: Command) -> Future[Outcome]:
+        """Queue the command; its outcome (or refusal) arrives in the future."""
         check_input(command)
         future: Future[Outcome] = Future()
         self._ensure_threads()
         self._queue.put((command, future))
-        return future.result()
+        return future
 
     def close(self) -> None:
         with self._start_lock:

@@ -3,7 +3,9 @@
 Every route needs a provider token and a body signed with that provider's
 secret (api/http/providers/v1/signatures.py); the provider is the token's subject, and a
 provider sees only its own bets. A refused bet answers 200 REJECTED (mapped
-in api/http/errors.py); every other refusal is an error status.
+in api/http/errors.py); every other refusal is an error status. The routes
+are `async`: they await the ledger's outcome on the event loop
+(`Ledger.execute_async`) rather than hold a worker thread while it commits.
 """
 
 from __future__ import annotations
@@ -44,12 +46,12 @@ router = APIRouter(route_class=StrictJsonRoute, prefix="/v1", tags=["bets"])
 
 
 @router.post("/bets/place", response_model=BetAccepted | BetRejectedPublic)
-def place(body: BetPlace, services: ServicesDep, response: Response,
+async def place(body: BetPlace, services: ServicesDep, response: Response,
           provider: SignedProvider) -> BetAccepted:
     """Hold the stake: ACCEPTED with the bet id, or REJECTED with a reason (no change)."""
     ledger = services.ledger
     stake = parse_stake(ledger.currencies, body.stake.amount, body.stake.currency)
-    outcome = ledger.execute(PlaceBet(
+    outcome = await ledger.execute_async(PlaceBet(
         request_id=body.request_id, provider=provider.subject, player_id=body.player_id,
         game_id=body.game_id, round_id=body.round_id, currency=body.stake.currency,
         stake=stake))
@@ -59,10 +61,10 @@ def place(body: BetPlace, services: ServicesDep, response: Response,
 
 
 @router.post("/rounds/settle", response_model=RoundSettled)
-def settle(body: RoundSettle, services: ServicesDep, response: Response,
+async def settle(body: RoundSettle, services: ServicesDep, response: Response,
            provider: SignedProvider) -> RoundSettled:
     """Settle each bet of a round (WIN pays out; LOSS keeps the stake; PUSH, VOID return it)."""
-    outcome = services.ledger.execute(SettleRound(
+    outcome = await services.ledger.execute_async(SettleRound(
         request_id=body.request_id, provider=provider.subject, round_id=body.round_id,
         bets=tuple(BetOutcome(b.bet_id, b.outcome, b.payout) for b in body.bets)))
     log_position(response, outcome.position)
@@ -72,10 +74,10 @@ def settle(body: RoundSettle, services: ServicesDep, response: Response,
 
 
 @router.post("/bets/{bet_id}/refund", response_model=BetRefunded)
-def refund(bet_id: PathId, body: BetRefund, services: ServicesDep, response: Response,
+async def refund(bet_id: PathId, body: BetRefund, services: ServicesDep, response: Response,
            provider: SignedProvider) -> BetRefunded:
     """Give the stake back: an open bet's hold is released, a lost bet's stake returned."""
-    outcome = services.ledger.execute(RefundBet(
+    outcome = await services.ledger.execute_async(RefundBet(
         request_id=body.request_id, provider=provider.subject, bet_id=bet_id,
         reason=body.reason))
     log_position(response, outcome.position)
@@ -84,10 +86,10 @@ def refund(bet_id: PathId, body: BetRefund, services: ServicesDep, response: Res
 
 
 @router.post("/bets/{bet_id}/rollback", response_model=BetRolledBack)
-def rollback(bet_id: PathId, body: BetRollback, services: ServicesDep, response: Response,
+async def rollback(bet_id: PathId, body: BetRollback, services: ServicesDep, response: Response,
              provider: SignedProvider) -> BetRolledBack:
     """Undo the last step: a settlement (the bet is open again) or the placement."""
-    outcome = services.ledger.execute(RollbackBet(
+    outcome = await services.ledger.execute_async(RollbackBet(
         request_id=body.request_id, provider=provider.subject, bet_id=bet_id))
     log_position(response, outcome.position)
     return BetRolledBack.model_validate(
