@@ -80,7 +80,7 @@ def test_locked_funds_are_not_available(services):
     (DESTINATION[:-1] + ("a" if DESTINATION[-1] != "a" else "b"), "checksum"),
     ("bc1qcr8te4kr609gcawutmrza0j4xv80jy8z306fyu", "not a valid ethereum"),  # BTC
     ("TLa2f6VPqDgRE67v1736s7bJ8Ray5wYjU7", "not a valid ethereum"),  # Tron
-])
+], ids=["short", "checksum", "bitcoin", "tron"])  # DESTINATION is made per run
 def test_an_invalid_or_wrong_chain_destination_is_refused(services, destination, why):
     credit(services, "p1", "ETH", "1")
     with pytest.raises(InvalidInput, match=why):
