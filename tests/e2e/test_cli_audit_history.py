@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+
+from api.cli.context import console as cli_console
 from typer.testing import CliRunner
 
 from api.cli.main import cli
@@ -18,6 +20,9 @@ def run(services, database_url, monkeypatch):
     monkeypatch.setenv("CASINO_LEDGER_DATABASE_URL", database_url)
     monkeypatch.setenv("CASINO_LEDGER_SECRET", TEST_SECRET)
     monkeypatch.setenv("COLUMNS", "200")
+    # The CLI's console is made at import: under pytest-xdist it may have taken
+    # its width before COLUMNS was set, so the tables are widened here too.
+    monkeypatch.setattr(cli_console, "_width", 200)
 
     def invoke(*args: str) -> tuple[int, str]:
         result = CliRunner().invoke(cli, ["audit", *args])
