@@ -17,8 +17,9 @@ from projections.relay.relay import Relay
 
 
 def relay_toml(stream: str, prefix: str, *, events: str = "[]", lease: int = 2) -> str:
+    """A batch of 500 published in windows of 64: each batch takes several windows."""
     return (f'[relay]\nstream = "{stream}"\nsubject_prefix = "{prefix}"\n'
-            f"events = {events}\nlease_seconds = {lease}\nbatch = 500\n")
+            f"events = {events}\nlease_seconds = {lease}\nbatch = 500\nin_flight = 64\n")
 
 
 def relay_until_caught_up(services: Services, timeout: float = 120) -> Relay:

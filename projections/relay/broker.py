@@ -11,8 +11,9 @@ and `Nats-Expected-Last-Sequence` (the stream's last sequence it must follow):
 a message lands only right after the one before it, so a message lost on the
 way fails every later one instead of leaving a gap, and a second publisher
 (a relay whose lease lapsed) is refused. Publishes are pipelined: a window
-of up to `in_flight` goes out at once, in order, and its acknowledgements are
-awaited before the next.
+of up to `in_flight` goes out at once, in order, each asking for its
+acknowledgement on the session's inbox under its log position, and the
+window's acknowledgements are awaited before the next.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import nats
+import nats.js.errors
+import orjson
 from nats.js import api
 from nats.js.errors import NotFoundError
 
@@ -29,6 +32,7 @@ from projections.relay.messages import Message
 
 MSG_ID = "Nats-Msg-Id"
 EXPECTED_LAST = "Nats-Expected-Last-Sequence"
+NO_RESPONDERS = "503"  # the `Status` of a reply when no stream takes the subject
 
 
 @dataclass(frozen=True)
@@ -56,15 +60,17 @@ class JetStream:
         self.ack_timeout = ack_timeout
         self._nc: Any = None
         self._js: Any = None
+        self._inbox = ""
+        self._awaited = Acks(set())
 
     async def connect(self) -> None:
         self._nc = await nats.connect(self.url, allow_reconnect=False,
                                       connect_timeout=self.ack_timeout,
                                       max_reconnect_attempts=0, error_cb=_quiet)
-        # The client's own bound never blocks: `publish` keeps at most `in_flight`
-        # unacknowledged, a window at a time.
-        self._js = self._nc.jetstream(timeout=self.ack_timeout,
-                                      publish_async_max_pending=self.in_flight + 1)
+        self._js = self._nc.jetstream(timeout=self.ack_timeout)
+        self._inbox = self._nc.new_inbox()
+        await self._nc.subscribe(f"{self._inbox}.*", cb=self._acknowledged,
+                                 pending_msgs_limit=4 * self.in_flight + 1000)
 
     async def close(self) -> None:
         if self._nc is not None and not self._nc.is_closed:
@@ -106,51 +112,73 @@ class JetStream:
 
     async def publish(self, messages: list[Message], last_seq: int) -> Published:
         """Publish in order, pipelined; how far the stream acknowledged them."""
-        futures: list[asyncio.Future[Any]] = []
-        failure: BaseException | None = None
+        acked, first = 0, last_seq
         try:
             for start in range(0, len(messages), self.in_flight):
-                window = await self._send(messages[start:start + self.in_flight],
-                                          last_seq + start)
-                futures += window
-                _, waiting = await asyncio.wait(window, timeout=self.ack_timeout)
-                if waiting or any(f.cancelled() or f.exception() for f in window):
-                    break
-        except Exception as error:  # noqa: BLE001 - what was sent is still counted
-            failure = error
-        acked = 0
-        for future in futures:
-            problem = _problem(future)
-            if problem is not None:
-                failure = failure or problem
-                break
-            ack = future.result()
-            if not ack.duplicate:  # a duplicate is in the stream already, further back
-                last_seq = ack.seq
-            acked += 1
-        for future in futures:  # retrieve every outcome; cancel what never came
-            if not future.done():
-                future.cancel()
-            elif not future.cancelled():
-                future.exception()
-        return Published(acked, last_seq, failure)
+                window = messages[start:start + self.in_flight]
+                replies = await self._window(window, first + start)
+                for message in window:
+                    problem = _problem(replies.get(message.position))
+                    if problem is not None:
+                        return Published(acked, last_seq, problem)
+                    if not replies[message.position].get("duplicate"):
+                        last_seq = replies[message.position]["seq"]
+                    # a duplicate is in the stream already, further back
+                    acked += 1
+        except Exception as error:  # noqa: BLE001 - what was acknowledged still counts
+            return Published(acked, last_seq, error)
+        return Published(acked, last_seq, None)
+
+    async def _window(self, window: list[Message], expected: int) -> dict[int, Any]:
+        """Send a window of messages, each asking for its acknowledgement on this
+        session's inbox under its log position, and wait for them all (or the
+        timeout). nats-py's `publish_async` does this with a future, a semaphore
+        and a task per message: half of a relayed event's cost."""
+        self._awaited = awaited = Acks({m.position for m in window})
+        for n, message in enumerate(window):
+            await self._nc.publish(message.subject, message.body,
+                                   reply=f"{self._inbox}.{message.position}",
+                                   headers={MSG_ID: str(message.position),
+                                            EXPECTED_LAST: str(expected + n)})
+        try:
+            await asyncio.wait_for(awaited.complete.wait(), timeout=self.ack_timeout)
+        except asyncio.TimeoutError:
+            pass  # what came is counted; the first missing one is the failure
+        return awaited.replies
+
+    async def _acknowledged(self, msg: Any) -> None:
+        """An acknowledgement (or refusal) of a message of the current window."""
+        position = int(msg.subject.rpartition(".")[2])
+        if msg.headers and msg.headers.get("Status") == NO_RESPONDERS:
+            reply: Any = nats.js.errors.NoStreamResponseError()
+        else:
+            reply = orjson.loads(msg.data)
+            if "error" in reply:
+                reply = nats.js.errors.APIError.from_error(reply["error"])
+        self._awaited.note(position, reply)
 
 
-    async def _send(self, window: list[Message], expected: int) -> list[asyncio.Future[Any]]:
-        """Hand a window of messages to the client without yielding to the event
-        loop between them, so they go out in a few large writes."""
-        return [await self._js.publish_async(
-            message.subject, message.body,
-            headers={MSG_ID: str(message.position), EXPECTED_LAST: str(expected + n)})
-            for n, message in enumerate(window)]
+class Acks:
+    """The replies awaited for one window, by log position."""
+
+    def __init__(self, positions: set[int]):
+        self.positions = positions
+        self.replies: dict[int, Any] = {}
+        self.complete = asyncio.Event()
+        if not positions:
+            self.complete.set()
+
+    def note(self, position: int, reply: Any) -> None:
+        if position in self.positions:  # a late reply to an earlier window is dropped
+            self.replies[position] = reply
+            if len(self.replies) == len(self.positions):
+                self.complete.set()
 
 
-def _problem(future: asyncio.Future[Any]) -> BaseException | None:
-    if not future.done():
+def _problem(reply: Any) -> BaseException | None:
+    if reply is None:
         return TimeoutError("no acknowledgement from the broker in time")
-    if future.cancelled():
-        return TimeoutError("the publish was cancelled")
-    return future.exception()
+    return reply if isinstance(reply, BaseException) else None
 
 
 async def _quiet(error: Exception) -> None:

@@ -84,14 +84,13 @@ class Relay:
 
     async def _follow(self, stop: asyncio.Event, last_seq: int, position: int) -> None:
         """Read, build and publish batch after batch; while the broker takes one batch,
-        the next is read and built (one batch in flight, so the order holds)."""
+        the next is read and built in a worker thread, so the event loop goes on
+        sending and taking acknowledgements (one batch in flight: the order holds)."""
         read, sending = position, None
         try:
             while not stop.is_set():
                 self._keep_lease()
-                notes = self.recorder.select_notifications(
-                    start=read, limit=self.batch, inclusive_of_start=False)
-                messages = self._messages(notes)
+                notes, messages = await asyncio.to_thread(self._next, read)
                 if sending is not None:
                     position, sending = await self._settled(*sending, position), None
                 if not notes:
@@ -137,6 +136,12 @@ class Relay:
             raise published.failure
         self._record(position, notes[-1].id)
         return notes[-1].id
+
+    def _next(self, after: int) -> tuple[list[Any], list[Message]]:
+        """The next batch of the log after `after`, and its messages."""
+        notes = self.recorder.select_notifications(start=after, limit=self.batch,
+                                                   inclusive_of_start=False)
+        return notes, self._messages(notes)
 
     def _messages(self, notes: list[Any]) -> list[Message]:
         messages = []
