@@ -51,6 +51,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     import uvicorn
 
     from api.http.app import create_app
+    from api.http.workers import Workers
 
     settings = load_settings()
     logging.basicConfig(level=logging.INFO)
@@ -66,8 +67,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     followers = Followers(follow, schedule)
     followers.start()
     try:
-        uvicorn.run("api.http.app:worker_app", factory=True, workers=workers,
-                    host=host, port=port)
+        Workers(workers, host, port).run()
     finally:
         followers.stop()
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import http.client
 import json
 import os
 import random
@@ -33,7 +34,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from api.http.auth import Role, TokenIssuer
 from domain.commanding.request import Request
 from tests.e2e.test_serve_process import COMMAND, SECRET, free_port, server_env
-from tests.factories import dumps, fresh_services
+from tests.factories import dumps, fresh_services, postgres_url
 
 RECORDED = f"{Request.__module__}:{Request.__qualname__}.Recorded"
 PROVIDER, PROVIDER_SECRET = "acme", "acme-secret-0123456789"
@@ -226,3 +227,85 @@ def adjustments_counted(text: str) -> float:
                for sample in family.samples
                if sample.name == "casino_command_duration_seconds_count"
                and sample.labels.get("kind") == "adjustment")
+
+
+def api_processes(serve_pid: int) -> list[int]:
+    """The API worker processes of `serve` (its spawned children, not the followers)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            command = (entry / "cmdline").read_bytes()
+        except (OSError, ValueError):
+            continue
+        if ppid == serve_pid and b"spawn_main" in command:
+            found.append(int(entry.name))
+    return sorted(found)
+
+
+def listening(port: int) -> int:
+    """How many sockets listen on `port` (one per worker with SO_REUSEPORT)."""
+    rows = Path("/proc/net/tcp").read_text().splitlines()[1:]
+    return sum(1 for row in rows if row.split()[1].endswith(f":{port:04X}")
+               and row.split()[3] == "0A")
+
+
+def cpu_seconds(pid: int) -> float:
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def test_keep_alive_clients_reach_both_workers_and_a_killed_worker_is_replaced(
+        postgres_database, tmp_path):
+    """48 keep-alive clients opened at once are spread over both API processes
+    (each listens on its own SO_REUSEPORT socket); a worker killed with SIGKILL
+    is started again and the port keeps answering. Processes and sockets, not
+    storage: PostgreSQL only."""
+    server = Workers(postgres_url(postgres_database), tmp_path)
+    reader = {"Authorization": f"Bearer {TokenIssuer(SECRET).issue(Role.FINANCE, 'fin-1')}"}
+    try:
+        server.wait_healthy()
+        workers = api_processes(server.process.pid)
+        assert len(workers) == 2, workers
+        wait_until(lambda: listening(server.port) == 2, "both workers listening")
+        before = {pid: cpu_seconds(pid) for pid in workers}
+        clients = [http.client.HTTPConnection("127.0.0.1", server.port, timeout=30)
+                   for _ in range(48)]
+        for client in clients:  # all connected at once, as a provider's pool opens
+            client.connect()
+
+        def use(client: http.client.HTTPConnection) -> list[int]:
+            codes = []
+            for _ in range(10):
+                client.request("GET", "/v1/players/p1/balances", headers=reader)
+                answer = client.getresponse()
+                answer.read()
+                codes.append(answer.status)
+            client.close()
+            return codes
+
+        with ThreadPoolExecutor(48) as pool:
+            answers = list(pool.map(use, clients))
+        assert {code for codes in answers for code in codes} == {200}
+        used = {pid: cpu_seconds(pid) - before[pid] for pid in workers}
+        # Each worker takes about half (binomial: a quarter or less once in 2,000 runs).
+        assert min(used.values()) >= 0.25 * sum(used.values()), used
+
+        os.kill(workers[0], signal.SIGKILL)
+        wait_until(lambda: len(set(api_processes(server.process.pid)) - {workers[0]}) == 2
+                   and listening(server.port) == 2, "a new worker listening")
+        codes = [httpx.get(f"{server.url}/v1/players/p1/balances", headers=reader,
+                           timeout=30).status_code for _ in range(20)]
+        assert codes == [200] * 20
+    finally:
+        server.stop()
+
+
+def wait_until(condition: Any, what: str, seconds: float = 40) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out waiting for {what}")
+        time.sleep(0.2)
