@@ -80,10 +80,12 @@ def create_app(services: Services | None = None, *, follow: bool = True,
                reports.router, jobs.router, fx.router, rakeback.router, cashback.router,
                bonuses.router, deposits.router, withdrawals.router, treasury.router,
                audit.router, admin_audit.router, audit_events.router)
-    for router in routers:
-        app.include_router(router)
+    # The providers' wallet routes first: a request is matched against the
+    # routes in order, and these take most of the traffic.
     for router in (v1.router, games.router, game_sessions.router):
         app.include_router(router, responses=NOT_FOUND)
+    for router in routers:
+        app.include_router(router)
     extra = []
     if settings.hub88_public_key is not None:
         extra.append(hub88_router(settings))
