@@ -12,8 +12,11 @@ gives the same chain on SQLite and PostgreSQL.
 from __future__ import annotations
 
 import hashlib
-import json
 from uuid import UUID
+
+import orjson
+
+from domain.audit.signing import canonical_json
 
 GENESIS = bytes(32)
 
@@ -42,7 +45,14 @@ PUBLIC_FIELDS = ("position", "time", "name", "version", "playerId", "aggregateId
 
 def public_canonical(public_record: dict) -> bytes:
     """The bytes a position's public hash covers: the canonical JSON of its public
-    record's PUBLIC_FIELDS (`after`, `prevHash` and `hash` are not part of it)."""
-    return json.dumps({k: public_record[k] for k in PUBLIC_FIELDS}, sort_keys=True,
-                      separators=(",", ":"), ensure_ascii=False,
-                      allow_nan=False).encode("utf-8")
+    record's PUBLIC_FIELDS (`after`, `prevHash` and `hash` are not part of it).
+
+    orjson writes the same bytes as `canonical_json` (the standard library's
+    encoder) for these records (tests/unit/test_hash_chain.py
+    holds it to that) in a sixth of the time; it refuses integers past 64 bits,
+    which the standard encoder then writes."""
+    fields = {k: public_record[k] for k in PUBLIC_FIELDS}
+    try:
+        return orjson.dumps(fields, option=orjson.OPT_SORT_KEYS)
+    except orjson.JSONEncodeError:
+        return canonical_json(fields)
