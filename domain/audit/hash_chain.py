@@ -24,7 +24,9 @@ GENESIS = bytes(32)
 def canonical(position: int, originator_id: UUID | str, originator_version: int,
               topic: str, state: bytes) -> bytes:
     """The bytes a position's hash covers: four text lines, then the state bytes."""
-    header = f"{position}\n{UUID(str(originator_id))}\n{originator_version}\n{topic}\n"
+    if not isinstance(originator_id, UUID):  # SQLite hands back the hex text
+        originator_id = UUID(originator_id)
+    header = f"{position}\n{originator_id}\n{originator_version}\n{topic}\n"
     return header.encode("utf-8") + state
 
 
