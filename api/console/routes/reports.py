@@ -1,0 +1,42 @@
+"""P&L: GGR and NGR per day, game and provider over a date range, as tables and a chart."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from fastapi import APIRouter, Request, Response
+
+from api.console.chart import bars, totals
+from api.console.nav import PNL
+from api.console.reads import current, dumped
+from api.console.web import Staff, page, render
+from api.http.routes import reports as api
+from domain.kernel.clock import clock
+from domain.kernel.errors import InvalidInput
+
+router = APIRouter()
+GROUPS = {"day": "Day", "gameId": "Game", "provider": "Provider"}
+
+
+@router.get("/pnl")
+def pnl(request: Request, start: str = "", end: str = "", currency: str = "",
+        staff: Staff = page(*PNL.roles)) -> Response:
+    today = clock.now().date()
+    try:
+        day_to = date.fromisoformat(end) if end else today
+        day_from = date.fromisoformat(start) if start else day_to - timedelta(days=13)
+        services = request.app.state.services
+        current(services)
+        rows = dumped(api.pnl(services, day_from, day_to,
+                              currency=currency or None))["rows"]
+    except (ValueError, InvalidInput) as error:
+        return render(request, "pnl.html", staff, status=422, start=start, end=end,
+                      currency=currency, groups=GROUPS, tables={}, chart=None,
+                      error=getattr(error, "message", f"a date is YYYY-MM-DD ({error})"))
+    tables = {key: totals(rows, key) for key in GROUPS}
+    shown = currency or (tables["day"][0]["currency"] if tables["day"] else "")
+    chart = bars([(r["key"][5:], r["ggr"]) for r in tables["day"]
+                  if r["currency"] == shown])
+    return render(request, "pnl.html", staff, start=day_from.isoformat(),
+                  end=day_to.isoformat(), currency=currency, groups=GROUPS,
+                  tables=tables, chart=chart, chart_currency=shown)

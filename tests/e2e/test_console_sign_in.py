@@ -1,0 +1,137 @@
+"""The console's sign-in rules over HTTP, on both backends: password and TOTP,
+a wrong and a replayed code, idle and absolute timeouts, CSRF, lock-out, and
+every attempt recorded as an event of the staff account."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+
+from api.console.credentials import code_at
+from api.console.settings import ConsoleSettings
+from api.http.app import create_app
+from domain.kernel.public_events import public_event
+from domain.staff.commands import Unlock
+from domain.staff.model import staff_key
+from tests.e2e.console_helpers import add_staff, csrf, enrol, sign_in
+
+SETTINGS = ConsoleSettings(idle_minutes=15, absolute_minutes=30, max_failures=4,
+                           lock_minutes=10)
+
+
+@pytest.fixture
+def client(services, frozen_clock):
+    app = create_app(services, console=SETTINGS)
+    with TestClient(app, base_url="https://testserver") as test_client:
+        yield test_client
+
+
+def names(services, name: str) -> list[str]:
+    return [public_event(e).name for e in services.ledger.events.get(staff_key(name))]
+
+
+def test_password_then_totp_signs_in_and_a_replayed_or_wrong_code_is_refused(
+        client, services, frozen_clock):
+    add_staff(services, "fin-alice", "finance")
+    secret = enrol(client, "fin-alice")
+    assert "fin-alice · finance" in client.get("/console/").text
+    client.post("/console/sign-out", data={"csrf": csrf(client, "/console/")})
+    assert client.get("/console/", follow_redirects=False).status_code == 401
+    used = code_at(secret, frozen_clock.now())  # the enrolment's code
+    replayed = sign_in(client, "fin-alice", used)
+    assert replayed.status_code == 401 and "used already" in replayed.text
+    wrong = sign_in(client, "fin-alice", "000000" if used != "000000" else "111111")
+    assert wrong.status_code == 401 and "wrong name, password or code" in wrong.text
+    bad_password = sign_in(client, "fin-alice", used, password="not the password")
+    assert bad_password.status_code == 401
+    frozen_clock.advance(timedelta(seconds=30))
+    done = sign_in(client, "fin-alice", code_at(secret, frozen_clock.now()))
+    assert done.status_code == 303 and done.headers["location"] == "/console/"
+    assert client.get("/console/withdrawals").status_code == 200
+    assert names(services, "fin-alice") == [
+        "staff.added", "staff.totp_enrolled", "staff.signed_in", "staff.signed_out",
+        "staff.sign_in_failed", "staff.sign_in_failed", "staff.sign_in_failed",
+        "staff.signed_in"]
+    failures = [public_event(e).payload["reason"] for e in
+                services.ledger.events.get(staff_key("fin-alice"))
+                if public_event(e).name == "staff.sign_in_failed"]
+    assert failures == ["replayed code", "code", "password"]
+    log = [public_event(e).payload for e in services.ledger.events.get(staff_key("fin-alice"))]
+    assert not any(secret in str(p) or "correct horse" in str(p) for p in log)
+
+
+def test_an_unknown_name_is_refused_like_a_wrong_password(client, services):
+    refused = sign_in(client, "nobody")
+    assert refused.status_code == 401 and "wrong name, password or code" in refused.text
+    assert client.get("/console/", follow_redirects=False).status_code == 401
+
+
+def test_sessions_end_when_idle_and_at_their_absolute_limit(client, services, frozen_clock):
+    add_staff(services, "ops-bob", "operator")
+    enrol(client, "ops-bob")
+    frozen_clock.advance(timedelta(minutes=14))
+    assert client.get("/console/jobs").status_code == 200  # and the idle timer restarts
+    frozen_clock.advance(timedelta(minutes=14))
+    assert client.get("/console/jobs").status_code == 200
+    frozen_clock.advance(timedelta(minutes=3))  # 31 minutes after signing in
+    ended = client.get("/console/jobs")
+    assert ended.status_code == 401 and "time limit" in ended.text
+
+
+def test_an_idle_session_ends(client, services, frozen_clock):
+    add_staff(services, "ops-carol", "operator")
+    enrol(client, "ops-carol")
+    frozen_clock.advance(timedelta(minutes=15))
+    ended = client.get("/console/jobs")
+    assert ended.status_code == 401 and "timed out" in ended.text
+
+
+def test_a_form_without_its_csrf_token_changes_nothing(client, services):
+    add_staff(services, "fin-dave", "finance")
+    form = {"request_id": "console-1", "currency": "BTC", "amount": "1",
+            "balance": "cash", "reason": "goodwill"}
+    assert client.post("/console/sign-in", data={"name": "fin-dave", "password": "x"},
+                       follow_redirects=False).status_code == 403
+    enrol(client, "fin-dave")
+    head = services.projections.head()
+    refused = client.post("/console/players/p1/adjust", data=form)
+    assert refused.status_code == 403 and "security token" in refused.text
+    forged = client.post("/console/players/p1/adjust", data=form | {"csrf": "0" * 64})
+    assert forged.status_code == 403 and services.projections.head() == head
+    done = client.post("/console/players/p1/adjust",
+                       data=form | {"csrf": csrf(client, "/console/players")})
+    assert done.status_code == 200 and "cash now 1" in done.text
+
+
+def test_repeated_failures_lock_the_account_until_it_is_unlocked(
+        client, services, frozen_clock):
+    add_staff(services, "cmp-erin", "compliance")
+    secret = enrol(client, "cmp-erin")
+    client.post("/console/sign-out", data={"csrf": csrf(client, "/console/")})
+    for _ in range(4):
+        assert sign_in(client, "cmp-erin", password="guess-guess-guess").status_code == 401
+    frozen_clock.advance(timedelta(seconds=30))
+    locked = sign_in(client, "cmp-erin", code_at(secret, frozen_clock.now()))
+    assert locked.status_code == 401 and "locked" in locked.text
+    assert names(services, "cmp-erin")[-2:] == ["staff.locked", "staff.sign_in_failed"]
+    frozen_clock.advance(timedelta(minutes=5))
+    assert "locked" in sign_in(client, "cmp-erin", code_at(secret, frozen_clock.now())).text
+    services.ledger.execute(Unlock("cmp-erin", actor="cli:admin"))  # `staff unlock`
+    frozen_clock.advance(timedelta(seconds=30))
+    done = sign_in(client, "cmp-erin", code_at(secret, frozen_clock.now()))
+    assert done.status_code == 303
+    assert names(services, "cmp-erin")[-2:] == ["staff.unlocked", "staff.signed_in"]
+
+
+def test_each_role_opens_only_its_pages(client, services):
+    add_staff(services, "reg-frank", "regulator")
+    enrol(client, "reg-frank")
+    assert client.get("/console/audit").status_code == 200
+    for path in ("/console/withdrawals", "/console/players?id=p1", "/console/pnl",
+                 "/console/jobs", "/console/treasury"):
+        refused = client.get(path)
+        assert refused.status_code == 403 and "may not open" in refused.text, path
+    menu = client.get("/console/").text
+    assert 'href="/console/audit"' in menu and 'href="/console/withdrawals"' not in menu
