@@ -28,10 +28,12 @@ def bars(points: list[tuple[str, Decimal]]) -> dict[str, Any]:
     zero = HEIGHT / 2 if any(v < 0 for _, v in points) else HEIGHT - PAD
     room = zero - PAD / 2
     step = (WIDTH - PAD) / max(len(points), 1)
+    every = -(-len(points) // 16)  # at most 16 labels, so they never overlap
     shapes = []
     for i, (label, value) in enumerate(points):
         height = float(abs(value) / top) * room
         shapes.append({"x": PAD + i * step + step * 0.15, "width": step * 0.7,
                        "y": zero - height if value >= 0 else zero, "height": height,
-                       "negative": value < 0, "label": label, "value": value})
+                       "negative": value < 0, "label": label, "value": value,
+                       "labelled": i % every == 0})
     return {"width": WIDTH, "height": HEIGHT, "zero": zero, "bars": shapes}

@@ -8,9 +8,10 @@ import re
 from fastapi.testclient import TestClient
 
 from api.bootstrap import Services
-from api.console.credentials import Credentials, code_at
+from api.console.credentials import STEP_SECONDS, Credentials, code_at, new_secret
+from api.console.sessions import new_id
 from domain.kernel.clock import clock
-from domain.staff.commands import AddStaff
+from domain.staff.commands import AddStaff, EnrolTotp
 
 PASSWORD = "correct horse battery"
 CSRF = re.compile(r'name="csrf" value="([0-9a-f]+)"')
@@ -43,4 +44,14 @@ def enrol(client: TestClient, name: str) -> str:
         "code": code_at(secret, clock.now()), "csrf": CSRF.search(page).group(1)},
         follow_redirects=False)
     assert done.status_code == 303 and done.headers["location"] == "/console/", done.text
+    return secret
+
+
+def enrolled(services: Services, name: str, role: str) -> str:
+    """An account whose second factor is enrolled (a step ago); its TOTP secret."""
+    add_staff(services, name, role)
+    secret = new_secret()
+    sealed = Credentials(services.settings.signing_key()).seal(name, secret)
+    step = int(clock.now().timestamp()) // STEP_SECONDS - 2
+    services.ledger.execute(EnrolTotp(name, totp=sealed, step=step, session=new_id()))
     return secret

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from fastapi import APIRouter, Request, Response
 
@@ -16,6 +17,7 @@ from domain.kernel.errors import InvalidInput
 
 router = APIRouter()
 GROUPS = {"day": "Day", "gameId": "Game", "provider": "Provider"}
+MAX_DAYS = 366
 
 
 @router.get("/pnl")
@@ -25,6 +27,8 @@ def pnl(request: Request, start: str = "", end: str = "", currency: str = "",
     try:
         day_to = date.fromisoformat(end) if end else today
         day_from = date.fromisoformat(start) if start else day_to - timedelta(days=13)
+        if (day_to - day_from).days > MAX_DAYS:
+            raise InvalidInput(f"the range is at most {MAX_DAYS} days")
         services = request.app.state.services
         current(services)
         rows = dumped(api.pnl(services, day_from, day_to,
@@ -35,8 +39,9 @@ def pnl(request: Request, start: str = "", end: str = "", currency: str = "",
                       error=getattr(error, "message", f"a date is YYYY-MM-DD ({error})"))
     tables = {key: totals(rows, key) for key in GROUPS}
     shown = currency or (tables["day"][0]["currency"] if tables["day"] else "")
-    chart = bars([(r["key"][5:], r["ggr"]) for r in tables["day"]
-                  if r["currency"] == shown])
+    ggr = {r["key"]: r["ggr"] for r in tables["day"] if r["currency"] == shown}
+    days = [day_from + timedelta(days=n) for n in range((day_to - day_from).days + 1)]
+    chart = bars([(d.isoformat()[5:], ggr.get(d.isoformat(), Decimal(0))) for d in days])
     return render(request, "pnl.html", staff, start=day_from.isoformat(),
                   end=day_to.isoformat(), currency=currency, groups=GROUPS,
                   tables=tables, chart=chart, chart_currency=shown)
