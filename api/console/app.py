@@ -3,11 +3,14 @@ and the pages that say why a request was refused."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import HTMLResponse
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, Response
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
 
 from api.console.routes import (
     audit,
@@ -24,6 +27,7 @@ from api.console.routes import (
 from api.console.sessions import SessionEnded
 from api.console.settings import ConsoleSettings
 from api.console.web import Console, Refused, csrf_checked, render
+from domain.kernel.errors import DomainError
 
 STATIC = Path(__file__).parent / "static"
 MODULES = (signin, home, players, withdrawals, treasury, reports, cashback, jobs,
@@ -50,6 +54,25 @@ def mount(app: FastAPI, signing_key: str, settings: ConsoleSettings | None = Non
 
     @app.exception_handler(Refused)
     async def refused(request: Request, error: Refused) -> HTMLResponse:
-        template = "result.html" if request.headers.get("HX-Request") else "refused.html"
-        return render(request, template, error.staff, status=error.status, ok=False,
-                      message=error.message)
+        return refusal(request, error.staff, error.status, error.message)
+
+    for kind in (RequestValidationError, HTTPException, DomainError):
+        app.add_exception_handler(kind, as_page(app.exception_handlers[kind]))
+
+
+def as_page(api_handler):
+    """The API's handler of an error, but a page (or fragment) under /console."""
+
+    async def handler(request: Request, error: Exception) -> Response:
+        if not request.url.path.startswith("/console/"):
+            return await api_handler(request, error)
+        answer = await api_handler(request, error)  # the API's status and message
+        message = json.loads(answer.body)["error"]["message"]
+        return refusal(request, None, answer.status_code, message)
+
+    return handler
+
+
+def refusal(request: Request, staff, status: int, message: str) -> HTMLResponse:
+    template = "result.html" if request.headers.get("HX-Request") else "refused.html"
+    return render(request, template, staff, status=status, ok=False, message=message)

@@ -213,40 +213,35 @@ def test_finance_signs_in_and_finds_a_player(server, staff):
     shot(page, "player")
 
 
+def decide(page, withdrawal: str, action: str, reason: str) -> str:
+    """Decide a withdrawal from the queue; the fragment the row shows after."""
+    page.goto("/console/withdrawals")
+    row = page.locator(f"#w-{withdrawal}")
+    row.locator("input[name=reason]").fill(reason)
+    row.locator(f"button:has-text('{action}')").click()
+    page.locator(f"#result-{withdrawal} .result").wait_for()
+    return page.inner_text(f"#result-{withdrawal}")
+
+
 def test_four_eyes_approval_by_two_finance_users(server, staff):
     big = server["withdrawals"]["big"]
     alice = staff("fin-alice")
     alice.goto("/console/withdrawals")
     shot(alice, "withdrawals")
-    row = alice.locator(f"#w-{big}")
-    row.locator("input[name=reason]").fill("source of funds checked")
-    row.locator("button:has-text('Approve')").click()
-    result = alice.locator(f"#result-{big}")
-    result.locator(".result").wait_for()
-    assert "approvals fin-alice of 2 needed" in result.inner_text()
-    row.locator("button:has-text('Approve')").click()
-    result.locator(".result.error").wait_for()
-    assert "already approved" in result.inner_text()
+    shown = decide(alice, big, "Approve", "source of funds checked")
+    assert "approvals fin-alice of 2 needed" in shown
+    again = decide(alice, big, "Approve", "once more")
+    assert "conflict" in again and "already approved" in again
     bob = staff("fin-bob")
-    bob.goto("/console/withdrawals")
-    row = bob.locator(f"#w-{big}")
-    row.locator("input[name=reason]").fill("second pair of eyes")
-    row.locator("button:has-text('Approve')").click()
-    bob.locator(f"#result-{big} .result.ok").wait_for()
-    assert "queued" in bob.inner_text(f"#result-{big}")
+    assert "approve: queued" in decide(bob, big, "Approve", "second pair of eyes")
     bob.goto("/console/withdrawals?status=queued")
     assert bob.locator(f"#w-{big}").count() == 1
 
 
 def test_finance_rejects_a_withdrawal(server, staff):
     small = server["withdrawals"]["small"]
-    page = staff("fin-bob")
-    page.goto("/console/withdrawals")
-    row = page.locator(f"#w-{small}")
-    row.locator("input[name=reason]").fill("destination not verified")
-    row.locator("button:has-text('Reject')").click()
-    page.locator(f"#result-{small} .result.ok").wait_for()
-    assert "reject: rejected" in page.inner_text(f"#result-{small}")
+    shown = decide(staff("fin-bob"), small, "Reject", "destination not verified")
+    assert "reject: rejected" in shown
 
 
 def test_finance_adjusts_a_balance_as_themselves(server, staff):

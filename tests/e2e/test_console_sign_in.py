@@ -135,3 +135,17 @@ def test_each_role_opens_only_its_pages(client, services):
         assert refused.status_code == 403 and "may not open" in refused.text, path
     menu = client.get("/console/").text
     assert 'href="/console/audit"' in menu and 'href="/console/withdrawals"' not in menu
+
+
+def test_bad_input_and_unknown_pages_answer_as_pages(client, services):
+    add_staff(services, "fin-grace", "finance")
+    enrol(client, "fin-grace")
+    token = csrf(client, "/console/withdrawals")
+    missing = client.post("/console/withdrawals/not-an-id/approve", data={"csrf": token})
+    assert missing.status_code == 422 and "reason" in missing.text
+    assert missing.headers["content-type"].startswith("text/html")
+    unknown = client.post(f"/console/withdrawals/{'0' * 32}/approve",
+                          data={"csrf": token, "reason": "checked"})
+    assert unknown.status_code == 404 and "no withdrawal" in unknown.text
+    assert client.get("/console/nowhere").status_code == 404
+    assert client.get("/v1/admin/withdrawals").json()["error"]["code"] == "unauthorized"
