@@ -12,6 +12,7 @@ from fastapi import APIRouter, Form, Request, Response
 
 from api.console.nav import ADJUST, LIMITS, PLAYERS
 from api.console.reads import current, dumped
+from api.console.sessions import new_id
 from api.console.web import Staff, act, allowed, page, render
 from api.http.routes import admin, admin_players, bonuses, cashback, deposits
 from api.http.routes import players as api_players
@@ -44,6 +45,7 @@ def player_360(request: Request, id: str = "", ledger: str | None = None,
                       error=error.message)
     return render(request, "players.html", staff, player=id, **sections,
                   may_adjust=staff.role in ADJUST, may_limit=staff.role in LIMITS,
+                  request_id=f"console-{new_id()}",
                   first=f"/console/players?{urlencode({'id': id})}")
 
 
