@@ -293,8 +293,66 @@ def test_operator_reads_pnl_as_tables_and_a_chart(server, staff):
     assert "slot-99" in games and "roulette" in games
     assert page.locator("svg.chart rect").count() >= 1
     shot(page, "pnl")
+
+
+def test_operator_runs_a_job_for_an_ended_period_and_reads_cashback(server, staff):
+    page = staff("ops-frank")
     page.goto("/console/jobs")
+    page.select_option("select[name=job]", "cashback-vip")
+    week = (clock.now() - timedelta(days=7)).strftime("%G-W%V")
+    page.fill("input[name=period]", week)
+    page.click("button:has-text('Run now')")
+    page.locator("#job-result .result.ok").wait_for()
+    assert f"cashback-vip {week}: succeeded" in page.inner_text("#job-result")
+    page.reload()
+    assert "ops-frank" in page.inner_text("table")  # the run's actor
     shot(page, "jobs")
+    page.fill("input[name=period]", "2999-01")
+    page.click("button:has-text('Run now')")
+    page.locator("#job-result .result.error").wait_for()
+    page.goto("/console/cashback")
+    assert page.locator("h3:has-text('vip')").count() == 1  # the default program
+    shot(page, "cashback")
+
+
+def test_operator_configures_a_game_and_finance_sets_a_rate(server, staff):
+    page = staff("ops-frank")
+    page.goto("/console/games?game=slot-99")
+    assert "RTP 99" in page.inner_text("#games")
+    form = page.locator("#games form[hx-post]")
+    form.locator("input[name=game_id]").fill("crash-1")
+    form.locator("input[name=rtp]").fill("97")
+    form.locator("input[name=category]").fill("crash")
+    form.locator("input[name=provider]").fill("spribe")
+    form.locator("button").click()
+    page.locator("#game-result .result.ok").wait_for()
+    assert "crash-1: RTP 97" in page.inner_text("#game-result")
+    assert page.locator("#fx form").count() == 0  # finance's
+    alice = staff("fin-alice")
+    alice.goto("/console/games")
+    assert alice.locator("#games").count() == 0  # the operator's
+    alice.fill("#fx input[name=currency]", "ETH")
+    alice.fill("#fx input[name=rate]", "-1")
+    alice.click("#fx button")
+    alice.locator("#fx-result .result.error").wait_for()
+    alice.fill("#fx input[name=rate]", "3100")
+    alice.click("#fx button")
+    alice.locator("#fx-result .result.ok").wait_for()
+    assert "ETH is now 3100" in alice.inner_text("#fx-result")
+
+
+def test_finance_checks_the_hot_wallet_and_reconciles(server, staff):
+    page = staff("fin-alice")
+    page.goto("/console/treasury")
+    page.click("button:has-text('Check now')")
+    page.locator("#treasury-result .result.ok").wait_for()
+    assert "ETH low" in page.inner_text("#treasury-result")  # an empty hot wallet
+    page.click("button:has-text('Reconcile now')")
+    page.locator("#treasury-result .result.ok").wait_for()
+    page.reload()
+    assert page.locator("#reconciliation tbody tr").count() >= 1
+    assert page.locator("tr.bad").count() >= 1  # the low hot wallet is marked
+    shot(page, "treasury")
 
 
 def test_regulator_downloads_a_verifiable_export(server, staff, tmp_path):
@@ -307,6 +365,10 @@ def test_regulator_downloads_a_verifiable_export(server, staff, tmp_path):
     report = verify_export(path, server["services"].audit_signer.public)
     assert report.ok, report.problems
     assert path.read_text().count("\n") > 20
+    page.fill("#as-of input[name=player]", "p2")
+    page.fill("#as-of input[name=at]", clock.now().strftime("%Y-%m-%dT%H:%M:%S"))
+    page.click("button:has-text('Replay balances')")
+    assert "USDT" in page.inner_text("#as-of table")
     shot(page, "audit")
 
 
@@ -320,7 +382,5 @@ def test_each_role_is_refused_the_pages_of_others(server, staff):
     carol.goto("/console/jobs")
     assert "may not open" in carol.inner_text("[role=alert]")
     alice = staff("fin-alice")
-    alice.goto("/console/treasury")
-    shot(alice, "treasury")
     alice.goto("/console/audit")
     assert "may not open" in alice.inner_text("[role=alert]")
