@@ -12,11 +12,11 @@ import sys
 import typer
 from eventsourcing.application import AggregateNotFoundError
 
-from api.cli.context import console, services
+from api.cli.context import console, load_settings, services
 from api.console.credentials import MIN_PASSWORD, Credentials
 from domain.kernel.errors import DomainError
 from domain.staff.commands import AddStaff, SetPassword, Unlock
-from domain.staff.model import STAFF_ROLES, staff_key
+from domain.staff.model import STAFF_ROLES, StaffAccount, staff_key
 
 staff_cli = typer.Typer(help="Back-office staff accounts (the console's sign-in).",
                         no_args_is_help=True)
@@ -31,18 +31,20 @@ def password(from_stdin: bool) -> str:
                         confirmation_prompt=True)
 
 
-def run(command_of, actor: str = "") -> None:
-    """Build the services, run the command the callback makes, print the account."""
-    with services() as built:
-        credentials = Credentials(built.settings.signing_key())
-        try:
-            done = built.ledger.execute(command_of(credentials)).result
-        except (DomainError, ValueError) as error:
-            console.print(f"[red]refused[/red] {getattr(error, 'message', error)}")
-            raise typer.Exit(2) from None
-        console.print(f"{done.name}: {done.role}, brand {done.brand or 'all'}, second "
-                      f"factor {'enrolled' if done.enrolled else 'to enrol at first sign-in'}"
-                      f"{', locked' if done.locked else ''}")
+def run(command_of) -> None:
+    """Make the command (sealing a password needs only the key), then run it and
+    print the account; a refusal exits 2."""
+    settings = load_settings()
+    try:
+        command = command_of(Credentials(settings.signing_key()))
+        with services() as built:
+            done = built.ledger.execute(command).result
+    except (DomainError, ValueError) as error:
+        console.print(f"[red]refused[/red] {getattr(error, 'message', error)}")
+        raise typer.Exit(2) from None
+    console.print(f"{done.name}: {done.role}, brand {done.brand or 'all'}, second "
+                  f"factor {'enrolled' if done.enrolled else 'to enrol at first sign-in'}"
+                  f"{', locked' if done.locked else ''}")
 
 
 @staff_cli.command("add")
@@ -50,6 +52,11 @@ def add(name: str, role: str = typer.Option(..., help=", ".join(STAFF_ROLES)),
         brand: str | None = typer.Option(None, help="Scope to one brand (default: all)."),
         password_stdin: bool = PASSWORD_STDIN):
     """Add a staff account; its second factor is enrolled at the first sign-in."""
+    try:
+        StaffAccount.check_new(name, role, brand)
+    except DomainError as error:
+        console.print(f"[red]refused[/red] {error.message}")
+        raise typer.Exit(2) from None
     secret = password(password_stdin)
     run(lambda c: AddStaff(name, role=role, brand=brand,
                            password=c.sealed_password(name, secret), actor=actor()))
