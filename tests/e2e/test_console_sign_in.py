@@ -135,6 +135,15 @@ def test_each_role_opens_only_its_pages(client, services):
         assert refused.status_code == 403 and "may not open" in refused.text, path
     menu = client.get("/console/").text
     assert 'href="/console/audit"' in menu and 'href="/console/withdrawals"' not in menu
+    head, token = services.projections.head(), csrf(client, "/console/audit")
+    for path, form in (("/console/players/p1/adjust", {
+            "request_id": "r-1", "currency": "BTC", "amount": "1", "balance": "cash",
+            "reason": "x"}), ("/console/players/p1/limits", {"reason": "x"}),
+            ("/console/jobs/run", {"job": "audit-checkpoint", "period": "2026-01-14"}),
+            ("/console/audit/replay", {})):
+        refused = client.post(path, data=form | {"csrf": token})
+        assert refused.status_code == 403, path
+    assert services.projections.head() == head
 
 
 def test_bad_input_and_unknown_pages_answer_as_pages(client, services):
@@ -149,3 +158,19 @@ def test_bad_input_and_unknown_pages_answer_as_pages(client, services):
     assert unknown.status_code == 404 and "no withdrawal" in unknown.text
     assert client.get("/console/nowhere").status_code == 404
     assert client.get("/v1/admin/withdrawals").json()["error"]["code"] == "unauthorized"
+
+
+def test_hostile_ids_in_console_forms_are_refused_and_change_nothing(client, services):
+    add_staff(services, "ops-hank", "operator")
+    enrol(client, "ops-hank")
+    head, token = services.projections.head(), csrf(client, "/console/games")
+    bad = "p1\x00<script>"
+    refused = client.post("/console/games/configure", data={
+        "csrf": token, "game_id": bad, "rtp": "97", "category": "x", "provider": "y"})
+    assert refused.status_code == 422 and "gameId" in refused.text
+    assert "<script>" not in refused.text
+    for path, query in (("/console/cashback", "player"), ("/console/players", "id")):
+        assert client.get(path, params={query: bad}).status_code == 422, path
+    assert client.post("/console/jobs/run", data={
+        "csrf": token, "job": bad, "period": "2026-01-14"}).status_code == 422
+    assert services.projections.head() == head

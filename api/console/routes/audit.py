@@ -15,6 +15,7 @@ from api.http.routes import admin_audit, audit, audit_events
 from api.http.schemas.audit import ReplayCreate
 from domain.kernel.clock import parse_instant
 from domain.kernel.errors import DomainError
+from domain.kernel.text import check_id
 
 router = APIRouter()
 FORMATS = ("jsonl", "csv")
@@ -29,8 +30,10 @@ def audit_page(request: Request, player: str = "", at: str = "", replay: str = "
                      "log": None, "errors": []}
     try:
         if player and at:
+            check_id(player, "player")
             context["history"] = dumped(audit.balances(player, utc_text(at), services))
         if replay and staff.role in REPLAY:
+            check_id(replay, "replay")
             context["run"] = dumped(admin_audit.replay_result(replay, services))
     except DomainError as error:
         context["errors"].append(error.message)
@@ -48,6 +51,8 @@ def audit_page(request: Request, player: str = "", at: str = "", replay: str = "
 def export(request: Request, start: str = "", end: str = "", player: str = "",
            file_format: str = "jsonl", staff: Staff = page(*AUDIT.roles)) -> Response:
     try:
+        if player:
+            check_id(player, "player")
         if file_format not in FORMATS:
             raise DomainError(f"format: {file_format!r} is not one of {', '.join(FORMATS)}")
         return audit_events.events(

@@ -11,6 +11,7 @@ from api.console.reads import current, dumped
 from api.console.web import Staff, page, render
 from api.http.routes import cashback as api
 from domain.kernel.errors import InvalidInput
+from domain.kernel.text import check_id
 
 router = APIRouter()
 STATUSES = ("calculated", "credited", "skipped")
@@ -24,6 +25,8 @@ def cashback(request: Request, period: str = "", status: str = "", program: str 
     filters = {"period": period, "status": status, "program": program, "player": player}
     programs = dumped(api.programs(services))
     try:
+        if player:
+            check_id(player, "player")
         if status and status not in STATUSES:
             raise InvalidInput(f"status: {status!r} is not one of {', '.join(STATUSES)}")
         current(services)

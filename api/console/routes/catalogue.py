@@ -13,7 +13,7 @@ from api.http.routes import fx, games
 from api.http.schemas.bets import GamePut
 from api.http.schemas.rakeback import FxRatesPut
 from domain.kernel.errors import DomainError
-from domain.kernel.text import is_id
+from domain.kernel.text import check_id, is_id
 
 router = APIRouter()
 Text = Annotated[str, Form(max_length=128)]
@@ -42,6 +42,7 @@ def configure(request: Request, game_id: Text, rtp: Text, category: Text, provid
     allowed(staff, SET_GAME)
 
     def run() -> str:
+        check_id(game_id, "gameId")
         body = GamePut.model_validate({"rtp": rtp, "category": category,
                                        "provider": provider, "houseGame": bool(house_game)})
         done = games.configure(game_id, body, request.app.state.services, Response(),

@@ -11,6 +11,7 @@ from api.console.reads import current, dumped, paged
 from api.console.web import Staff, act, page, render
 from api.http.routes import jobs as api
 from api.http.schemas.reports import JobRunCreate
+from domain.kernel.text import check_id
 
 router = APIRouter()
 
@@ -30,6 +31,7 @@ def run(request: Request, job: Annotated[str, Form(max_length=128)],
         period: Annotated[str, Form(max_length=20)],
         staff: Staff = page(*JOBS.roles)) -> Response:
     def ran() -> str:
+        check_id(job, "job")
         body = JobRunCreate.model_validate({"period": period})
         done = api.run(job, body, request.app.state.services, Response(), staff.principal)
         return f"{done.job} {done.period}: {done.outcome} (attempt {done.attempts})"

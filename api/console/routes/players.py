@@ -20,7 +20,7 @@ from api.http.routes import rakeback, withdrawals
 from api.http.schemas.common import AdjustmentCreate
 from api.http.schemas.players import LimitsPut
 from domain.kernel.errors import InvalidInput
-from domain.kernel.text import is_id
+from domain.kernel.text import check_id, is_id
 from domain.players.model import player_key
 
 router = APIRouter()
@@ -112,6 +112,7 @@ def set_limits(request: Request, player_id: str, reason: Text,
     allowed(staff, LIMITS)
 
     def run() -> str:
+        check_id(player_id, "playerId")
         services = request.app.state.services
         limits = {c: str(a) for c, a in
                   limits_of(services, player_id)["dailyLossLimits"].items()}
