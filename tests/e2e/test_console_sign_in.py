@@ -4,6 +4,7 @@ every attempt recorded as an event of the staff account."""
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -174,3 +175,16 @@ def test_hostile_ids_in_console_forms_are_refused_and_change_nothing(client, ser
     assert client.post("/console/jobs/run", data={
         "csrf": token, "job": bad, "period": "2026-01-14"}).status_code == 422
     assert services.projections.head() == head
+
+
+def test_compliance_starts_a_verified_replay_and_reads_its_record(client, services):
+    add_staff(services, "cmp-ivy", "compliance")
+    enrol(client, "cmp-ivy")
+    started = client.post("/console/audit/replay",
+                          data={"csrf": csrf(client, "/console/audit")})
+    assert started.status_code == 200, started.text
+    request_id = re.search(r"Replay (console-\S+) is", started.text).group(1)
+    services.replays.join()
+    page = client.get("/console/audit", params={"replay": request_id})
+    assert page.status_code == 200 and f"{request_id}: <strong>equal</strong>" in page.text
+    assert "requested by cmp-ivy" in page.text
