@@ -212,6 +212,7 @@ def test_finance_signs_in_and_finds_a_player(server, staff):
     first = page.inner_text("#ledger tbody")
     shot(page, "player")
     page.click("#ledger a[rel=next]")  # 20 entries a page, newest first
+    page.wait_for_url("**ledger=*")
     assert page.inner_text("#ledger tbody") != first
     assert page.locator("#ledger a:has-text('first page')").count() == 1
     page.set_viewport_size({"width": 820, "height": 1180})  # a tablet, upright
@@ -347,7 +348,7 @@ def test_finance_checks_the_hot_wallet_and_reconciles(server, staff):
     page.locator("#treasury-result .result.ok").wait_for()
     assert "ETH low" in page.inner_text("#treasury-result")  # an empty hot wallet
     page.click("button:has-text('Reconcile now')")
-    page.locator("#treasury-result .result.ok").wait_for()
+    page.locator("#treasury-result .result.ok:has-text('Reconciled')").wait_for()
     page.reload()
     assert page.locator("#reconciliation tbody tr").count() >= 1
     assert page.locator("tr.bad").count() >= 1  # the low hot wallet is marked
