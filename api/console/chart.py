@@ -28,7 +28,7 @@ def bars(points: list[tuple[str, Decimal]]) -> dict[str, Any]:
     zero = HEIGHT / 2 if any(v < 0 for _, v in points) else HEIGHT - PAD
     room = zero - PAD / 2
     step = (WIDTH - PAD) / max(len(points), 1)
-    every = -(-len(points) // 16)  # at most 16 labels, so they never overlap
+    every = -(-len(points) // 8)  # at most 8 labels, so they never overlap
     shapes = []
     for i, (label, value) in enumerate(points):
         height = float(abs(value) / top) * room

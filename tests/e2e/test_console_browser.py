@@ -291,7 +291,8 @@ def test_operator_reads_pnl_as_tables_and_a_chart(server, staff):
     page.goto("/console/pnl")
     games = page.inner_text("#pnl-gameId")
     assert "slot-99" in games and "roulette" in games
-    assert page.locator("svg.chart rect").count() >= 1
+    assert page.locator("svg.chart").count() == 3  # GGR and NGR per day, GGR per game
+    assert page.locator("svg.chart rect").count() >= 2
     shot(page, "pnl")
 
 

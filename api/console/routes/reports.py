@@ -35,13 +35,21 @@ def pnl(request: Request, start: str = "", end: str = "", currency: str = "",
                               currency=currency or None))["rows"]
     except (ValueError, InvalidInput) as error:
         return render(request, "pnl.html", staff, status=422, start=start, end=end,
-                      currency=currency, groups=GROUPS, tables={}, chart=None,
+                      currency=currency, groups=GROUPS, tables={}, charts=[],
                       error=getattr(error, "message", f"a date is YYYY-MM-DD ({error})"))
     tables = {key: totals(rows, key) for key in GROUPS}
     shown = currency or (tables["day"][0]["currency"] if tables["day"] else "")
-    ggr = {r["key"]: r["ggr"] for r in tables["day"] if r["currency"] == shown}
     days = [day_from + timedelta(days=n) for n in range((day_to - day_from).days + 1)]
-    chart = bars([(d.isoformat()[5:], ggr.get(d.isoformat(), Decimal(0))) for d in days])
+    charts = [(f"{figure.upper()} per day", per_day(tables["day"], shown, figure, days))
+              for figure in ("ggr", "ngr")]
+    charts.append(("GGR per game", bars([(r["key"], r["ggr"]) for r in tables["gameId"]
+                                         if r["currency"] == shown])))
     return render(request, "pnl.html", staff, start=day_from.isoformat(),
                   end=day_to.isoformat(), currency=currency, groups=GROUPS,
-                  tables=tables, chart=chart, chart_currency=shown)
+                  tables=tables, charts=charts, chart_currency=shown)
+
+
+def per_day(rows: list[dict], currency: str, figure: str, days: list[date]) -> dict:
+    """Bars of one figure for every day of the range (none played: zero)."""
+    found = {r["key"]: r[figure] for r in rows if r["currency"] == currency}
+    return bars([(d.isoformat()[5:], found.get(d.isoformat(), Decimal(0))) for d in days])
