@@ -34,6 +34,7 @@ from domain.jobs.model import JobRun
 from domain.kernel.fx import FxRates
 from domain.players.model import Player
 from domain.rakeback.model import RakebackAccount
+from domain.staff.model import StaffAccount
 from domain.wallet.model import Wallet
 
 PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
@@ -190,6 +191,16 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
     },
     Request: {
         "Recorded": "request.recorded",
+    },
+    StaffAccount: {
+        "Added": "staff.added",
+        "PasswordSet": "staff.password_set",
+        "TotpEnrolled": "staff.totp_enrolled",
+        "SignedIn": "staff.signed_in",
+        "SignInFailed": "staff.sign_in_failed",
+        "Locked": "staff.locked",
+        "SignedOut": "staff.signed_out",
+        "Unlocked": "staff.unlocked",
     },
 }
 

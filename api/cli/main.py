@@ -21,6 +21,7 @@ from api.http.readers import figures
 from api.cli.audit import audit_cli
 from api.cli.chain import chain_cli
 from api.cli.relay import relay_cli
+from api.cli.staff import staff_cli
 from api.cli.context import build, console, load_settings, services
 from domain.kernel.errors import DomainError
 from domain.jobs.model import JobFailed
@@ -38,6 +39,7 @@ cli.add_typer(scheduler_cli, name="scheduler")
 cli.add_typer(audit_cli, name="audit")
 cli.add_typer(chain_cli, name="chain")
 cli.add_typer(relay_cli, name="relay")
+cli.add_typer(staff_cli, name="staff")
 @cli.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           workers: int = typer.Option(

@@ -8,6 +8,8 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.routing import APIRoute
 
+from api.console.app import mount as mount_console
+from api.console.settings import ConsoleSettings
 from api.http import contract, errors
 from api.http.body_limit import BodyLimit
 from api.http.providers.hub88.routes import build_router as hub88_router
@@ -45,13 +47,15 @@ NOT_FOUND: dict[int | str, dict] = {
 
 
 def create_app(services: Services | None = None, *, follow: bool = True,
-               schedule: bool = False) -> FastAPI:
+               schedule: bool = False, console: ConsoleSettings | None = None) -> FastAPI:
     """The app over `services` (built from the environment if None).
 
     With `follow`, the projections run in a thread of this process; without
     it, another process (`casino-ledger projections run`) keeps them current.
     With `schedule`, the scheduler catches up missed job runs and then runs
     the jobs on their schedule in this process (`serve` asks for it).
+    The staff console is under /console (`console`: its settings, default
+    from the environment).
     """
 
     @asynccontextmanager
@@ -94,6 +98,7 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     app.state.routes = [route for router in (*routers, v1.router, games.router,
                                              game_sessions.router, *extra)
                         for route in router.routes if isinstance(route, APIRoute)]
+    mount_console(app, settings.signing_key(), console)
     config = services.config if services is not None else load_config(settings.config)
     contract.declare(app, {"currencies": sorted(config.currencies),
                            "vipLevels": [level.name for level in config.vip.levels]})

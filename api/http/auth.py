@@ -29,8 +29,12 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class Principal:
+    """Who calls: a bearer token's subject, or a staff member signed in to the
+    console (api/console), with the brand they are scoped to (None: all)."""
+
     subject: str
     role: Role
+    brand: str | None = None
 
 
 class InvalidToken(Exception):

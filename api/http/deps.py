@@ -55,14 +55,19 @@ def admits(*roles: Role):
     return mark
 
 
+def admit(principal: Principal, roles: tuple[Role, ...]) -> Principal:
+    """The one role check, for bearer tokens and console sessions alike."""
+    if principal.role not in roles:
+        raise HTTPException(403, f"role {principal.role} may not do this")
+    return principal
+
+
 def require(*roles: Role):
     """A dependency that admits only the given roles."""
 
     @admits(*roles)
     async def check(principal: CurrentPrincipal) -> Principal:
-        if principal.role not in roles:
-            raise HTTPException(403, f"role {principal.role} may not do this")
-        return principal
+        return admit(principal, roles)
 
     return Depends(check)
 

@@ -23,7 +23,9 @@ HOUSE = {"AddressBook", "AuditCheckpoint", "AuditExport", "ChainWatch", "FxRates
          "HotWallet", "HotWalletFunding", "JobRun", "ReconciliationReport", "ReplayRun",
          "Request", "TreasuryHealth",
          # Sweeps of the house's deposit addresses into its hot wallet.
-         "DepositSweeps", "SweepTopUp"}
+         "DepositSweeps", "SweepTopUp",
+         # Back-office people: their sign-ins are the house's record.
+         "StaffAccount"}
 
 
 def aggregates() -> dict[str, type]:

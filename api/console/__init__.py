@@ -1,0 +1,1 @@
+"""The back-office console: server-rendered pages under /console for staff."""

@@ -1,0 +1,1 @@
+"""Staff accounts: the people of the back office, their roles and their sign-ins."""
