@@ -65,9 +65,7 @@ class AdjustmentLogView(View):
         return actions
 
     def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
-        cursor.executemany(f"INSERT INTO {{s}}adjustment_log ({', '.join(COLUMNS)}) "
-                           f"VALUES ({', '.join('?' for _ in COLUMNS)})",
-                           [row for _, row in batch])
+        cursor.insert_rows("adjustment_log", COLUMNS, [row for _, row in batch])
 
     def page(self, *, player_id: str | None = None, currency: str | None = None,
              kind: str | None = None, start: datetime | None = None,

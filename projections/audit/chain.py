@@ -111,12 +111,11 @@ class AuditChainView(View):
             if isinstance(event, AuditCheckpoint.Signed):
                 checkpoints.append(checkpoint_row(position, event.document))
             prev, public_prev = digest, public
-        cursor.executemany(f"INSERT INTO {{s}}audit_chain ({', '.join(CHAIN_COLUMNS)}) "
-                           f"VALUES ({', '.join('?' * len(CHAIN_COLUMNS))})", rows)
-        cursor.executemany("INSERT INTO {s}audit_owners (originator_id, player_id) "
-                           "VALUES (?, ?)", list(new_owners.items()))
-        cursor.executemany("INSERT INTO {s}audit_checkpoints (position, chained_position, "
-                           "hash, key_id, document) VALUES (?, ?, ?, ?, ?)", checkpoints)
+        cursor.insert_rows("audit_chain", CHAIN_COLUMNS, rows)
+        cursor.insert_rows("audit_owners", ("originator_id", "player_id"),
+                           list(new_owners.items()))
+        cursor.insert_rows("audit_checkpoints", ("position", "chained_position", "hash",
+                                                 "key_id", "document"), checkpoints)
 
     @staticmethod
     def _last(cursor: Cursor) -> dict[str, Any]:

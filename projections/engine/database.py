@@ -120,6 +120,21 @@ class Cursor:
         if rows:
             self.raw.executemany(self.db.sql(statement), rows)
 
+    def insert_rows(self, table: str, columns: tuple[str, ...],
+                    rows: list[tuple[Any, ...]]) -> None:
+        """Append rows to `table` (no conflict expected): COPY on PostgreSQL, a
+        fifth of the CPU per row of a pipelined INSERT each; INSERTs on SQLite."""
+        if not rows:
+            return
+        if self.db.dialect == "sqlite":
+            self.executemany(f"INSERT INTO {{s}}{table} ({', '.join(columns)}) "
+                             f"VALUES ({', '.join('?' for _ in columns)})", rows)
+            return
+        with self.raw.copy(f"COPY {self.db.schema_prefix}{table} ({', '.join(columns)}) "
+                           "FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+
     def fetchone(self) -> Any:
         return self.raw.fetchone()
 

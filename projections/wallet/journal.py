@@ -15,10 +15,8 @@ from domain.wallet.model import Wallet
 from projections.engine.database import Cursor, decimal
 from projections.engine.view import View
 
-INSERT = (
-    "INSERT INTO {s}journal_postings (position, leg, currency, account, amount, "
-    "entry_type, reference, occurred_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-)
+POSTING_COLUMNS = ("position", "leg", "currency", "account", "amount", "entry_type",
+                   "reference", "occurred_at")
 UPSERT = (
     "INSERT INTO {s}account_balances (currency, account, balance) VALUES (?, ?, ?) "
     "ON CONFLICT (currency, account) DO UPDATE SET balance = excluded.balance"
@@ -65,7 +63,7 @@ class JournalView(View):
                 rows.append((position, leg_no, event.currency, leg.account,
                              leg.amount, event.entry_type, event.reference,
                              event.timestamp))
-        cursor.executemany(INSERT, rows)
+        cursor.insert_rows("journal_postings", POSTING_COLUMNS, rows)
         cursor.executemany(UPSERT, [(*key, value) for key, value in balances.items()])
 
     def account_balances(self, currency: str | None = None) -> dict[tuple[str, str], Decimal]:

@@ -25,11 +25,8 @@ from domain.wallet.model import Wallet
 from projections.engine.database import Cursor, decimal, timestamp
 from projections.engine.view import View
 
-INSERT = (
-    "INSERT INTO {s}ledger_entries (position, leg, player_id, currency, pocket, "
-    "amount, balance_after, entry_type, reference, request_id, occurred_at) "
-    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-)
+ENTRY_COLUMNS = ("position", "leg", "player_id", "currency", "pocket", "amount",
+                 "balance_after", "entry_type", "reference", "request_id", "occurred_at")
 UPSERT_POCKET = (
     "INSERT INTO {s}ledger_pockets (player_id, currency, pocket, balance) "
     "VALUES (?, ?, ?, ?) ON CONFLICT (player_id, currency, pocket) "
@@ -82,7 +79,7 @@ class LedgerEntriesView(View):
             rows.append((position, leg_no, *key, leg.amount, running[key],
                          event.entry_type, event.reference, event.request_id,
                          event.timestamp))
-        cursor.executemany(INSERT, rows)
+        cursor.insert_rows("ledger_entries", ENTRY_COLUMNS, rows)
         cursor.executemany(UPSERT_POCKET, [(*key, b) for key, b in running.items()])
 
     def page(self, player_id: str, *, currency: str | None = None,
