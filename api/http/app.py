@@ -21,6 +21,7 @@ from api.http.routes import (
     audit_events,
     bonuses,
     cashback,
+    compliance,
     deposits,
     fx,
     game_sessions,
@@ -79,7 +80,7 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     routers = (health.router, players.router, admin.router, admin_players.router,
                reports.router, jobs.router, fx.router, rakeback.router, cashback.router,
                bonuses.router, deposits.router, withdrawals.router, treasury.router,
-               audit.router, admin_audit.router, audit_events.router)
+               audit.router, admin_audit.router, audit_events.router, compliance.router)
     for router in routers:
         app.include_router(router)
     for router in (v1.router, games.router, game_sessions.router):

@@ -15,7 +15,7 @@ import pkgutil
 import domain
 from domain.kernel.aggregate import LedgerAggregate
 
-PLAYERS = {"Bet", "BonusBook", "BonusGrant", "CashbackPeriod", "CashbackTally", "Deposit",
+PLAYERS = {"AbuseWatch", "BlockedAttempt", "Bet", "BonusBook", "BonusGrant", "CashbackPeriod", "CashbackTally", "Deposit",
            "Round", "Tombstone",
            "DepositAddress", "Player", "RakebackAccount", "RealtimeCashback", "Wallet",
            "Withdrawal"}

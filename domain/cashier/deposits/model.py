@@ -20,6 +20,8 @@ from domain.kernel.errors import Conflict
 from domain.kernel.ids import natural_id
 
 PENDING, CREDITED, ORPHANED, BELOW_MINIMUM = "pending", "credited", "orphaned", "below_minimum"
+# Confirmed, but held for compliance review (KYT or a deposit limit) instead of credited.
+HELD = "held"
 
 
 class Deposit(LedgerAggregate):
@@ -30,7 +32,7 @@ class Deposit(LedgerAggregate):
     @event("Detected")
     def __init__(self, player_id: str, chain: str, currency: str, tx_hash: str,
                  index: int, address: str, amount: Decimal, block_height: int,
-                 block_hash: str, required: int, status: str):
+                 block_hash: str, required: int, status: str, risk_score: int = 0):
         self.player_id = player_id
         self.chain = chain
         self.currency = currency
@@ -42,6 +44,7 @@ class Deposit(LedgerAggregate):
         self.block_hash = block_hash
         self.required = required
         self.status = status
+        self.risk_score = risk_score  # the KYT screen of the source (0: clean or unknown)
 
     @property
     def reference(self) -> str:
@@ -55,6 +58,17 @@ class Deposit(LedgerAggregate):
             raise Conflict(f"{self.reference} is {self.status}, not pending")
         self._credited(self.confirmations(tip))
 
+    def hold(self, tip: int, rule: str) -> None:
+        """Confirmed, but not credited: compliance reviews it (docs/compliance.md)."""
+        if self.status != PENDING:
+            raise Conflict(f"{self.reference} is {self.status}, not pending")
+        self._held(self.confirmations(tip), rule)
+
+    def release(self, actor: str, reason: str) -> None:
+        if self.status != HELD:
+            raise Conflict(f"{self.reference} is {self.status}, not held")
+        self._released(actor, reason)
+
     def orphan(self) -> None:
         if self.status == PENDING:
             self._orphaned(self.block_hash)
@@ -65,6 +79,14 @@ class Deposit(LedgerAggregate):
 
     @event("Credited")
     def _credited(self, confirmations: int) -> None:
+        self.status = CREDITED
+
+    @event("Held")
+    def _held(self, confirmations: int, rule: str) -> None:
+        self.status = HELD
+
+    @event("Released")
+    def _released(self, actor: str, reason: str) -> None:
         self.status = CREDITED
 
     @event("Orphaned")
