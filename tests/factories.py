@@ -202,11 +202,12 @@ def add_game(services: Services, game_id: str = GAME, *, rtp: str = "99",
 
 def bet_command(player: str, stake: str, currency: str = "USDT", *,
                 request_id: str | None = None, provider: str = PROVIDER,
-                game: str = GAME, round_id: str | None = None) -> PlaceBet:
+                game: str = GAME, round_id: str | None = None,
+                country: str | None = None) -> PlaceBet:
     request_id = request_id or f"bet-{uuid.uuid4().hex}"
     return PlaceBet(request_id=request_id, provider=provider, player_id=player,
                     game_id=game, round_id=round_id or f"round-{request_id}",
-                    currency=currency, stake=Decimal(stake))
+                    currency=currency, stake=Decimal(stake), country=country)
 
 
 def place_bet(services: Services, player: str, stake: str, currency: str = "USDT",

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
-from typing import ClassVar
+from datetime import datetime
+from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.betting.model import OPEN, OUTCOMES, REFUNDED, SETTLED, Bet, bet_key
@@ -20,7 +21,7 @@ from domain.kernel.fx import in_usd, usd_rates
 from domain.betting.games import game_key
 from domain.compliance.checks import check_bet, check_payout
 from domain.kernel.money import ZERO, Currencies
-from domain.players.model import BetRejected, player_key
+from domain.players.model import BetRejected, Player, player_key
 from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 from domain.wallet.model import Wallet, wallet_id
@@ -113,10 +114,7 @@ class PlaceBet:
             if player is not None:
                 player.check_may_bet(self.currency, stake, open_stakes, now)
             if compliance.enabled:
-                check_bet(compliance, player, provider=self.provider, game=game,
-                          currency=self.currency, stake=stake, open_stakes=open_stakes,
-                          rate=lambda: usd_rates(uow).get(self.currency), now=now,
-                          country=self.country)
+                self._check_compliance(uow, player, game, stake, open_stakes, now)
         cash, bonus = fund(stake, wallet, uow.rules.funding)
         bet = uow.add(Bet(
             self.provider, self.request_id, self.player_id, self.game_id, self.round_id,
@@ -126,6 +124,15 @@ class PlaceBet:
                     request_id=self.request_id, reference=bet.hold_id)
         return BetPlaced(bet_id=bet.hold_id, currency=self.currency, hold=stake,
                          cash_part=cash, bonus_part=bonus, **balance_after(wallet))
+
+    def _check_compliance(self, uow: UnitOfWork, player: Player | None, game: Any,
+                          stake: Decimal, open_stakes: Decimal, now: datetime) -> None:
+        """docs/compliance.md; a player with no record yet is checked as registered."""
+        check_bet(uow.rules.compliance,
+                  player or Player(self.player_id, level=uow.rules.ladder.names[0]),
+                  provider=self.provider, game=game, currency=self.currency, stake=stake,
+                  open_stakes=open_stakes, rate=lambda: usd_rates(uow).get(self.currency),
+                  now=now, country=self.country)
 
     def _checked_stake(self, uow: UnitOfWork) -> Decimal:
         """The stake at its currency's precision, or a rejection."""

@@ -24,8 +24,6 @@ def check_bet(rules: ComplianceRules, player: Any, *, provider: str, game: Any,
               currency: str, stake: Decimal, open_stakes: Decimal, rate: Rate,
               now: datetime, country: str | None) -> None:
     check_country(rules, player, provider, game, country)
-    if player is None:
-        return
     if player.timeout_until is not None and now < player.timeout_until:
         raise BetBlocked("RG_BLOCKED", "TIME_OUT", "the player is on a time-out until "
                          f"{player.timeout_until.isoformat()}")
@@ -50,7 +48,7 @@ def check_country(rules: ComplianceRules, player: Any, provider: str, game: Any,
     blocked = (rules.blocked_by_provider.get(provider, frozenset())
                | rules.blocked_by_provider.get(game.provider, frozenset())
                | rules.blocked_by_game.get(game.game_id, frozenset()))
-    for where in (country, player.country if player is not None else None):
+    for where in (country, player.country):
         if where and where in blocked:
             raise BetBlocked("COUNTRY_BLOCKED", f"country.{where}",
                              f"game {game.game_id} is not offered in {where}")
