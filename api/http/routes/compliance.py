@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from eventsourcing.application import AggregateNotFoundError
 from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
+from pydantic import ValidationError
 
 from api.http.auth import Principal, Role
 from api.http.deps import (
@@ -24,7 +25,7 @@ from api.http.deps import (
     require,
 )
 from api.http.readers import figures
-from api.http.schemas.common import PathId, PlayerIdQuery, PositionCursor
+from api.http.schemas.common import ErrorPublic, PathId, PlayerIdQuery, PositionCursor
 from api.http.schemas.compliance import (
     BlockedPage,
     DepositRelease,
@@ -50,12 +51,14 @@ from domain.compliance.commands import (
     standing_of,
 )
 from domain.compliance.deposits import ReleaseDeposit
+from domain.kernel.errors import InvalidInput
 from domain.players.model import Player, player_key
 
 router = APIRouter(route_class=StrictJsonRoute, prefix="/v1", tags=["compliance"])
 ADMIN = "/admin/compliance/players/{player_id}"
 Limit = Annotated[int, Query(ge=1, le=500)]
 Compliance = Annotated[Principal, require(Role.COMPLIANCE)]
+NOT_FOUND: dict[int | str, dict] = {404: {"model": ErrorPublic, "description": "No such deposit"}}
 
 
 def shown(outcome: Any, response: Response) -> StandingPublic:
@@ -70,7 +73,8 @@ def standing(player_id: PathId, services: ServicesDep) -> StandingPublic:
     return read_standing(services, player_id)
 
 
-@router.put(f"{ADMIN}/kyc", response_model=StandingPublic)
+@router.put(f"{ADMIN}/kyc", response_model=StandingPublic, openapi_extra={
+    "x-semantic-refusals": {"evidence": "blank"}})
 def set_kyc(player_id: PathId, body: KycPut, services: ServicesDep, response: Response,
             principal: Compliance) -> StandingPublic:
     """Set the KYC status with a reference to its evidence (recorded each time)."""
@@ -78,7 +82,8 @@ def set_kyc(player_id: PathId, body: KycPut, services: ServicesDep, response: Re
         player_id, f"staff:{principal.subject}", body.status, body.evidence)), response)
 
 
-@router.put(f"{ADMIN}/profile", response_model=StandingPublic)
+@router.put(f"{ADMIN}/profile", response_model=StandingPublic, openapi_extra={
+    "x-semantic-refusals": {"reason": "blank while the profile or country changes"}})
 def set_profile(player_id: PathId, body: ProfilePut, services: ServicesDep,
                 response: Response, principal: Compliance) -> StandingPublic:
     """Choose a limit profile by hand (null: by country, then VIP level) and the country."""
@@ -96,7 +101,7 @@ def set_limit_by_staff(player_id: PathId, body: RgLimitPut, services: ServicesDe
 
 
 @router.post(f"{ADMIN}/review-holds/{{scope}}/lift", response_model=StandingPublic)
-def lift_hold(player_id: PathId, scope: str, services: ServicesDep, response: Response,
+def lift_hold(player_id: PathId, scope: Literal["withdrawals", "bonus"], services: ServicesDep, response: Response,
               principal: Compliance) -> StandingPublic:
     """End a review hold that signals put on withdrawals or bonus release."""
     return shown(services.ledger.execute(LiftReviewHold(
@@ -104,7 +109,8 @@ def lift_hold(player_id: PathId, scope: str, services: ServicesDep, response: Re
 
 
 @router.post("/admin/compliance/deposits/{deposit_id}/release",
-             response_model=DepositReleasePublic)
+             response_model=DepositReleasePublic, responses=NOT_FOUND, openapi_extra={
+                 "x-semantic-refusals": {"reason": "blank"}})
 def release_deposit(deposit_id: PathId, body: DepositRelease, services: ServicesDep,
                     response: Response, principal: Compliance) -> DepositReleasePublic:
     """Credit a deposit held for review (KYT or a deposit limit); a repeat does nothing."""
@@ -156,7 +162,8 @@ def set_own_limit(player_id: PathId, body: RgLimitPut, services: ServicesDep,
 
 
 @router.post("/players/{player_id}/responsible-gaming/time-out",
-             response_model=StandingPublic)
+             response_model=StandingPublic, openapi_extra={"x-semantic-refusals": {
+                 "hours": "not one of the configured time-out lengths"}})
 def time_out(player_id: PathId, body: TimeOutCreate, services: ServicesDep,
              response: Response, principal: OwnPlayer) -> StandingPublic:
     """A break of one of the configured lengths (24 h, 7 or 30 days by default)."""
@@ -165,7 +172,8 @@ def time_out(player_id: PathId, body: TimeOutCreate, services: ServicesDep,
 
 
 @router.post("/players/{player_id}/responsible-gaming/self-exclusion",
-             response_model=StandingPublic)
+             response_model=StandingPublic, openapi_extra={
+                 "x-semantic-refusals": {"until": "not in the future"}})
 def self_exclude(player_id: PathId, body: SelfExclusionCreate, services: ServicesDep,
                  response: Response, principal: OwnPlayer) -> StandingPublic:
     """Exclude oneself until a time; it can be lengthened, never shortened here."""
@@ -173,7 +181,10 @@ def self_exclude(player_id: PathId, body: SelfExclusionCreate, services: Service
         player_id, f"player:{player_id}", body.until, body.reason)), response)
 
 
-@router.post("/webhooks/kyc/{provider}", response_model=StandingPublic)
+@router.post("/webhooks/kyc/{provider}", response_model=StandingPublic, responses={
+    401: {"model": ErrorPublic, "description": "The signature does not verify"}},
+             openapi_extra={"requestBody": {"required": True, "content": {
+                 "application/json": {"schema": KycEvent.model_json_schema()}}}})
 async def kyc_webhook(provider: PathId, request: Request, services: ServicesDep,
                       response: Response,
                       signature: Annotated[str, Header(alias="X-Signature")] = "",
@@ -185,7 +196,10 @@ async def kyc_webhook(provider: PathId, request: Request, services: ServicesDep,
     if secret is None or not hmac.compare_digest(signature, "sha256=" + hmac.new(
             secret.get_secret_value().encode(), body, hashlib.sha256).hexdigest()):
         raise HTTPException(401, "the signature does not verify")
-    event = KycEvent.model_validate_json(body)
+    try:
+        event = KycEvent.model_validate_json(body)
+    except ValidationError as error:
+        raise InvalidInput(f"body: {error.errors()[0]['msg']}") from None
     outcome = await services.ledger.execute_async(KycWebhook(
         event.event_id, provider, event.player_id, event.status, event.evidence))
     return shown(outcome, response)

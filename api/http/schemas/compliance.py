@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from pydantic import Field
 
 from api.http.schemas.common import (
+    CONFIGURED,
     Amount,
     CurrencyCode,
     Id,
@@ -22,7 +23,8 @@ from api.http.schemas.common import (
 
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", examples=["DE"])]
 ProfileName = Annotated[str, Field(min_length=1, max_length=32, pattern=r"^[A-Z0-9_]+$",
-                                   examples=["VIP_A"])]
+                                   examples=["VIP_A"],
+                                   json_schema_extra={CONFIGURED: "limitProfiles"})]
 
 
 class LimitPublic(Schema):
