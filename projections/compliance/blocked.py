@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from domain.compliance.blocked import BlockedAttempt
-from projections.engine.database import Cursor, equal_to
+from projections.engine.database import Cursor, page_after
 from projections.engine.view import View
 
 COLUMNS = ("id", "player_id", "action", "request_id", "reason", "rule", "message", "at")
@@ -33,13 +33,8 @@ class BlockedAttemptsView(View):
 
     def rows(self, *, player_id: str | None = None, reason: str | None = None,
              after: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        clauses, params = equal_to(player_id=player_id, reason=reason)
-        clauses.insert(0, "id > ?")
-        params.insert(0, after or 0)
-        with self.db.transaction(commit=False) as cursor:
-            found = cursor.execute(
-                f"SELECT * FROM {{s}}blocked_attempts WHERE {' AND '.join(clauses)} "
-                "ORDER BY id LIMIT ?", (*params, limit)).fetchall()
+        found = page_after(self.db, "blocked_attempts", after, limit,
+                           player_id=player_id, reason=reason)
         return [{c: row[c] for c in COLUMNS} for row in found]
 
     def counts(self) -> list[dict[str, Any]]:

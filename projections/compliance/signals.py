@@ -15,7 +15,7 @@ from domain.betting.model import Bet
 from domain.commanding.runner import Command
 from domain.compliance.observe import ObserveBet
 from domain.compliance.watch import AbuseWatch
-from projections.engine.database import Cursor, equal_to
+from projections.engine.database import Cursor, page_after
 from projections.engine.reaction import Reaction
 from projections.engine.view import View
 
@@ -53,12 +53,7 @@ class SignalsView(View):
 
     def rows(self, *, subject: str | None = None, rule: str | None = None,
              after: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        clauses, params = equal_to(subject=subject, rule=rule)
-        clauses.insert(0, "id > ?")
-        params.insert(0, after or 0)
-        with self.db.transaction(commit=False) as cursor:
-            found = cursor.execute(
-                f"SELECT * FROM {{s}}abuse_signals WHERE {' AND '.join(clauses)} "
-                "ORDER BY id LIMIT ?", (*params, limit)).fetchall()
+        found = page_after(self.db, "abuse_signals", after, limit, subject=subject,
+                           rule=rule)
         return [{c: json.loads(row[c]) if c == "evidence" else row[c] for c in COLUMNS}
                 for row in found]

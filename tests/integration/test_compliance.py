@@ -33,12 +33,9 @@ from domain.compliance.refusals import BetBlocked, LimitRefused
 from domain.kernel.clock import clock
 from tests.conftest import BACKENDS
 from tests.factories import (
-    add_game,
-    backend_url,
     caught_up,
-    config_file,
     credit,
-    fresh_services,
+    module_ledger,
     place_bet,
     player_of,
     roll_back_bet,
@@ -82,15 +79,8 @@ WEEKS = itertools.count()
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def services(request, tmp_path_factory):
-    url = backend_url(request.param, request, tmp_path_factory)
-    built = fresh_services(url, config=config_file(tmp_path_factory.mktemp("cfg"), CONFIG))
-    clock.freeze(MONDAY)
-    add_game(built, "dice-99")
-    add_game(built, "slot-x", category="slots")
-    add_game(built, "table-1", category="table")
-    yield built
-    built.close()
-    clock.resume()
+    yield from module_ledger(request, tmp_path_factory, CONFIG, MONDAY, (
+        ("dice-99", "dice"), ("slot-x", "slots"), ("table-1", "table")))
 
 
 @pytest.fixture

@@ -25,15 +25,7 @@ from domain.compliance.commands import SetRgLimit
 from domain.compliance.refusals import BetBlocked, LimitRefused
 from domain.kernel.clock import clock
 from tests.conftest import BACKENDS
-from tests.factories import (
-    add_game,
-    backend_url,
-    config_file,
-    credit,
-    fresh_services,
-    place_bet,
-    settle_bet,
-)
+from tests.factories import credit, module_ledger, place_bet, settle_bet
 
 D = Decimal
 COOLING = timedelta(hours=24)
@@ -64,13 +56,7 @@ steps = st.lists(st.one_of(
 
 @pytest.fixture(scope="module", params=BACKENDS)
 def services(request, tmp_path_factory):
-    url = backend_url(request.param, request, tmp_path_factory)
-    built = fresh_services(url, config=config_file(tmp_path_factory.mktemp("cfg"), CONFIG))
-    clock.freeze(START)
-    add_game(built, "dice-99")
-    yield built
-    built.close()
-    clock.resume()
+    yield from module_ledger(request, tmp_path_factory, CONFIG, START)
 
 
 class Limits:
