@@ -36,7 +36,7 @@ class ProfileConfig(Section):
 
 
 class SignalsConfig(Section):
-    enabled: bool = True
+    enabled: bool = False  # the reaction writes per settlement: on by choice
     opposite_bets: bool = True
     min_stake_run: int = Field(default=20, ge=2)
     min_stake: Table = Field(default_factory=dict)

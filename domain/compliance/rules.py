@@ -39,7 +39,7 @@ class LimitProfile:
 class SignalRules:
     """Thresholds of the abuse signals (docs/compliance.md), and what they hold."""
 
-    enabled: bool = True
+    enabled: bool = False
     opposite_bets: bool = True
     min_stake_run: int = 20  # settled bets in a row at the minimum stake
     min_stake: Limits = field(default_factory=dict)

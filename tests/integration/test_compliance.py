@@ -64,6 +64,7 @@ max_stake = { USDT = "900" }
 max_payout = { USDT = "2000" }
 withdrawal_per_day = { USDT = "5000" }
 [compliance.signals]
+enabled = true
 min_stake = { USDT = "0.1" }
 min_stake_run = 5
 void_burst = 3
