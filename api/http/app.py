@@ -22,12 +22,14 @@ from api.http.routes import (
     bonuses,
     cashback,
     compliance,
+    compliance_review,
     deposits,
     fx,
     game_sessions,
     games,
     health,
     jobs,
+    kyc_webhook,
     players,
     rakeback,
     reports,
@@ -80,7 +82,8 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     routers = (health.router, players.router, admin.router, admin_players.router,
                reports.router, jobs.router, fx.router, rakeback.router, cashback.router,
                bonuses.router, deposits.router, withdrawals.router, treasury.router,
-               audit.router, admin_audit.router, audit_events.router, compliance.router)
+               audit.router, admin_audit.router, audit_events.router, compliance.router,
+               compliance_review.router, kyc_webhook.router)
     for router in routers:
         app.include_router(router)
     for router in (v1.router, games.router, game_sessions.router):

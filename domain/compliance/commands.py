@@ -11,56 +11,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import ClassVar
 from uuid import UUID
 
 from domain.bonus.commands import convert
 from domain.bonus.model import book_key
-from domain.commanding.results import command_result
+from domain.commanding.callers import PlayersOwn
 from domain.commanding.unit_of_work import UnitOfWork
 from domain.compliance import standing
-from domain.compliance.rules import ComplianceRules
+from domain.compliance.results import Standing, standing_of
 from domain.kernel.clock import clock
 from domain.kernel.errors import InvalidInput
-
-
-@dataclass(frozen=True)
-class LimitState:
-    limit: str  # kind:period:currency
-    amount: Decimal | None  # in force now (None: no limit)
-    pending: Decimal | None  # waiting out the cooling-off
-    pending_since: datetime | None  # when the pending change takes effect (None: none)
-
-
-@command_result("compliance-standing")
-@dataclass(frozen=True)
-class Standing:
-    player_id: str
-    kyc: str
-    profile: str
-    country: str | None
-    timeout_until: datetime | None
-    self_excluded_until: datetime | None
-    limits: tuple[LimitState, ...]
-    review_holds: dict[str, list[str]]
-
-
-def standing_of(rules: ComplianceRules, player: Any) -> Standing:
-    """What a player's record says, as of now."""
-    now = clock.now()
-    keys = sorted(set(player.rg_limits) | set(player.rg_pending))
-    limits = []
-    for key in keys:
-        waiting = player.rg_pending.get(key)
-        ripe = waiting is not None and now >= waiting[1]
-        limits.append(LimitState(
-            key, standing.in_force(player, key, now),
-            None if waiting is None or ripe else waiting[0],
-            None if waiting is None or ripe else waiting[1]))
-    return Standing(player.player_id, player.kyc,
-                    rules.profile_name(player.profile, player.level, player.country),
-                    player.country, player.timeout_until, player.self_excluded_until,
-                    tuple(limits), dict(player.review_holds))
 
 
 @dataclass(frozen=True)
@@ -154,16 +115,14 @@ class SetRgLimit(OnPlayer):
 
 
 @dataclass(frozen=True)
-class TakeTimeOut:
+class TakeTimeOut(PlayersOwn):
+    """The player's own break: keyed by their requestId, so a retry never stacks."""
+
     kind: ClassVar[str] = "time-out"
     request_id: str
     player_id: str
     hours: int
     actor: str
-
-    @property
-    def partition(self) -> str:
-        return self.player_id
 
     def decide(self, uow: UnitOfWork) -> Standing:
         player = uow.player(self.player_id)

@@ -95,7 +95,8 @@ def set_kyc(player: Any, status: str, *, evidence: str, source: str,
     if not evidence.strip():
         raise InvalidInput("evidence: a reference to the evidence is required",
                            field="evidence")
-    player._kyc_status_set(status, evidence, source, provider_event_id)
+    if (status, evidence) != (player.kyc, player.kyc_evidence):
+        player._kyc_status_set(status, evidence, source, provider_event_id)
 
 
 def hold_for_review(player: Any, scope: str, signal: str) -> None:

@@ -47,7 +47,7 @@ class Player(LedgerAggregate):
         self.loss_day: date | None = None
         self.day_loss: dict[str, Decimal] = {}
         # Compliance (domain/compliance/standing.py): what bets and cashier checks read.
-        self.kyc = "none"
+        self.kyc, self.kyc_evidence = "none", ""
         self.profile: str | None = None
         self.country: str | None = None
         self.timeout_until: datetime | None = None
@@ -154,7 +154,7 @@ class Player(LedgerAggregate):
     @event("KycStatusSet")
     def _kyc_status_set(self, status: str, evidence: str, source: str,
                         provider_event_id: str) -> None:
-        self.kyc = status
+        self.kyc, self.kyc_evidence = status, evidence
 
     @event("ProfileSet")
     def _profile_set(self, profile: str | None, actor: str, reason: str) -> None:

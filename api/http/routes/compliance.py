@@ -1,64 +1,44 @@
-"""Compliance: a player's standing (KYC, profile, country, responsible-gaming
-limits, time-out, holds), the blocked attempts and the abuse signals; the
-player's own limits, time-out and self-exclusion; a KYC provider's webhook.
+"""A player's compliance standing: KYC status, limit profile and country,
+responsible-gaming limits (set by compliance, or by the player), time-out and
+self-exclusion. Review (blocked attempts, signals, holds, held deposits) is in
+compliance_review.py, the KYC provider's webhook in kyc_webhook.py.
 
 The rules and their effect: docs/compliance.md.
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from eventsourcing.application import AggregateNotFoundError
-from fastapi import APIRouter, Header, HTTPException, Query, Request, Response
-from pydantic import ValidationError
+from fastapi import APIRouter, Response
 
 from api.http.auth import Principal, Role
-from api.http.deps import (
-    ConsistentRead,
-    OwnPlayer,
-    ServicesDep,
-    log_position,
-    position_cursor,
-    require,
-)
+from api.http.deps import OwnPlayer, ServicesDep, log_position, require
 from api.http.readers import figures
-from api.http.schemas.common import ErrorPublic, PathId, PlayerIdQuery, PositionCursor
+from api.http.schemas.common import PathId
 from api.http.schemas.compliance import (
-    BlockedPage,
-    DepositRelease,
-    DepositReleasePublic,
-    KycEvent,
     KycPut,
     ProfilePut,
     RgLimitPut,
     SelfExclusionCreate,
-    SignalPage,
     StandingPublic,
     TimeOutCreate,
 )
 from api.http.strict_json import StrictJsonRoute
 from domain.compliance.commands import (
-    KycWebhook,
-    LiftReviewHold,
     SelfExclude,
     SetKycStatus,
     SetProfile,
     SetRgLimit,
     TakeTimeOut,
-    standing_of,
 )
-from domain.compliance.deposits import ReleaseDeposit
-from domain.kernel.errors import InvalidInput
+from domain.compliance.results import standing_of
 from domain.players.model import Player, player_key
 
 router = APIRouter(route_class=StrictJsonRoute, prefix="/v1", tags=["compliance"])
 ADMIN = "/admin/compliance/players/{player_id}"
-Limit = Annotated[int, Query(ge=1, le=500)]
 Compliance = Annotated[Principal, require(Role.COMPLIANCE)]
-NOT_FOUND: dict[int | str, dict] = {404: {"model": ErrorPublic, "description": "No such deposit"}}
 
 
 def shown(outcome: Any, response: Response) -> StandingPublic:
@@ -100,51 +80,6 @@ def set_limit_by_staff(player_id: PathId, body: RgLimitPut, services: ServicesDe
                                      f"staff:{principal.subject}"), response)
 
 
-@router.post(f"{ADMIN}/review-holds/{{scope}}/lift", response_model=StandingPublic)
-def lift_hold(player_id: PathId, scope: Literal["withdrawals", "bonus"], services: ServicesDep, response: Response,
-              principal: Compliance) -> StandingPublic:
-    """End a review hold that signals put on withdrawals or bonus release."""
-    return shown(services.ledger.execute(LiftReviewHold(
-        player_id, f"staff:{principal.subject}", scope)), response)
-
-
-@router.post("/admin/compliance/deposits/{deposit_id}/release",
-             response_model=DepositReleasePublic, responses=NOT_FOUND, openapi_extra={
-                 "x-semantic-refusals": {"reason": "blank"}})
-def release_deposit(deposit_id: PathId, body: DepositRelease, services: ServicesDep,
-                    response: Response, principal: Compliance) -> DepositReleasePublic:
-    """Credit a deposit held for review (KYT or a deposit limit); a repeat does nothing."""
-    outcome = services.ledger.execute(ReleaseDeposit(
-        deposit_id, f"staff:{principal.subject}", body.reason))
-    log_position(response, outcome.position)
-    return DepositReleasePublic.model_validate(figures(outcome.result))
-
-
-@router.get("/admin/compliance/blocked", response_model=BlockedPage,
-            dependencies=[require(Role.COMPLIANCE), ConsistentRead])
-def blocked(services: ServicesDep, player_id: PlayerIdQuery = None,
-            reason: str | None = Query(default=None, max_length=32),
-            cursor: PositionCursor = None, limit: Limit = 50) -> BlockedPage:
-    """Bets and withdrawals refused by a compliance rule, and counts by rule."""
-    view = services.projections.views["blocked_attempts"]
-    found = view.rows(player_id=player_id, reason=reason,
-                      after=position_cursor(cursor, "blocked"), limit=limit)
-    return BlockedPage(items=found, counts=view.counts(),
-                       next_cursor=str(found[-1]["id"]) if len(found) == limit else None)
-
-
-@router.get("/admin/compliance/signals", response_model=SignalPage,
-            dependencies=[require(Role.COMPLIANCE), ConsistentRead])
-def signals(services: ServicesDep, subject: str | None = Query(default=None, max_length=200),
-            rule: str | None = Query(default=None, max_length=32),
-            cursor: PositionCursor = None, limit: Limit = 50) -> SignalPage:
-    """Abuse signals with the bets in evidence (`subject`: player:<id> or provider:<id>)."""
-    found = services.projections.views["abuse_signals_list"].rows(
-        subject=subject, rule=rule, after=position_cursor(cursor, "signal"), limit=limit)
-    return SignalPage(items=found,
-                      next_cursor=str(found[-1]["id"]) if len(found) == limit else None)
-
-
 # The player's own.
 
 @router.get("/players/{player_id}/responsible-gaming", response_model=StandingPublic)
@@ -179,30 +114,6 @@ def self_exclude(player_id: PathId, body: SelfExclusionCreate, services: Service
     """Exclude oneself until a time; it can be lengthened, never shortened here."""
     return shown(services.ledger.execute(SelfExclude(
         player_id, f"player:{player_id}", body.until, body.reason)), response)
-
-
-@router.post("/webhooks/kyc/{provider}", response_model=StandingPublic, responses={
-    401: {"model": ErrorPublic, "description": "The signature does not verify"}},
-             openapi_extra={"requestBody": {"required": True, "content": {
-                 "application/json": {"schema": KycEvent.model_json_schema()}}}})
-async def kyc_webhook(provider: PathId, request: Request, services: ServicesDep,
-                      response: Response,
-                      signature: Annotated[str, Header(alias="X-Signature")] = "",
-                      ) -> StandingPublic:
-    """A KYC provider's status change, signed `X-Signature: sha256=<hex HMAC-SHA256
-    of the body>` with its configured secret; its eventId makes a replay harmless."""
-    secret = services.settings.kyc_webhook_secrets.get(provider)
-    body = await request.body()
-    if secret is None or not hmac.compare_digest(signature, "sha256=" + hmac.new(
-            secret.get_secret_value().encode(), body, hashlib.sha256).hexdigest()):
-        raise HTTPException(401, "the signature does not verify")
-    try:
-        event = KycEvent.model_validate_json(body)
-    except ValidationError as error:
-        raise InvalidInput(f"body: {error.errors()[0]['msg']}") from None
-    outcome = await services.ledger.execute_async(KycWebhook(
-        event.event_id, provider, event.player_id, event.status, event.evidence))
-    return shown(outcome, response)
 
 
 def set_limit(services: Any, player_id: str, body: RgLimitPut, actor: str) -> Any:
