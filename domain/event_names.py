@@ -58,6 +58,8 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
         "LimitsSet": "player.limits_set",
         "PlayRecorded": "player.play_recorded",
         "PlayReversed": "player.play_reversed",
+        "Played": "player.played",
+        "PlayUndone": "player.play_undone",
         "LevelChanged": "player.level_changed",
         "KycStatusSet": "player.kyc_status_set",
         "ProfileSet": "player.profile_set",
@@ -133,6 +135,7 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
         "Credited": "deposit.credited",
         "Orphaned": "deposit.orphaned",
         "Redetected": "deposit.redetected",
+        "Screened": "deposit.screened",
         "Held": "deposit.held",
         "Released": "deposit.released",
     },
@@ -217,7 +220,4 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
 # older event means. (Request records before requestIds were scoped to callers.)
 ADDED_LATER: dict[type, dict[str, object]] = {
     Request.Recorded: {"caller": ""},
-    Player.PlayRecorded: {"stake": None},
-    Player.PlayReversed: {"stake": None},
-    Deposit.Detected: {"risk_score": 0},
 }

@@ -35,6 +35,9 @@ class LimitProfile:
     withdrawal_per_day: Limits = field(default_factory=dict)
 
 
+NO_TIER, NO_PROFILE = KycTier(), LimitProfile()  # no limit at all (shared, never changed)
+
+
 @dataclass(frozen=True)
 class SignalRules:
     """Thresholds of the abuse signals (docs/compliance.md), and what they hold."""
@@ -64,7 +67,7 @@ class ComplianceRules:
     signals: SignalRules = field(default_factory=SignalRules)
 
     def tier(self, status: str) -> KycTier:
-        return self.kyc.get(status) or KycTier()
+        return self.kyc.get(status) or NO_TIER
 
     def profile_name(self, chosen: str | None, level: str, country: str | None) -> str:
         """By hand first, then by country, then by VIP level, else DEFAULT."""
@@ -72,7 +75,7 @@ class ComplianceRules:
                 or self.profile_by_level.get(level) or "DEFAULT")
 
     def profile(self, name: str) -> LimitProfile:
-        return self.profiles.get(name) or LimitProfile()
+        return self.profiles.get(name) or NO_PROFILE
 
 
 def limit_of(limits: Limits, currency: str,

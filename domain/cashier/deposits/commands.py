@@ -104,6 +104,7 @@ class ScanBlock:
             deposit = uow.find(deposit_key(self.chain, t.tx_hash, t.index))
             if deposit is None:
                 deposit = uow.add(self._new_deposit(uow, player_id, t))
+                deposit.screened(t.risk_score)
             else:
                 deposit.redetect(self.height, self.block_hash)
             if deposit.status == PENDING and deposit.block_height == self.height:
@@ -120,7 +121,7 @@ class ScanBlock:
                        amount=amount, block_height=self.height,
                        block_hash=self.block_hash,
                        required=rules.chain(self.chain).confirmations,
-                       status=BELOW_MINIMUM if below else PENDING, risk_score=t.risk_score)
+                       status=BELOW_MINIMUM if below else PENDING)
 
     def _credit(self, uow: UnitOfWork, deposit: Deposit) -> None:
         """Credit a confirmed deposit, or hold it for review (domain/compliance/deposits.py)."""

@@ -32,7 +32,7 @@ class Deposit(LedgerAggregate):
     @event("Detected")
     def __init__(self, player_id: str, chain: str, currency: str, tx_hash: str,
                  index: int, address: str, amount: Decimal, block_height: int,
-                 block_hash: str, required: int, status: str, risk_score: int = 0):
+                 block_hash: str, required: int, status: str):
         self.player_id = player_id
         self.chain = chain
         self.currency = currency
@@ -44,7 +44,7 @@ class Deposit(LedgerAggregate):
         self.block_hash = block_hash
         self.required = required
         self.status = status
-        self.risk_score = risk_score  # the KYT screen of the source (0: clean or unknown)
+        self.risk_score = 0  # the KYT screen of the source (0: clean or not reported)
 
     @property
     def reference(self) -> str:
@@ -57,6 +57,10 @@ class Deposit(LedgerAggregate):
         if self.status != PENDING:
             raise Conflict(f"{self.reference} is {self.status}, not pending")
         self._credited(self.confirmations(tip))
+
+    def screened(self, risk_score: int) -> None:
+        if risk_score:
+            self._screened(risk_score)
 
     def hold(self, tip: int, rule: str) -> None:
         """Confirmed, but not credited: compliance reviews it (docs/compliance.md)."""
@@ -80,6 +84,10 @@ class Deposit(LedgerAggregate):
     @event("Credited")
     def _credited(self, confirmations: int) -> None:
         self.status = CREDITED
+
+    @event("Screened")
+    def _screened(self, risk_score: int) -> None:
+        self.risk_score = risk_score
 
     @event("Held")
     def _held(self, confirmations: int, rule: str) -> None:
