@@ -55,7 +55,7 @@ def convert(uow: UnitOfWork, grant: BonusGrant) -> None:
     uow.find(book_key(grant.player_id, grant.currency)).close(str(grant.id))
 
 
-def release_held(uow: UnitOfWork, player_id: str) -> bool:
+def bonus_release_held(uow: UnitOfWork, player_id: str) -> bool:
     """Whether abuse signals hold the player's bonus release for review
     (domain/compliance/standing.py): a met grant then waits, open."""
     player = uow.find(player_key(player_id))
@@ -93,7 +93,7 @@ class WagerBonus:
         quantum = uow.currencies.get(bet.currency).quantum
         grant.wager(key, bet.stake, weight,
                     (bet.stake * weight).quantize(quantum, rounding=ROUND_DOWN))
-        if grant.met and not release_held(uow, bet.player_id):
+        if grant.met and not bonus_release_held(uow, bet.player_id):
             convert(uow, grant)
         return True
 

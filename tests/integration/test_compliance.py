@@ -33,8 +33,11 @@ from domain.compliance.refusals import BetBlocked, LimitRefused
 from domain.kernel.clock import clock
 from tests.conftest import BACKENDS
 from tests.factories import (
+    add_game,
     caught_up,
+    config_file,
     credit,
+    fresh_services,
     module_ledger,
     place_bet,
     player_of,
@@ -307,3 +310,16 @@ def test_a_burst_of_voids_and_rollbacks_raises_a_signal_for_the_player_and_provi
     providers = caught_up(services).projections.views["abuse_signals_list"].rows(
         subject="provider:provider-1")
     assert [s["rule"] for s in providers] == ["VOID_BURST"]
+
+
+def test_every_check_is_off_when_configuration_says_so(database_url, tmp_path):
+    off = fresh_services(database_url, config=config_file(tmp_path, CONFIG.replace(
+        "[compliance]\n", "[compliance]\nenabled = false\n", 1)))
+    try:
+        add_game(off, "dice-99")
+        credit(off, "off-1", "USDT", "1000")
+        off.ledger.execute(TakeTimeOut("to-off", "off-1", 24, "player:off-1"))
+        lose(off, "off-1", "400")  # over DEFAULT's 300, during a time-out
+        withdraw(off, "off-1", "150", "w-off")  # over KYC none's 100
+    finally:
+        off.close()
