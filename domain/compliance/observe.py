@@ -1,8 +1,8 @@
 """Feed the abuse watches (domain/compliance/watch.py) one bet event at a time.
 
-Run by the reaction projections/compliance/signals.py for each settlement,
-refund and rollback, keyed by the bet event, so a batch reacted to twice
-observes nothing twice. A signal may hold the player's withdrawals or bonus
+Run by the reaction projections/compliance/signals.py for each WIN, LOSS or
+VOID settlement and each rollback, keyed by the bet event, so a batch reacted
+to twice observes nothing twice. A signal may hold the player's withdrawals or bonus
 release for review (configuration `signals.hold`), naming the signal.
 """
 

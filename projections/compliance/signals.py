@@ -1,7 +1,7 @@
 """Abuse signals: the reaction that feeds the watches, and the list compliance reads.
 
-`AbuseSignals` runs ObserveBet (domain/compliance/observe.py) for each
-settlement, refund and rollback; `SignalsView` lists the signals raised, each
+`AbuseSignals` runs ObserveBet (domain/compliance/observe.py) for each WIN,
+LOSS or VOID settlement and each rollback; `SignalsView` lists the signals raised, each
 with its rule, subject and the bets in evidence.
 """
 
@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from domain.betting.model import Bet
+from domain.betting.settlement import COUNTED_OUTCOMES
 from domain.commanding.runner import Command
 from domain.compliance.observe import ObserveBet
 from domain.compliance.watch import AbuseWatch
@@ -28,7 +29,7 @@ class AbuseSignals(Reaction):
     def commands(self, event: Any) -> Iterator[Command]:
         void = (isinstance(event, Bet.RolledBack)
                 or isinstance(event, Bet.Settled) and event.outcome == "VOID")
-        if void or isinstance(event, Bet.Settled):
+        if void or isinstance(event, Bet.Settled) and event.outcome in COUNTED_OUTCOMES:
             bet_id, version = str(event.originator_id), event.originator_version
             yield ObserveBet(f"{bet_id}:{version}", bet_id, version, void,
                              event.timestamp)
