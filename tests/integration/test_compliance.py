@@ -262,6 +262,14 @@ def test_opposite_bets_in_one_round_raise_a_signal_and_hold_withdrawals(services
     settle_bet(services, win, "WIN", "19.8")
     settle_bet(services, loss, "LOSS")
     assert signals_of(services, "ab-1") == [("OPPOSITE_BETS", [win, loss])]
+    credit(services, "honest-1", "USDT", "1000")
+    lose(services, "honest-1", "10", round_id="r-honest")  # two bets, both lost
+    lose(services, "honest-1", "10", round_id="r-honest")
+    won = place_bet(services, "honest-1", "10", round_id="r-lucky").result.bet_id
+    lost = place_bet(services, "honest-1", "10", round_id="r-lucky").result.bet_id
+    settle_bet(services, won, "WIN", "50")  # a WIN and a LOSS that do not cancel
+    settle_bet(services, lost, "LOSS")
+    assert signals_of(services, "honest-1") == []
     with pytest.raises(LimitRefused) as caught:
         withdraw(services, "ab-1", "10", "w-ab")
     assert caught.value.reason == "REVIEW_HOLD"
