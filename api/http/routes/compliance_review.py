@@ -31,7 +31,8 @@ NOT_FOUND: dict[int | str, dict] = {404: {"model": ErrorPublic, "description": "
 
 
 @router.post(f"{ADMIN}/review-holds/{{scope}}/lift", response_model=StandingPublic)
-def lift_hold(player_id: PathId, scope: Literal["withdrawals", "bonus"], services: ServicesDep, response: Response,
+def lift_hold(player_id: PathId, scope: Literal["withdrawals", "bonus"],
+              services: ServicesDep, response: Response,
               principal: Compliance) -> StandingPublic:
     """End a review hold that signals put on withdrawals or bonus release."""
     return shown(services.ledger.execute(LiftReviewHold(
