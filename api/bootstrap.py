@@ -36,6 +36,8 @@ from projections.bonus.reactions import BonusWagering
 from projections.cashback.log import CashbackLogView
 from projections.cashback.reactions import CashbackPlays
 from projections.cashback.tallies import CashbackTalliesView
+from projections.compliance.blocked import BlockedAttemptsView
+from projections.compliance.signals import AbuseSignals, SignalsView
 from projections.engine.database import ViewDatabase
 from projections.cashier.deposits import DepositsView
 from projections.jobs.runs import JobRunsView
@@ -158,7 +160,10 @@ def bootstrap(settings: Settings | None = None,
              CashbackPlays(db, ledger), CashbackTalliesView(db), CashbackLogView(db),
              BonusWagering(db, ledger), BonusGrantsView(db),
              DepositsView(db), WithdrawalsView(db), ReconciliationView(db),
-             AdjustmentLogView(db, ledger.repository), AuditChainView(db)]
+             AdjustmentLogView(db, ledger.repository), AuditChainView(db),
+             BlockedAttemptsView(db), SignalsView(db)]
+    if ledger.rules.compliance.signals.enabled:
+        views.append(AbuseSignals(db, ledger))
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views,
                               poll_interval=settings.follow_poll_ms / 1000)
     ledger.commands.on_saved.append(runner.wake)

@@ -103,7 +103,8 @@ class Cashier:
     # The chain loops, for the scheduler and the CLI.
 
     def watchers(self) -> list[DepositWatcher]:
-        return [DepositWatcher(self.ledger, c.source, start_height=c.start_height)
+        return [DepositWatcher(self.ledger, c.source, start_height=c.start_height,
+                               aml=self.aml)
                 for c in self.clients.values() if c.source is not None]
 
     def workers(self) -> list[WithdrawalWorker]:

@@ -3,6 +3,7 @@
     .venv/bin/python bench/bets.py [--seconds N] [--threads 1,8] [--http-threads 1,8,16]
                                    [--backends sqlite,postgres] [--players N]
                                    [--group-commit N] [--no-follow] [--workers N]
+                                   [--config FILE]
                                    [--read-probes 1000]
                                    [--peer-threads 20] [--peer-accounts 50] [--no-peer]
 
@@ -147,7 +148,7 @@ def slices(players: Sequence[str], threads: int) -> list[list[str]]:
 
 def settings_for(url: str, args: argparse.Namespace) -> Settings:
     options = {} if args.group_commit is None else {"group_commit": args.group_commit}
-    return Settings(database_url=url, secret=SECRET, config=None,  # as the server's
+    return Settings(database_url=url, secret=SECRET, config=args.config,  # as the server's
                     provider_secrets={PROVIDER: PROVIDER_SECRET}, **options)
 
 
@@ -339,6 +340,8 @@ def serve(url: str, folder: Path, args: argparse.Namespace,
             "CASINO_LEDGER_PROVIDER_SECRETS": json.dumps({PROVIDER: PROVIDER_SECRET}),
             "NO_COLOR": "1", "PYTHONUNBUFFERED": "1"}
     env |= extra_env or {}
+    if args.config is not None:
+        env["CASINO_LEDGER_CONFIG"] = str(args.config.resolve())
     if args.group_commit is not None:
         env["CASINO_LEDGER_GROUP_COMMIT"] = str(args.group_commit)
     if args.metrics:
@@ -587,6 +590,9 @@ def checks_table(rows: Sequence[dict[str, Any]]) -> list[str]:
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--config", type=Path, default=None,
+                        help="a business configuration file for both ledgers (e.g. "
+                             "compliance checks on or off, docs/compliance.md)")
     parser.add_argument("--seconds", type=float, default=4.0,
                         help="length of each measured run (default 4)")
     parser.add_argument("--threads", default="1,8",

@@ -54,7 +54,8 @@ class EvmBlockSource:
             if to in wanted and tx["value"] > 0 and self._succeeded(tx["hash"]):
                 amount = to_coins(tx["value"], self.evm.native_decimals)
                 yield (position, 0), self._transfer(
-                    block, self.evm.native_currency, tx["hash"], 0, to, amount)
+                    block, self.evm.native_currency, tx["hash"], 0, to, amount,
+                    to_checksum_address(tx["from"]))
 
     def _tokens_in(self, block, wanted: Collection[str]) -> Iterable[tuple[tuple, Transfer]]:
         if not self._tokens:
@@ -76,11 +77,12 @@ class EvmBlockSource:
                 continue  # zero-value transfers are address-poisoning spam
             amount = to_coins(units, token.decimals)
             yield (log["transactionIndex"], log["logIndex"]), self._transfer(
-                block, token.currency, log["transactionHash"], log["logIndex"], to, amount)
+                block, token.currency, log["transactionHash"], log["logIndex"], to, amount,
+                to_checksum_address(as_hex(log["topics"][1])[-40:]))
 
     def _succeeded(self, tx_hash) -> bool:
         return self.w3.eth.get_transaction_receipt(tx_hash)["status"] == 1
 
-    def _transfer(self, block, currency, tx_hash, index, to, amount) -> Transfer:
+    def _transfer(self, block, currency, tx_hash, index, to, amount, source) -> Transfer:
         return Transfer(self.chain, currency, as_hex(tx_hash), index, to, amount,
-                        block["number"], as_hex(block["hash"]))
+                        block["number"], as_hex(block["hash"]), source)

@@ -52,6 +52,7 @@ class Transfer:
     amount: Decimal
     block_height: int
     block_hash: str
+    source: str = ""  # the sender's address where the chain says (KYT screens it)
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ from domain.cashier.treasury.hot_wallet import HotWallet
 from domain.cashier.treasury.reconciliation import ReconciliationReport
 from domain.cashier.withdrawals.model import Withdrawal
 from domain.commanding.request import Request
+from domain.compliance.blocked import BlockedAttempt
+from domain.compliance.watch import AbuseWatch
 from domain.jobs.model import JobRun
 from domain.kernel.fx import FxRates
 from domain.players.model import Player
@@ -57,7 +59,25 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
         "LimitsSet": "player.limits_set",
         "PlayRecorded": "player.play_recorded",
         "PlayReversed": "player.play_reversed",
+        "Played": "player.played",
+        "PlayUndone": "player.play_undone",
         "LevelChanged": "player.level_changed",
+        "KycStatusSet": "player.kyc_status_set",
+        "ProfileSet": "player.profile_set",
+        "CountrySet": "player.country_set",
+        "RgLimitSet": "player.rg_limit_set",
+        "TimeOutTaken": "player.time_out_taken",
+        "CashierCounted": "player.cashier_counted",
+        "ReviewHoldSet": "player.review_hold_set",
+    },
+    AbuseWatch: {
+        "Opened": "compliance.watch_opened",
+        "VoidsKept": "compliance.voids_kept",
+        "PlayKept": "compliance.play_kept",
+        "SignalRaised": "compliance.signal_raised",
+    },
+    BlockedAttempt: {
+        "Recorded": "compliance.blocked_attempt_recorded",
     },
     Game: {
         "Configured": "game.configured",
@@ -116,6 +136,9 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
         "Credited": "deposit.credited",
         "Orphaned": "deposit.orphaned",
         "Redetected": "deposit.redetected",
+        "Screened": "deposit.screened",
+        "Held": "deposit.held",
+        "Released": "deposit.released",
     },
     AddressBook: {
         "Opened": "deposit.address_book_opened",

@@ -21,6 +21,8 @@ from domain.cashback.realtime import RealtimeCashback
 from domain.cashback.tally import CashbackTally
 from domain.commanding.group_commit import GroupCommitRunner
 from domain.commanding.runner import Command, CommandRunner, Outcome
+from domain.compliance.blocked import blocked_record
+from domain.compliance.refusals import Blocked
 from domain.kernel import tracing
 from domain.legacy_results import register_legacy_results
 from domain.legacy_topics import register_legacy_topics
@@ -51,16 +53,26 @@ class Ledger(Application):
 
     def execute(self, command: Command) -> Outcome:
         with tracing.carrying(command):  # the caller's trace id, to its events
-            return self.commands.execute(command)
+            try:
+                return self.commands.execute(command)
+            except Blocked as refusal:
+                if record := blocked_record(command, refusal):
+                    self.commands.execute(record)
+                raise
 
     async def execute_async(self, command: Command) -> Outcome:
         """`execute` for an event loop. With group commit the command is queued
         and awaited, holding no worker thread while it waits (the thread-pool hop
         cost a seventh of a bet request); without it, it runs in a thread."""
         with tracing.carrying(command):
-            if isinstance(self.commands, GroupCommitRunner):
-                return await asyncio.wrap_future(self.commands.submit(command))
-            return await asyncio.to_thread(self.commands.execute, command)
+            try:
+                if isinstance(self.commands, GroupCommitRunner):
+                    return await asyncio.wrap_future(self.commands.submit(command))
+                return await asyncio.to_thread(self.commands.execute, command)
+            except Blocked as refusal:  # kept for compliance (domain/compliance/blocked.py)
+                if record := blocked_record(command, refusal):
+                    await self.execute_async(record)
+                raise
 
     def save(self, *aggregates: Any, **kwargs: Any) -> list[Any]:
         """`Application.save` for aggregates only (the command path saves nothing

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 from domain.cashback.rules import CashbackRules
 from domain.cashier.rules import CashierRules
+from domain.compliance.rules import ComplianceRules
 from domain.kernel.money import Currencies
 from domain.players.vip import VipLadder
 
@@ -54,6 +55,7 @@ class Rules:
     rakeback: RakebackRules = field(default_factory=RakebackRules)
     cashback: CashbackRules = field(default_factory=CashbackRules)
     cashier: CashierRules = field(default_factory=CashierRules)
+    compliance: ComplianceRules = field(default_factory=ComplianceRules)
 
     def __post_init__(self) -> None:
         if self.funding not in FUNDING_POLICIES:

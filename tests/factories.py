@@ -23,6 +23,7 @@ from domain.betting.model import Bet
 from domain.betting.commands import BetOutcome, PlaceBet, RefundBet, RollbackBet, SettleRound
 from domain.commanding.runner import Outcome
 from domain.betting.games import ConfigureGame
+from domain.kernel.clock import clock
 from domain.kernel.money import ZERO
 from domain.players.model import Player, player_key
 from domain.players.commands import SetLimits, SetVipLevel
@@ -97,6 +98,21 @@ def backend_url(backend: str, request: Any, tmp_path_factory: Any) -> str:
 def fresh_services(database_url: str, **settings: Any) -> Services:
     """A ledger on `database_url`; `settings` override the defaults (e.g. group_commit)."""
     return bootstrap(Settings(database_url=database_url, secret=SECRET, **settings))
+
+
+def module_ledger(request: Any, tmp_path_factory: Any, toml: str, start: datetime,
+                  games: tuple[tuple[str, str], ...] = (("dice-99", "dice"),)) -> Any:
+    """A module's ledger on `request.param`'s backend with business configuration
+    `toml` and `games` (id, category), its clock frozen at `start` (a generator
+    for a module-scoped fixture: `yield from module_ledger(...)`)."""
+    url = backend_url(request.param, request, tmp_path_factory)
+    built = fresh_services(url, config=config_file(tmp_path_factory.mktemp("cfg"), toml))
+    clock.freeze(start)
+    for game_id, category in games:
+        add_game(built, game_id, category=category)
+    yield built
+    built.close()
+    clock.resume()
 
 
 # Running commands at once.
@@ -202,11 +218,12 @@ def add_game(services: Services, game_id: str = GAME, *, rtp: str = "99",
 
 def bet_command(player: str, stake: str, currency: str = "USDT", *,
                 request_id: str | None = None, provider: str = PROVIDER,
-                game: str = GAME, round_id: str | None = None) -> PlaceBet:
+                game: str = GAME, round_id: str | None = None,
+                country: str | None = None) -> PlaceBet:
     request_id = request_id or f"bet-{uuid.uuid4().hex}"
     return PlaceBet(request_id=request_id, provider=provider, player_id=player,
                     game_id=game, round_id=round_id or f"round-{request_id}",
-                    currency=currency, stake=Decimal(stake))
+                    currency=currency, stake=Decimal(stake), country=country)
 
 
 def place_bet(services: Services, player: str, stake: str, currency: str = "USDT",

@@ -22,6 +22,7 @@ from pydantic import (
 
 from api.config.cashback import BonusConfig, CashbackConfig, cashback_rules
 from api.config.cashier import CashierConfig
+from api.config.compliance import ComplianceConfig
 from api.config.relay import RelayConfig
 from api.config.types import Amount, Section
 from domain.kernel.money import Currencies
@@ -85,6 +86,7 @@ class BusinessConfig(Section):
     bonus: BonusConfig = Field(default_factory=BonusConfig)
     cashier: CashierConfig = Field(default_factory=CashierConfig)
     relay: RelayConfig = Field(default_factory=RelayConfig)
+    compliance: ComplianceConfig = Field(default_factory=ComplianceConfig)
 
     @field_validator("currencies")
     @classmethod
@@ -100,7 +102,8 @@ class BusinessConfig(Section):
     def _consistent(self) -> BusinessConfig:
         for section, codes in (("bets.max_stake", self.bets.max_stake),
                                ("usd_rates", self.usd_rates),
-                               ("cashier.chains", self.cashier.currencies())):
+                               ("cashier.chains", self.cashier.currencies()),
+                               ("compliance", self.compliance.currencies())):
             unknown = set(codes) - set(self.currencies)
             if unknown:
                 raise ValueError(f"{section} names unknown currencies {sorted(unknown)}")
@@ -110,6 +113,7 @@ class BusinessConfig(Section):
             raise ValueError(f"rakeback.loyalty has no percent for levels {sorted(missing)}")
         RakebackRules(split=self.rakeback.split)  # checks the buckets and their sum
         cashback_rules(self.cashback, self.bonus, ladder.names)  # programs and weights
+        self.compliance.rules()  # profiles named by level or country exist
         return self
 
     def wallet_currencies(self) -> Currencies:
@@ -133,6 +137,7 @@ class BusinessConfig(Section):
                 double_rtp=rakeback.double_rtp, flip_secret=flip_secret),
             cashback=cashback_rules(self.cashback, self.bonus, ladder.names),
             cashier=self.cashier.rules(),
+            compliance=self.compliance.rules(),
         )
 
 

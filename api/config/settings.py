@@ -54,6 +54,9 @@ class Settings(BaseSettings):
     # Hot wallets' private keys, as a JSON object: chain name -> key. Only the
     # process that sends withdrawals needs them (docs/cashier.md).
     hot_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    # KYC providers' webhook secrets, as a JSON object: provider -> HMAC secret
+    # (docs/compliance.md).
+    kyc_webhook_secrets: dict[str, SecretStr] = Field(default_factory=dict)
     # The sweeper's keys of the deposit addresses (JSON, chain name -> the account
     # extended PRIVATE key matching the chain's xpub), apart from the hot keys:
     # only the process that sweeps holds them.

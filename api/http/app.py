@@ -23,12 +23,15 @@ from api.http.routes import (
     audit_events,
     bonuses,
     cashback,
+    compliance,
+    compliance_review,
     deposits,
     fx,
     game_sessions,
     games,
     health,
     jobs,
+    kyc_webhook,
     players,
     rakeback,
     reports,
@@ -83,7 +86,8 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     routers = (health.router, players.router, admin.router, admin_players.router,
                reports.router, jobs.router, fx.router, rakeback.router, cashback.router,
                bonuses.router, deposits.router, withdrawals.router, treasury.router,
-               audit.router, admin_audit.router, audit_events.router)
+               audit.router, admin_audit.router, audit_events.router, compliance.router,
+               compliance_review.router, kyc_webhook.router)
     # The providers' wallet routes first: a request is matched against the
     # routes in order, and these take most of the traffic.
     for router in (v1.router, games.router, game_sessions.router):
@@ -101,7 +105,8 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     mount_console(app, settings.signing_key(), console)
     config = services.config if services is not None else load_config(settings.config)
     contract.declare(app, {"currencies": sorted(config.currencies),
-                           "vipLevels": [level.name for level in config.vip.levels]})
+                           "vipLevels": [level.name for level in config.vip.levels],
+                           "limitProfiles": sorted(config.compliance.profiles)})
     return app
 
 

@@ -18,6 +18,7 @@ from domain.kernel.errors import (
     NotFound,
     UnknownHold,
 )
+from domain.compliance.refusals import LimitRefused
 from domain.jobs.model import JobFailed
 from domain.players.model import BetRejected
 from projections.engine.trouble import TRANSIENT
@@ -47,6 +48,7 @@ ERROR_CODES: dict[str, int] = {
     "conflict": 409,
     "insufficient_funds": 409,
     "unknown_hold": 409,
+    "limit_refused": 409,
     "refused": 400,
     "busy": 503,
     "stale_read": 503,
@@ -77,12 +79,18 @@ def install(app: FastAPI) -> None:
         """A refused bet is an answer, not an error: the seamless-wallet contract
         wants 200 REJECTED with a stable reason code, which a provider tells apart
         from a failed call. Nothing was recorded. Only bet placement raises it."""
-        return JSONResponse({"status": "REJECTED", "reason": error.reason,
+        rule = {"rule": error.rule} if hasattr(error, "rule") else {}
+        return JSONResponse({"status": "REJECTED", "reason": error.reason, **rule,
                              "message": error.message})
 
     @app.exception_handler(DomainError)
     async def domain_error(_: Request, error: DomainError) -> JSONResponse:
-        return error_response(status_of(error), error.code, error.message)
+        response = error_response(status_of(error), error.code, error.message)
+        if isinstance(error, LimitRefused):  # which rule, machine-readable
+            response = JSONResponse({"error": {
+                "code": error.code, "message": error.message, "reason": error.reason,
+                "rule": error.rule}}, status_code=response.status_code)
+        return response
 
     async def database_away(_: Request, error: Exception) -> JSONResponse:
         """The database is down, restarting or too busy: nothing was decided that

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, Decimal
-from typing import ClassVar
+from datetime import datetime
+from typing import Any, ClassVar
 from uuid import UUID
 
 from domain.betting.model import OPEN, OUTCOMES, REFUNDED, SETTLED, Bet, bet_key
@@ -18,8 +19,9 @@ from domain.kernel.clock import clock
 from domain.kernel.errors import Conflict, InsufficientFunds, InvalidInput, NotFound
 from domain.kernel.fx import in_usd, usd_rates
 from domain.betting.games import game_key
+from domain.compliance.checks import check_bet, check_payout
 from domain.kernel.money import ZERO, Currencies
-from domain.players.model import BetRejected, player_key
+from domain.players.model import BetRejected, Player, player_key
 from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 from domain.wallet.model import Wallet, wallet_id
@@ -87,6 +89,7 @@ class PlaceBet:
     round_id: str
     currency: str
     stake: Decimal
+    country: str | None = None  # where the player is, when the provider says
 
     @property
     def kind(self) -> str:
@@ -105,9 +108,13 @@ class PlaceBet:
         if wallet is None:
             raise BetRejected("INSUFFICIENT_FUNDS", f"no {self.currency} wallet")
         player = uow.find(player_key(self.player_id))
-        if player is not None:
-            player.check_may_bet(self.currency, stake, open_bet_stakes(wallet),
-                                 clock.now())
+        compliance = uow.rules.compliance
+        if player is not None or compliance.enabled:
+            open_stakes, now = open_bet_stakes(wallet), clock.now()
+            if player is not None:
+                player.check_may_bet(self.currency, stake, open_stakes, now)
+            if compliance.enabled:
+                self._check_compliance(uow, player, game, stake, open_stakes, now)
         cash, bonus = fund(stake, wallet, uow.rules.funding)
         bet = uow.add(Bet(
             self.provider, self.request_id, self.player_id, self.game_id, self.round_id,
@@ -117,6 +124,15 @@ class PlaceBet:
                     request_id=self.request_id, reference=bet.hold_id)
         return BetPlaced(bet_id=bet.hold_id, currency=self.currency, hold=stake,
                          cash_part=cash, bonus_part=bonus, **balance_after(wallet))
+
+    def _check_compliance(self, uow: UnitOfWork, player: Player | None, game: Any,
+                          stake: Decimal, open_stakes: Decimal, now: datetime) -> None:
+        """docs/compliance.md; a player with no record yet is checked as registered."""
+        check_bet(uow.rules.compliance,
+                  player or Player(self.player_id, level=uow.rules.ladder.names[0]),
+                  provider=self.provider, game=game, currency=self.currency, stake=stake,
+                  open_stakes=open_stakes, rate=lambda: usd_rates(uow).get(self.currency),
+                  now=now, country=self.country)
 
     def _checked_stake(self, uow: UnitOfWork) -> Decimal:
         """The stake at its currency's precision, or a rejection."""
@@ -171,6 +187,10 @@ class SettleRound:
         payout = checked_payout(uow, bet, item)
         wallet = uow.wallet(bet.player_id, bet.currency, self.request_id)
         if not bet.settled_as(item.outcome, payout):
+            player = uow.find(player_key(bet.player_id))
+            if payout and player is not None and uow.rules.compliance.enabled:
+                check_payout(uow.rules.compliance, player, bet.currency, payout,
+                             lambda: usd_rates(uow).get(bet.currency))
             settle_bet(uow, bet, wallet, item.outcome, payout, self.request_id)
         return BetSettled(bet_id=item.bet_id, outcome=bet.outcome, payout=bet.payout,
                           currency=bet.currency, **balance_after(wallet))
@@ -347,7 +367,7 @@ def apply_settlement(uow: UnitOfWork, bet: Bet, wallet: Wallet, request_id: str)
         uow.player(bet.player_id).record_play(
             bet_id=ref, currency=bet.currency, net_loss=bet.net_loss,
             xp=in_usd(bet.stake, usd_rates(uow).get(bet.currency, ZERO)),
-            ladder=uow.rules.ladder)
+            ladder=uow.rules.ladder, stake=bet.stake)
 
 
 def undo_settlement(uow: UnitOfWork, bet: Bet, wallet: Wallet, request_id: str) -> None:
@@ -378,7 +398,7 @@ def undo_settlement(uow: UnitOfWork, bet: Bet, wallet: Wallet, request_id: str) 
 def reverse_play(uow: UnitOfWork, bet: Bet) -> None:
     uow.player(bet.player_id).reverse_play(
         bet_id=bet.hold_id, currency=bet.currency, net_loss=bet.net_loss,
-        played_at=bet.settled_at)
+        played_at=bet.settled_at, stake=bet.stake)
 
 
 def return_stake(wallet: Wallet, bet: Bet, request_id: str) -> None:

@@ -22,6 +22,7 @@ from domain.betting.model import Bet
 from domain.bonus.model import OPEN, BonusBook, BonusGrant, book_key
 from domain.betting.settlement import is_current_play, play_key
 from domain.kernel.clock import clock
+from domain.players.model import player_key
 from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 
@@ -52,6 +53,13 @@ def convert(uow: UnitOfWork, grant: BonusGrant) -> None:
                              reference=f"bonus:{grant.id}")
     grant.complete(amount)
     uow.find(book_key(grant.player_id, grant.currency)).close(str(grant.id))
+
+
+def bonus_release_held(uow: UnitOfWork, player_id: str) -> bool:
+    """Whether abuse signals hold the player's bonus release for review
+    (domain/compliance/standing.py): a met grant then waits, open."""
+    player = uow.find(player_key(player_id))
+    return bool(player is not None and player.review_holds.get("bonus"))
 
 
 @dataclass(frozen=True)
@@ -85,7 +93,7 @@ class WagerBonus:
         quantum = uow.currencies.get(bet.currency).quantum
         grant.wager(key, bet.stake, weight,
                     (bet.stake * weight).quantize(quantum, rounding=ROUND_DOWN))
-        if grant.met:
+        if grant.met and not bonus_release_held(uow, bet.player_id):
             convert(uow, grant)
         return True
 

@@ -14,6 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.compliance import standing, tallies
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.errors import InvalidInput
 from domain.kernel.ids import natural_id
@@ -45,6 +46,15 @@ class Player(LedgerAggregate):
         self.daily_loss_limits: dict[str, Decimal] = {}
         self.loss_day: date | None = None
         self.day_loss: dict[str, Decimal] = {}
+        # Compliance (domain/compliance/standing.py): what bets and cashier checks read.
+        self.kyc, self.kyc_evidence = "none", ""
+        self.profile: str | None = None
+        self.country: str | None = None
+        self.timeout_until: datetime | None = None
+        self.rg_limits: dict[str, Decimal] = {}
+        self.rg_pending: dict[str, list[Any]] = {}
+        self.tallies: dict[str, Any] = {}
+        self.review_holds: dict[str, list[str]] = {}
 
     # Queries
 
@@ -78,22 +88,22 @@ class Player(LedgerAggregate):
         self._limits_set(self_excluded_until, daily_loss_limits, actor, reason)
 
     def record_play(self, *, bet_id: str, currency: str, net_loss: Decimal,
-                    xp: Decimal, ladder: VipLadder) -> None:
+                    xp: Decimal, ladder: VipLadder, stake: Decimal = ZERO) -> None:
         """A settled bet: its net loss counts today, its stake (USD) as XP."""
-        self._play_recorded(bet_id, currency, net_loss, xp)
+        self._played(bet_id, currency, net_loss, xp, stake)
         reached = ladder.level_for(self.xp)
         if ladder.rank(reached) > ladder.rank(self.level):
             self._level_changed(reached, self.level, "XP", "")
 
     def reverse_play(self, *, bet_id: str, currency: str, net_loss: Decimal,
-                     played_at: datetime) -> None:
+                     played_at: datetime, stake: Decimal = ZERO) -> None:
         """A settled bet refunded or rolled back no longer counts on its day.
 
         Only a play of the same UTC day comes off today's loss: refunding
         yesterday's loss gives no extra room under today's limit. XP is not
         taken back: it measures play, and the level never drops by itself.
         """
-        self._play_reversed(bet_id, currency, net_loss, played_at)
+        self._play_undone(bet_id, currency, net_loss, played_at, stake)
 
     def set_level(self, level: str, *, ladder: VipLadder, actor: str, reason: str) -> None:
         if level not in ladder.names:
@@ -112,25 +122,90 @@ class Player(LedgerAggregate):
         self.self_excluded_until = self_excluded_until
         self.daily_loss_limits = dict(daily_loss_limits)
 
+    # A play's events: PlayRecorded and PlayReversed as stored before stakes
+    # were counted (issue 18; their payloads stay as they were, so the public
+    # hash chain of old events does not change), Played and PlayUndone since.
+    # `timestamp` is the event's own (stamped when triggered), so a replay puts
+    # the play on the same UTC day.
+
     @event("PlayRecorded")
     def _play_recorded(self, bet_id: str, currency: str, net_loss: Decimal, xp: Decimal,
                        timestamp: datetime | None = None) -> None:
-        # `timestamp` is the event's own (stamped when triggered), so a replay
-        # puts the play on the same UTC day.
-        assert timestamp is not None
-        self._add_loss(timestamp.date(), currency, net_loss)
-        self.xp += xp
+        self._count_play(timestamp, currency, net_loss, xp, ZERO)
+
+    @event("Played")
+    def _played(self, bet_id: str, currency: str, net_loss: Decimal, xp: Decimal,
+                stake: Decimal, timestamp: datetime | None = None) -> None:
+        self._count_play(timestamp, currency, net_loss, xp, stake)
 
     @event("PlayReversed")
     def _play_reversed(self, bet_id: str, currency: str, net_loss: Decimal,
                        played_at: datetime, timestamp: datetime | None = None) -> None:
-        assert timestamp is not None
-        if played_at.date() == timestamp.date():
-            self._add_loss(timestamp.date(), currency, -net_loss)
+        self._uncount_play(timestamp, played_at, currency, net_loss, ZERO)
+
+    @event("PlayUndone")
+    def _play_undone(self, bet_id: str, currency: str, net_loss: Decimal,
+                     played_at: datetime, stake: Decimal,
+                     timestamp: datetime | None = None) -> None:
+        self._uncount_play(timestamp, played_at, currency, net_loss, stake)
+
+    def _count_play(self, at: datetime | None, currency: str, net_loss: Decimal,
+                    xp: Decimal, stake: Decimal) -> None:
+        assert at is not None
+        self._add_loss(at.date(), currency, net_loss)
+        self.xp += xp
+        tallies.add(self.tallies, "loss", at, currency, net_loss)
+        tallies.add(self.tallies, "wager", at, currency, stake)
+
+    def _uncount_play(self, at: datetime | None, played_at: datetime, currency: str,
+                      net_loss: Decimal, stake: Decimal) -> None:
+        assert at is not None
+        if played_at.date() == at.date():
+            self._add_loss(at.date(), currency, -net_loss)
+        tallies.take_back(self.tallies, "loss", at, played_at, currency, net_loss)
+        tallies.take_back(self.tallies, "wager", at, played_at, currency, stake)
 
     @event("LevelChanged")
     def _level_changed(self, level: str, previous: str, cause: str, note: str) -> None:
         self.level = level
+
+    # Compliance events: the rules are in domain/compliance/standing.py.
+
+    @event("KycStatusSet")
+    def _kyc_status_set(self, status: str, evidence: str, source: str,
+                        provider_event_id: str) -> None:
+        self.kyc, self.kyc_evidence = status, evidence
+
+    @event("ProfileSet")
+    def _profile_set(self, profile: str | None, actor: str, reason: str) -> None:
+        self.profile = profile
+
+    @event("CountrySet")
+    def _country_set(self, country: str | None, actor: str) -> None:
+        self.country = country
+
+    @event("RgLimitSet")
+    def _rg_limit_set(self, limit: str, amount: Decimal | None, effective_at: datetime,
+                      actor: str, timestamp: datetime | None = None) -> None:
+        assert timestamp is not None
+        standing.apply_limit(self, limit, amount, effective_at, timestamp)
+
+    @event("TimeOutTaken")
+    def _time_out_taken(self, until: datetime, actor: str) -> None:
+        self.timeout_until = until
+
+    @event("CashierCounted")
+    def _cashier_counted(self, kind: str, currency: str, amount: Decimal,
+                         reference: str, timestamp: datetime | None = None) -> None:
+        assert timestamp is not None
+        tallies.add(self.tallies, kind, timestamp, currency, amount)
+
+    @event("ReviewHoldSet")
+    def _review_hold_set(self, scope: str, signals: list[str], actor: str) -> None:
+        if signals:
+            self.review_holds[scope] = list(signals)
+        else:
+            self.review_holds.pop(scope, None)
 
     def _add_loss(self, day: date, currency: str, amount: Decimal) -> None:
         if day != self.loss_day:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from domain.cashier.deposits.model import CREDITED, ORPHANED, PENDING, Deposit
+from domain.cashier.deposits.model import CREDITED, HELD, ORPHANED, PENDING, Deposit
 from domain.cashier.deposits.watch import ChainWatch, watch_key
 from projections.engine.database import Cursor
 from projections.engine.records import RecordTable
@@ -23,7 +23,8 @@ TABLE = RecordTable(
     decimals=("amount",), times=("detected_at", "updated_at"))
 INTEGERS = {"seq": "BIGINT", "tx_index": "INTEGER", "block_height": "BIGINT",
             "required": "INTEGER", "position": "BIGINT"}
-STATUS_OF = {"Credited": CREDITED, "Orphaned": ORPHANED, "Redetected": PENDING}
+STATUS_OF = {"Credited": CREDITED, "Orphaned": ORPHANED, "Redetected": PENDING,
+             "Held": HELD, "Released": CREDITED}
 TIP = ("INSERT INTO {s}deposit_tips (watch, height) VALUES (?, ?) "
        "ON CONFLICT (watch) DO UPDATE SET height = excluded.height")
 

@@ -217,6 +217,16 @@ def equal_to(**columns: Any) -> tuple[list[str], list[Any]]:
     return [f"{name} = ?" for name in given], list(given.values())
 
 
+def page_after(db: ViewDatabase, table: str, after: int | None, limit: int,
+               **columns: Any) -> list[Any]:
+    """Rows of `table` in `id` order after the `id` cursor, filtered by `equal_to`."""
+    clauses, params = equal_to(**columns)
+    with db.transaction(commit=False) as cursor:
+        return cursor.execute(
+            f"SELECT * FROM {{s}}{table} WHERE {' AND '.join(['id > ?', *clauses])} "
+            "ORDER BY id LIMIT ?", (after or 0, *params, limit)).fetchall()
+
+
 def decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(value)
 

@@ -18,6 +18,7 @@ from typing import Any
 from eventsourcing.application import AggregateNotFoundError
 
 from chain.interfaces import BlockSource, Transfer
+from domain.cashier.aml import AmlScreen
 from domain.cashier.deposits.addresses import address_book_key
 from domain.cashier.deposits.commands import BlockScanned, Incoming, OpenWatch, Rewind, ScanBlock
 from domain.cashier.deposits.watch import ChainWatch, ForkFound, watch_key
@@ -34,9 +35,11 @@ class DeepReorg(Exception):
 
 class DepositWatcher:
     def __init__(self, ledger: Ledger, source: BlockSource, *,
-                 start_height: int | None = None, max_blocks: int = 500):
+                 start_height: int | None = None, max_blocks: int = 500,
+                 aml: AmlScreen | None = None):
         self.ledger = ledger
         self.source = source
+        self.aml = aml  # KYT: screens each transfer's source address, when reported
         self.chain = source.chain
         self.start_height = start_height
         self.max_blocks = max_blocks
@@ -78,7 +81,7 @@ class DepositWatcher:
 
     def _scan(self, height: int, addresses: list[str]) -> BlockScanned:
         header = self.source.header(height)
-        transfers = tuple(incoming(t) for t in self.source.transfers(height, addresses)
+        transfers = tuple(incoming(t, self.aml) for t in self.source.transfers(height, addresses)
                           if t.block_hash == header.hash and not self._top_up(t))
         return self.ledger.execute(ScanBlock(
             self.chain, height, header.hash, header.parent_hash, transfers)).result
@@ -108,6 +111,8 @@ class DepositWatcher:
             return []
 
 
-def incoming(transfer: Transfer) -> Incoming:
+def incoming(transfer: Transfer, aml: AmlScreen | None = None) -> Incoming:
+    score = (aml.screen(transfer.source, transfer.currency).score
+             if aml is not None and transfer.source else 0)
     return Incoming(transfer.currency, transfer.tx_hash, transfer.index,
-                    transfer.to_address, transfer.amount)
+                    transfer.to_address, transfer.amount, score)

@@ -201,7 +201,8 @@ def test_openapi_documents_both_answers_of_a_placement(client):
     reasons = spec["components"]["schemas"]["BetRejectedPublic"]["properties"]["reason"]
     assert set(reasons["enum"]) == {"UNKNOWN_GAME", "UNKNOWN_CURRENCY", "INVALID_AMOUNT",
                                     "MAX_STAKE", "SELF_EXCLUDED", "DAILY_LOSS_LIMIT",
-                                    "INSUFFICIENT_FUNDS"}
+                                    "INSUFFICIENT_FUNDS", "RG_BLOCKED", "KYC_LIMIT",
+                                    "PROFILE_LIMIT", "COUNTRY_BLOCKED"}
     for path in ("/v1/rounds/settle", "/v1/bets/{bet_id}/refund",
                  "/v1/bets/{bet_id}/rollback", "/v1/admin/games/{game_id}",
                  "/v1/admin/players/{player_id}/limits", "/v1/admin/players/{player_id}/vip",

@@ -33,7 +33,8 @@ def test_a_native_deposit_is_found_in_its_block(local_evm, source):
     height, block_hash = mined_in(local_evm, tx_hash)
     assert isinstance(source, BlockSource)
     assert source.transfers(height, [PLAYER, OTHER]) == [
-        Transfer("ethereum", "ETH", tx_hash, 0, PLAYER, Decimal("1.5"), height, block_hash)]
+        Transfer("ethereum", "ETH", tx_hash, 0, PLAYER, Decimal("1.5"), height, block_hash,
+                 local_evm.faucet.address)]  # the sender, for KYT
 
 
 def test_a_token_deposit_is_found_by_its_transfer_log(local_evm, source):
@@ -42,7 +43,8 @@ def test_a_token_deposit_is_found_by_its_transfer_log(local_evm, source):
     [transfer] = source.transfers(height, {PLAYER})
     log_index = local_evm.w3.eth.get_transaction_receipt(tx_hash)["logs"][0]["logIndex"]
     assert transfer == Transfer("ethereum", "USDT", tx_hash, log_index, PLAYER,
-                                Decimal("25.500000"), height, block_hash)
+                                Decimal("25.500000"), height, block_hash,
+                                local_evm.faucet.address)
 
 
 def test_several_deposits_in_one_block_come_in_transaction_order(local_evm, source):

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 
 from domain.cashier.deposits.model import Deposit, deposit_key
+from domain.compliance.deposits import ReleaseDeposit
 from schedulers.cashier.deposit_watch import DepositWatcher
 from tests.cashier_chains import evm_services
 
@@ -103,3 +104,24 @@ def test_a_deposit_below_the_minimum_is_recorded_and_never_credited(cashier, loc
     cashier.cashier.watch()
     assert deposit_of(cashier, tx).status == "below_minimum"
     assert cash(cashier, "p1") == 0
+
+
+def test_a_deposit_from_a_denied_source_is_held_until_compliance_releases_it(
+        settings, tmp_path, local_evm):
+    """KYT: the watcher screens the sender with the withdrawals' AML screen."""
+    payer = local_evm.funded_account(eth=D(5))
+    services = evm_services(settings, tmp_path, local_evm,
+                            extra=f'deny_list = ["{payer.address}"]')
+    try:
+        services.cashier.watch()
+        address = services.cashier.deposit_address("p1", "ETH").result.address
+        tx = local_evm.pay(address, D("1"), payer=payer)
+        local_evm.mine(11)
+        services.cashier.watch()
+        held = deposit_of(services, tx)
+        assert (held.status, held.risk_score, cash(services, "p1")) == ("held", 10, 0)
+        services.ledger.execute(ReleaseDeposit(str(held.id), "staff:cmp", "cleared"))
+        assert cash(services, "p1") == D("1")
+        books_balance(services)
+    finally:
+        services.close()

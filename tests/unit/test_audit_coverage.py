@@ -17,6 +17,9 @@ from domain.kernel.aggregate import LedgerAggregate
 
 PLAYERS = {"Bet", "BonusBook", "BonusGrant", "CashbackPeriod", "CashbackTally", "Deposit",
            "Round", "Tombstone",
+           # Compliance: a player's abuse watch (a provider's names no player) and
+           # a bet or withdrawal a rule refused.
+           "AbuseWatch", "BlockedAttempt",
            "DepositAddress", "Player", "RakebackAccount", "RealtimeCashback", "Wallet",
            "Withdrawal"}
 HOUSE = {"AddressBook", "AuditCheckpoint", "AuditExport", "ChainWatch", "FxRates", "Game",

@@ -81,6 +81,9 @@ class BetPlace(RequestSchema):
     game_id: Name
     round_id: Name
     stake: Stake
+    country: Annotated[str | None, Field(pattern=r"^[A-Z]{2}$", examples=["DE"],
+                                         description="Where the player is (ISO 3166-1 "
+                                         "alpha-2), checked against blocked countries")] = None
 
 
 class BetAccepted(Schema):
@@ -101,7 +104,10 @@ class BetRejectedPublic(Schema):
 
     status: Literal["REJECTED"]
     reason: Literal["UNKNOWN_GAME", "UNKNOWN_CURRENCY", "INVALID_AMOUNT", "MAX_STAKE",
-                    "SELF_EXCLUDED", "DAILY_LOSS_LIMIT", "INSUFFICIENT_FUNDS"]
+                    "SELF_EXCLUDED", "DAILY_LOSS_LIMIT", "INSUFFICIENT_FUNDS",
+                    # Compliance (docs/compliance.md), with the rule or limit in `rule`.
+                    "RG_BLOCKED", "KYC_LIMIT", "PROFILE_LIMIT", "COUNTRY_BLOCKED"]
+    rule: str | None = None
     message: str
 
 

@@ -136,6 +136,9 @@ class RequestSchema(Schema):
 class ErrorBody(Schema):
     code: Literal[tuple(ERROR_CODES)]  # type: ignore[valid-type]
     message: str
+    # limit_refused only: the compliance reason and rule (docs/compliance.md).
+    reason: str | None = None
+    rule: str | None = None
 
 
 class ErrorPublic(Schema):

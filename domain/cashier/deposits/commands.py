@@ -15,6 +15,7 @@ from uuid import UUID
 from domain.cashier.deposits.model import BELOW_MINIMUM, PENDING, Deposit, deposit_key
 from domain.cashier.deposits.addresses import address_book_key
 from domain.cashier.deposits.watch import ChainWatch, watch_key
+from domain.compliance.deposits import credit_deposit, held_for
 from domain.kernel.errors import NotFound
 from domain.kernel.money import ZERO
 from domain.commanding.results import command_result
@@ -30,6 +31,7 @@ class Incoming:
     index: int
     to_address: str
     amount: Decimal
+    risk_score: int = 0  # the AML screen of the source address (KYT), when known
 
 
 def watch_of(uow: UnitOfWork, chain: str) -> ChainWatch:
@@ -102,6 +104,7 @@ class ScanBlock:
             deposit = uow.find(deposit_key(self.chain, t.tx_hash, t.index))
             if deposit is None:
                 deposit = uow.add(self._new_deposit(uow, player_id, t))
+                deposit.screened(t.risk_score)
             else:
                 deposit.redetect(self.height, self.block_hash)
             if deposit.status == PENDING and deposit.block_height == self.height:
@@ -121,10 +124,13 @@ class ScanBlock:
                        status=BELOW_MINIMUM if below else PENDING)
 
     def _credit(self, uow: UnitOfWork, deposit: Deposit) -> None:
+        """Credit a confirmed deposit, or hold it for review (domain/compliance/deposits.py)."""
+        rule = held_for(uow, deposit)
+        if rule is not None:
+            deposit.hold(self.height, rule)
+            return
         deposit.credit(self.height)
-        uow.wallet(deposit.player_id, deposit.currency, deposit.reference).credit(
-            deposit.amount, balance="cash", tag="DEPOSIT", request_id=deposit.reference,
-            reference=deposit.reference, actor=f"chain:{self.chain}")
+        credit_deposit(uow, deposit, f"chain:{self.chain}")
 
 
 @dataclass(frozen=True)

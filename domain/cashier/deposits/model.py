@@ -20,6 +20,8 @@ from domain.kernel.errors import Conflict
 from domain.kernel.ids import natural_id
 
 PENDING, CREDITED, ORPHANED, BELOW_MINIMUM = "pending", "credited", "orphaned", "below_minimum"
+# Confirmed, but held for compliance review (KYT or a deposit limit) instead of credited.
+HELD = "held"
 
 
 class Deposit(LedgerAggregate):
@@ -42,6 +44,7 @@ class Deposit(LedgerAggregate):
         self.block_hash = block_hash
         self.required = required
         self.status = status
+        self.risk_score = 0  # the KYT screen of the source (0: clean or not reported)
 
     @property
     def reference(self) -> str:
@@ -55,6 +58,21 @@ class Deposit(LedgerAggregate):
             raise Conflict(f"{self.reference} is {self.status}, not pending")
         self._credited(self.confirmations(tip))
 
+    def screened(self, risk_score: int) -> None:
+        if risk_score:
+            self._screened(risk_score)
+
+    def hold(self, tip: int, rule: str) -> None:
+        """Confirmed, but not credited: compliance reviews it (docs/compliance.md)."""
+        if self.status != PENDING:
+            raise Conflict(f"{self.reference} is {self.status}, not pending")
+        self._held(self.confirmations(tip), rule)
+
+    def release(self, actor: str, reason: str) -> None:
+        if self.status != HELD:
+            raise Conflict(f"{self.reference} is {self.status}, not held")
+        self._released(actor, reason)
+
     def orphan(self) -> None:
         if self.status == PENDING:
             self._orphaned(self.block_hash)
@@ -65,6 +83,18 @@ class Deposit(LedgerAggregate):
 
     @event("Credited")
     def _credited(self, confirmations: int) -> None:
+        self.status = CREDITED
+
+    @event("Screened")
+    def _screened(self, risk_score: int) -> None:
+        self.risk_score = risk_score
+
+    @event("Held")
+    def _held(self, confirmations: int, rule: str) -> None:
+        self.status = HELD
+
+    @event("Released")
+    def _released(self, actor: str, reason: str) -> None:
         self.status = CREDITED
 
     @event("Orphaned")

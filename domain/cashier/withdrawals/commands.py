@@ -13,6 +13,9 @@ from decimal import Decimal
 from typing import ClassVar
 from uuid import UUID
 
+from domain.compliance import standing
+from domain.compliance.checks import check_withdrawal
+from domain.kernel.clock import clock
 from domain.kernel.errors import InsufficientFunds, InvalidInput, NotFound
 from domain.kernel.fx import in_usd, usd_rates
 from domain.commanding.callers import PlayersOwn
@@ -46,6 +49,11 @@ class RequestWithdrawal(PlayersOwn):
                                f"{self.aml_score} above {rules.max_risk_score})",
                                field="destination")
         key = withdrawal_key(self.player_id, self.request_id)
+        if uow.rules.compliance.enabled:
+            player = uow.player(self.player_id)
+            check_withdrawal(uow.rules.compliance, player, self.currency, amount,
+                             lambda: usd_rates(uow).get(self.currency), clock.now())
+            standing.count(player, "withdrawal", self.currency, amount, str(key))
         self._lock(uow, key, amount)
         rate = usd_rates(uow).get(self.currency)
         usd = None if rate is None else in_usd(amount, rate)

@@ -54,7 +54,7 @@ async def place(body: BetPlace, services: ServicesDep, response: Response,
     outcome = await ledger.execute_async(PlaceBet(
         request_id=body.request_id, provider=provider.subject, player_id=body.player_id,
         game_id=body.game_id, round_id=body.round_id, currency=body.stake.currency,
-        stake=stake))
+        stake=stake, country=body.country))
     log_position(response, outcome.position)
     return BetAccepted.model_validate(
         bet_figures(services, outcome.result) | {"position": outcome.position})
