@@ -32,7 +32,9 @@ from domain.cashier.withdrawals.model import Withdrawal
 from domain.commanding.request import Request
 from domain.jobs.model import JobRun
 from domain.kernel.fx import FxRates
+from domain.brands.model import DEFAULT_BRAND
 from domain.players.model import Player
+from domain.privacy.model import Profile
 from domain.rakeback.model import RakebackAccount
 from domain.wallet.model import Wallet
 
@@ -191,10 +193,16 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
     Request: {
         "Recorded": "request.recorded",
     },
+    Profile: {
+        "Opened": "profile.opened",
+        "Recorded": "profile.recorded",
+        "Erased": "profile.erased",
+    },
 }
 
 # Fields added to an event class after events of it were stored: the value an
 # older event means. (Request records before requestIds were scoped to callers.)
 ADDED_LATER: dict[type, dict[str, object]] = {
     Request.Recorded: {"caller": ""},
+    Player.Registered: {"brand": DEFAULT_BRAND},
 }

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from api.http import contract, errors
 from api.http.body_limit import BodyLimit
+from api.http.brand_scope import brand_scope
 from api.http.providers.hub88.routes import build_router as hub88_router
 from api.http.providers.v1 import routes as v1
 from api.bootstrap import Services, bootstrap
@@ -28,6 +29,7 @@ from api.http.routes import (
     health,
     jobs,
     players,
+    profiles,
     rakeback,
     reports,
     treasury,
@@ -72,14 +74,15 @@ def create_app(services: Services | None = None, *, follow: bool = True,
 
     settings = services.settings if services is not None else Settings()
     app = FastAPI(title="casino-ledger", version="0.1.0", lifespan=lifespan,
-                  description="Event-sourced money core of a crypto casino.")
+                  description="Event-sourced money core of a crypto casino.",
+                  dependencies=[Depends(brand_scope)])
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     observability.install(app, settings)
     errors.install(app)
     routers = (health.router, players.router, admin.router, admin_players.router,
                reports.router, jobs.router, fx.router, rakeback.router, cashback.router,
                bonuses.router, deposits.router, withdrawals.router, treasury.router,
-               audit.router, admin_audit.router, audit_events.router)
+               audit.router, admin_audit.router, audit_events.router, profiles.router)
     for router in routers:
         app.include_router(router)
     for router in (v1.router, games.router, game_sessions.router):

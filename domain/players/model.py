@@ -14,6 +14,7 @@ from uuid import UUID
 
 from eventsourcing.domain import event
 
+from domain.brands.model import DEFAULT_BRAND
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.errors import InvalidInput
 from domain.kernel.ids import natural_id
@@ -37,9 +38,10 @@ class Player(LedgerAggregate):
         return player_key(player_id)
 
     @event("Registered")
-    def __init__(self, player_id: str, level: str):
+    def __init__(self, player_id: str, level: str, brand: str = DEFAULT_BRAND):
         self.player_id = player_id
         self.level = level
+        self.brand = brand  # for good (domain/brands/model.py)
         self.xp = ZERO
         self.self_excluded_until: datetime | None = None
         self.daily_loss_limits: dict[str, Decimal] = {}

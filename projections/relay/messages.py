@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.kernel.public_events import PublicEvent, iso_utc
+from domain.brands.model import brand_of
 from domain.kernel.tracing import trace_of
 
 SPEC_VERSION = "1.0"
@@ -78,6 +79,9 @@ class Envelopes:
         trace = trace_of(event)
         if trace is not None:
             document["traceid"] = trace
+        brand = brand_of(event)
+        if brand is not None:
+            document["brand"] = brand
         document["data"] = form.payload
         body = json.dumps(document, separators=(",", ":"), ensure_ascii=False).encode()
         return Message(position, f"{self.prefix}.{form.name}", body)

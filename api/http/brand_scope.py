@@ -1,0 +1,56 @@
+"""Brand-scoped tokens: the one check, run before every route (docs/brands.md).
+
+A token scoped to a brand reaches only that brand's players:
+- a route with `{player_id}` in its path answers 404 for a player of another
+  brand; a read of one not registered in any too (only the group sees those),
+  while a write to one is decided on the command path, which registers the
+  player in the caller's brand;
+- the routes in `COMMAND_SCOPED` name their players in the body or through a
+  bet: the command path holds the caller to its brand (the scope goes with
+  the command, domain/brands/stamping.py), refusing with 404;
+- every other route is the group's: 403. A new route is thus closed to scoped
+  tokens until it is listed here (tests/e2e/test_brand_roles.py walks them all).
+A group token (no brand) passes. Authentication itself stays with each
+route's role check: a missing or bad token is left to it (401).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import Depends, HTTPException, Request
+from fastapi.security import HTTPAuthorizationCredentials
+
+from api.http.auth import InvalidToken
+from api.http.deps import bearer
+from domain.kernel.tracing import REQUEST_BRAND
+
+COMMAND_SCOPED = frozenset({
+    ("POST", "/v1/bets/place"), ("POST", "/v1/rounds/settle"),
+    ("POST", "/v1/bets/{bet_id}/refund"), ("POST", "/v1/bets/{bet_id}/rollback"),
+    ("POST", "/v1/admin/adjustments"),
+})
+
+
+async def brand_scope(request: Request, credentials: Annotated[
+        HTTPAuthorizationCredentials | None, Depends(bearer)]) -> None:
+    if credentials is None:
+        return
+    services = request.app.state.services
+    try:
+        principal = services.tokens.verify(credentials.credentials)
+    except InvalidToken:
+        return
+    if principal.brand is None:
+        return
+    REQUEST_BRAND.set(principal.brand)
+    route = request.scope["route"]
+    player_id = request.path_params.get("player_id")
+    if player_id is not None:
+        brand = services.ledger.brand_of(player_id)
+        if brand != principal.brand and (brand is not None or request.method == "GET"):
+            raise HTTPException(404, f"no player {player_id!r}")
+        return
+    if (request.method, route.path) not in COMMAND_SCOPED:
+        raise HTTPException(403, f"a token of brand {principal.brand!r} may not call "
+                                 "this group-wide route")
