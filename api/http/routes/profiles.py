@@ -81,5 +81,7 @@ def rewards(player_id: PathId, services: ServicesDep, principal: PlayerReader,
     """Everything the player received, oldest first (docs/brands.md, the rewards feed)."""
     rows = services.rewards.for_player(player_id, position_cursor(cursor, "rewards"),
                                        limit)
-    return RewardPage(items=[RewardPublic.model_validate(r) for r in rows],
+    currencies = services.ledger.currencies
+    return RewardPage(items=[RewardPublic.model_validate(currencies.at_precision(r, ("amount",)))
+                             for r in rows],
                       next_cursor=str(rows[-1]["position"]) if len(rows) == limit else None)
