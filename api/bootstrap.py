@@ -47,6 +47,7 @@ from projections.rakeback.views import RakebackView
 from projections.rakeback.reactions import RakebackAccrual
 from projections.cashier.reconciliation import ReconciliationView
 from projections.audit.replay_runs import ReplayRuns
+from projections.brands.players import PlayerBrandsView
 from projections.privacy.keys import DataKeys
 from projections.privacy.profiles import ProfilesView
 from projections.rewards.feed import RewardsView
@@ -170,7 +171,7 @@ def bootstrap(settings: Settings | None = None,
              BonusWagering(db, ledger), BonusGrantsView(db),
              DepositsView(db), WithdrawalsView(db), ReconciliationView(db),
              AdjustmentLogView(db, ledger.repository), AuditChainView(db),
-             ProfilesView(db), RewardsView(db)]
+             ProfilesView(db), RewardsView(db), PlayerBrandsView(db)]
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views,
                               poll_interval=settings.follow_poll_ms / 1000)
     ledger.commands.on_saved.append(runner.wake)

@@ -6,6 +6,7 @@ player's own brand still do. A new route is in the matrix by being in the app.""
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -13,12 +14,13 @@ import pytest
 from fastapi.routing import APIRoute
 
 from api.http.auth import Role
-from api.http.brand_scope import COMMAND_SCOPED
+from api.http.brand_scope import BRAND_FILTERED, COMMAND_SCOPED
 from tests.e2e.conftest import PROVIDER_SECRETS, sign
 from tests.e2e.http_helpers import bet_body
 
 BRANDS = '[brands.nova]\ncompany = "stellar"\n[brands.orbit]\ncompany = "stellar"\n'
 HOME, AWAY = ("pn", "nova"), ("po", "orbit")  # a player of each brand
+QUERIES = {"/v1/admin/reports/pnl": "?from=2000-01-01&to=2100-01-01"}
 
 
 @pytest.fixture
@@ -29,8 +31,9 @@ def settings(settings, tmp_path):
 
 
 @pytest.fixture
-def two_brands(client, auth, operator, finance, game, place) -> dict[str, str]:
-    """pn in nova, po in orbit, each with 100 USDT and a bet placed; their bet ids."""
+def two_brands(client, auth, operator, finance, game, place, settle) -> dict[str, str]:
+    """pn in nova, po in orbit, each with 100 USDT, a lost bet of 10 and one open;
+    the open bets' ids."""
     game()
     bets = {}
     for player, brand in (HOME, AWAY):
@@ -40,6 +43,9 @@ def two_brands(client, auth, operator, finance, game, place) -> dict[str, str]:
         assert client.post("/v1/admin/adjustments", headers=finance, json={
             "requestId": f"adj-{player}", "playerId": player, "currency": "USDT",
             "amount": "100", "balance": "cash", "reason": "float"}).status_code == 200
+        lost = place(playerId=player, roundId=f"lost-{player}",
+                     requestId=f"lost-{player}")["betId"]
+        assert settle(f"lost-{player}", (lost, "LOSS", "0")).status_code == 200
         bets[player] = place(playerId=player, roundId=f"r-{player}",
                              requestId=f"bet-{player}")["betId"]
     return bets
@@ -88,8 +94,8 @@ def call(client, method: str, route: APIRoute, token: str, player: str,
     raw = json.dumps(body).encode()
     headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json",
                "X-Casino-Signature": sign(PROVIDER_SECRETS["acme"], raw)}
-    return client.request(method, path, content=raw if method != "GET" else None,
-                          headers=headers)
+    return client.request(method, path + QUERIES.get(route.path, ""),
+                          content=raw if method != "GET" else None, headers=headers)
 
 
 def token_for(services, role: Role, player: str, brand: str | None) -> str:
@@ -99,9 +105,9 @@ def token_for(services, role: Role, player: str, brand: str | None) -> str:
 
 
 def test_a_scoped_token_never_reaches_another_brands_player(app, client, services,
-                                                           two_brands):
+                                                           two_brands, log_head):
     player = AWAY[0]
-    head = services.ledger.head()
+    head = log_head()
     for method, route in every_call(app):
         for role in Role:
             token = token_for(services, role, player, HOME[1])
@@ -110,12 +116,17 @@ def test_a_scoped_token_never_reaches_another_brands_player(app, client, service
                 expected = {404}
             elif (method, route.path) in COMMAND_SCOPED:
                 expected = {404} if role in admitted(route) else {403}
+            elif (method, route.path) in BRAND_FILTERED:  # its own brand's rows only
+                expected = {200} if role in admitted(route) else {403}
+                assert f'"{player}"' not in response.text
             else:
                 expected = {403}
             assert response.status_code in expected, (method, route.path, role,
                                                       response.text)
     services.projections.catch_up()
-    assert services.ledger.head() == head  # nothing was changed for anyone
+    notes = services.ledger.recorder.select_notifications(start=head + 1, limit=100)
+    kinds = {type(services.ledger.mapper.to_domain_event(n)).__qualname__ for n in notes}
+    assert kinds == {"AuditExport.Recorded"}  # the exports asked for, and nothing else
 
 
 def test_the_players_own_brand_and_the_group_still_read_and_write(app, client, services,
@@ -137,6 +148,22 @@ def test_the_players_own_brand_and_the_group_still_read_and_write(app, client, s
         token = token_for(services, role, HOME[0], HOME[1])
         response = call(client, "POST", found, token, HOME[0], two_brands[HOME[0]])
         assert response.status_code == 200, response.text
+
+
+def test_reports_by_brand_show_a_scoped_token_its_own_brand_only(client, services,
+                                                                two_brands, finance):
+    def wagered(headers: dict[str, str], query: str = "") -> str:
+        found = client.get("/v1/admin/reports/pnl" + QUERIES["/v1/admin/reports/pnl"]
+                           + query, headers=headers)
+        assert found.status_code == 200, found.text
+        return str(sum(Decimal(row["wagered"]) for row in found.json()["rows"]))
+
+    nova = {"Authorization": "Bearer " + services.tokens.issue(Role.FINANCE, "f-n",
+                                                               brand="nova")}
+    assert (wagered(finance), wagered(nova), wagered(finance, "&brand=orbit")) == (
+        "20.000000", "10.000000", "10.000000")
+    assert client.get("/v1/admin/reports/pnl" + QUERIES["/v1/admin/reports/pnl"]
+                      + "&brand=orbit", headers=nova).status_code == 403
 
 
 def test_a_player_first_met_by_a_scoped_caller_joins_its_brand(client, services, two_brands,
