@@ -32,7 +32,6 @@ from domain.cashier.withdrawals.model import Withdrawal
 from domain.commanding.request import Request
 from domain.jobs.model import JobRun
 from domain.kernel.fx import FxRates
-from domain.brands.model import DEFAULT_BRAND
 from domain.players.model import Player
 from domain.privacy.model import Profile
 from domain.rakeback.model import RakebackAccount
@@ -59,6 +58,7 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
         "PlayRecorded": "player.play_recorded",
         "PlayReversed": "player.play_reversed",
         "LevelChanged": "player.level_changed",
+        "BrandJoined": "player.brand_joined",
     },
     Game: {
         "Configured": "game.configured",
@@ -204,5 +204,4 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
 # older event means. (Request records before requestIds were scoped to callers.)
 ADDED_LATER: dict[type, dict[str, object]] = {
     Request.Recorded: {"caller": ""},
-    Player.Registered: {"brand": DEFAULT_BRAND},
 }

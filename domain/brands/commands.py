@@ -9,7 +9,7 @@ from typing import ClassVar
 from domain.commanding.results import command_result
 from domain.commanding.unit_of_work import UnitOfWork
 from domain.kernel.errors import Conflict, InvalidInput
-from domain.players.model import Player, player_key
+from domain.players.model import player_key
 
 
 @command_result("player-brand")
@@ -38,8 +38,7 @@ class RegisterPlayer:
                                field="brand")
         found = uow.find(player_key(self.player_id))
         if found is None:
-            ladder = uow.rules_of(self.brand).ladder
-            found = uow.add(Player(self.player_id, level=ladder.names[0], brand=self.brand))
+            found = uow.register(self.player_id, self.brand)
         elif found.brand != self.brand:
             raise Conflict(f"player {self.player_id!r} belongs to another brand",
                            field="brand")

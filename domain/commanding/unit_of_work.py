@@ -177,7 +177,8 @@ class UnitOfWork:
     def _enter(self, aggregate: Aggregate, *, new: bool = False) -> None:
         self._aggregates[aggregate.id] = aggregate
         self._pending_at_entry[aggregate.id] = 0 if new else len(aggregate.pending_events)
-        if isinstance(aggregate, Player):
+        if isinstance(aggregate, Player) and aggregate.version > len(aggregate.pending_events):
+            # Stored, so its brand is final (one joined in this batch may yet fail).
             self.directory.learn(aggregate.player_id, aggregate.brand)
         # The decider's shared unit (with `known`) decides nothing itself.
         if self.brand is None and self._known is None and hasattr(aggregate, "player_id"):
@@ -198,9 +199,13 @@ class UnitOfWork:
         found = self.find(player_key(player_id))
         if found is not None:
             return found
-        brand = tracing.scope() or DEFAULT_BRAND
-        return self.add(Player(player_id, level=self.rules_of(brand).ladder.names[0],
-                               brand=brand))
+        return self.register(player_id, tracing.scope() or DEFAULT_BRAND)
+
+    def register(self, player_id: str, brand: str) -> Player:
+        """A new player, at the bottom of its brand's ladder, in `brand` for good."""
+        player = self.add(Player(player_id, level=self.rules_of(brand).ladder.names[0]))
+        player.join(brand)
+        return player
 
     def stale(self) -> bool:
         """Whether any aggregate read here has newer events in the store now.

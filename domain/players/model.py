@@ -38,10 +38,10 @@ class Player(LedgerAggregate):
         return player_key(player_id)
 
     @event("Registered")
-    def __init__(self, player_id: str, level: str, brand: str = DEFAULT_BRAND):
+    def __init__(self, player_id: str, level: str):
         self.player_id = player_id
         self.level = level
-        self.brand = brand  # for good (domain/brands/model.py)
+        self.brand = DEFAULT_BRAND  # until it joins another, for good (domain/brands)
         self.xp = ZERO
         self.self_excluded_until: datetime | None = None
         self.daily_loss_limits: dict[str, Decimal] = {}
@@ -97,6 +97,11 @@ class Player(LedgerAggregate):
         """
         self._play_reversed(bet_id, currency, net_loss, played_at)
 
+    def join(self, brand: str) -> None:
+        """A new player's brand, other than the default (domain/brands/model.py)."""
+        if brand != self.brand:
+            self._brand_joined(self.player_id, brand)
+
     def set_level(self, level: str, *, ladder: VipLadder, actor: str, reason: str) -> None:
         if level not in ladder.names:
             raise InvalidInput(f"level: {level!r} is not one of {ladder.names}",
@@ -129,6 +134,10 @@ class Player(LedgerAggregate):
         assert timestamp is not None
         if played_at.date() == timestamp.date():
             self._add_loss(timestamp.date(), currency, -net_loss)
+
+    @event("BrandJoined")
+    def _brand_joined(self, player_id: str, brand: str) -> None:
+        self.brand = brand
 
     @event("LevelChanged")
     def _level_changed(self, level: str, previous: str, cause: str, note: str) -> None:

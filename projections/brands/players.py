@@ -1,7 +1,7 @@
-"""Player brands: each registered player's brand, to filter views by brand.
+"""Player brands: each player's brand other than the default, to filter views by brand.
 
-A player never registered is of the default brand, so a filter on the
-default brand is "not registered in another brand" (`in_brand`).
+A player who joined no brand is of the default brand, so a filter on the
+default brand is "not in another brand" (`in_brand`).
 """
 
 from __future__ import annotations
@@ -24,8 +24,7 @@ class PlayerBrandsView(View):
     def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
         cursor.executemany(
             "INSERT INTO {s}player_brands (player_id, brand) VALUES (?, ?)",
-            [(e.player_id, getattr(e, "brand", DEFAULT_BRAND)) for _, e in batch
-             if isinstance(e, Player.Registered)])
+            [(e.player_id, e.brand) for _, e in batch if isinstance(e, Player.BrandJoined)])
 
     def players(self, brand: str) -> set[str]:
         """The players registered in `brand` (for the default brand: in another)."""

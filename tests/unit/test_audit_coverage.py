@@ -17,7 +17,8 @@ from domain.kernel.aggregate import LedgerAggregate
 
 PLAYERS = {"Bet", "BonusBook", "BonusGrant", "CashbackPeriod", "CashbackTally", "Deposit",
            "Round", "Tombstone",
-           "DepositAddress", "Player", "RakebackAccount", "RealtimeCashback", "Wallet",
+           "DepositAddress", "Player", "Profile", "RakebackAccount", "RealtimeCashback",
+           "Wallet",
            "Withdrawal"}
 HOUSE = {"AddressBook", "AuditCheckpoint", "AuditExport", "ChainWatch", "FxRates", "Game",
          "HotWallet", "HotWalletFunding", "JobRun", "ReconciliationReport", "ReplayRun",
