@@ -97,7 +97,8 @@ def create_app(services: Services | None = None, *, follow: bool = True,
                         for route in router.routes if isinstance(route, APIRoute)]
     config = services.config if services is not None else load_config(settings.config)
     contract.declare(app, {"currencies": sorted(config.currencies),
-                           "vipLevels": [level.name for level in config.vip.levels]})
+                           "vipLevels": [level.name for level in config.vip.levels],
+                           "brands": sorted(config.companies())})
     return app
 
 

@@ -21,7 +21,7 @@ from api.http.deps import (
     require,
 )
 from api.http.readers import figures
-from api.http.schemas.common import PathId
+from api.http.schemas.common import PathId, PositionCursor
 from api.http.schemas.privacy import (
     BrandPublic,
     BrandPut,
@@ -76,7 +76,7 @@ def get_profile(player_id: PathId, services: ServicesDep) -> ProfilePublic:
 @router.get("/v1/players/{player_id}/rewards", response_model=RewardPage,
             dependencies=[consistent("rewards")])
 def rewards(player_id: PathId, services: ServicesDep, principal: PlayerReader,
-            cursor: str | None = None,
+            cursor: PositionCursor = None,
             limit: Annotated[int, Query(ge=1, le=500)] = 100) -> RewardPage:
     """Everything the player received, oldest first (docs/brands.md, the rewards feed)."""
     rows = services.rewards.for_player(player_id, position_cursor(cursor, "rewards"),

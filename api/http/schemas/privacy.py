@@ -5,11 +5,22 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated
 
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
-from api.http.schemas.common import Amount, Reason, RequestSchema, Schema, Text
+from api.http.schemas.common import CONFIGURED, Amount, Reason, RequestSchema, Schema, Text
 
-BrandName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
+BrandName = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$", examples=["default"],
+                                 json_schema_extra={CONFIGURED: "brands"})]
+
+
+def _date_text(value: object) -> object:
+    if not isinstance(value, str):
+        raise ValueError("must be an ISO-8601 date string, such as 1990-04-01")
+    return value
+
+
+# A calendar date written as text (a number is refused, not read as seconds).
+DateText = Annotated[date, BeforeValidator(_date_text)]
 Email = Annotated[str, Field(max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
 Country = Annotated[str, Field(pattern=r"^[A-Z]{2}$", description="ISO 3166-1 alpha-2")]
 
@@ -27,7 +38,7 @@ class BrandPublic(Schema):
 class ProfilePut(RequestSchema):
     name: Annotated[Text, Field(min_length=1)]
     email: Email
-    date_of_birth: date
+    date_of_birth: DateText
     country: Country
     address: Annotated[Text, Field(min_length=1)]
 
