@@ -16,8 +16,8 @@ from api.http.deps import (
     ServicesDep,
     consistent,
     log_position,
-    player_reader,
     position_cursor,
+    reader,
     require,
 )
 from api.http.readers import figures
@@ -35,6 +35,8 @@ from api.http.strict_json import StrictJsonRoute
 from domain.brands.commands import RegisterPlayer
 
 router = APIRouter(route_class=StrictJsonRoute, tags=["players"])
+# Personal data: the player, and the staff who serve or check them (not finance).
+profile_reader = reader(Role.OPERATOR, Role.COMPLIANCE)
 
 
 @router.put("/v1/admin/players/{player_id}/brand", response_model=BrandPublic)
@@ -68,7 +70,7 @@ def erase(player_id: PathId, body: ErasurePost, services: ServicesDep, response:
 
 
 @router.get("/v1/players/{player_id}/profile", response_model=ProfilePublic,
-            dependencies=[Depends(player_reader), consistent("profiles")])
+            dependencies=[Depends(profile_reader), consistent("profiles")])
 def get_profile(player_id: PathId, services: ServicesDep) -> ProfilePublic:
     return ProfilePublic(player_id=player_id, **services.privacy.read(player_id))
 
