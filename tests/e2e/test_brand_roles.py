@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from fastapi.routing import APIRoute
+from pydantic import SecretStr
 
 from api.http.auth import Role
 from api.http.brand_scope import BRAND_FILTERED, COMMAND_SCOPED
@@ -180,3 +181,14 @@ def test_a_player_first_met_by_a_scoped_caller_joins_its_brand(client, services,
     moved = client.put("/v1/admin/players/p-new/brand", json={"brand": "orbit"},
                        headers=auth(Role.OPERATOR, "ops-group"))
     assert moved.status_code == 409  # a brand is for good
+
+
+def test_a_brand_signs_with_its_own_provider_secret(client, services, two_brands, app):
+    services.settings.provider_secrets["nova/acme"] = SecretStr("nova-acme-secret-0123")
+    body = json.dumps(bet_body(playerId="pn", requestId="nova-bet", roundId="nova-r")).encode()
+    token = services.tokens.issue(Role.PROVIDER, "acme", brand="nova")
+    for secret, status in (("nova-acme-secret-0123", 200), (PROVIDER_SECRETS["acme"], 401)):
+        response = client.post("/v1/bets/place", content=body, headers={
+            "Authorization": f"Bearer {token}", "Content-Type": "application/json",
+            "X-Casino-Signature": sign(secret, body)})
+        assert response.status_code == status, response.text
