@@ -69,6 +69,7 @@ class UnitOfWork:
         # The brand this command is about: its player's, learnt from the first
         # aggregate of a player it reads; its rules are that brand's.
         self.brand: str | None = None
+        self._absent: set[UUID] = set()  # players looked for and not found
         self._aggregates: dict[UUID, Aggregate] = {}
         self._pending_at_entry: dict[UUID, int] = {}
         self.reads: dict[UUID, int] = {}  # with `known`: the version read (0: absent)
@@ -90,11 +91,18 @@ class UnitOfWork:
                           directory=self.directory)
 
     def brand_for(self, player_id: str) -> str | None:
-        """The player's brand (None: not registered), from the directory when it
-        knows it, else from the player's record (read once per process)."""
+        """The player's brand (None: not registered): from the record this unit
+        holds, else the directory, else the store (once per process, and an
+        absence once per unit)."""
+        key = player_key(player_id)
+        held = self.peek(key)
+        if held is not None:
+            return held.brand
         brand = self.directory.get(player_id)
-        if brand is None:
-            player = self.find(player_key(player_id))
+        if brand is None and key not in self._absent:
+            player = self.find(key)
+            if player is None:
+                self._absent.add(key)
             brand = None if player is None else player.brand
         return brand
 
