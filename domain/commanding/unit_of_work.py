@@ -107,9 +107,10 @@ class UnitOfWork:
         return brand
 
     def about(self, player_id: str | None) -> None:
-        """This command is about `player_id`: its brand's rules apply."""
+        """This command is about `player_id`: its brand's rules apply (for a player
+        not registered yet, those of the brand a scoped caller registers it in)."""
         if self.brand is None and player_id is not None:
-            self.brand = self.brand_for(player_id)
+            self.brand = self.brand_for(player_id) or tracing.scope()
 
     def merge(self, child: UnitOfWork) -> None:
         """Keep what a child decided (its copies replace the originals)."""
@@ -211,9 +212,9 @@ class UnitOfWork:
 
     def register(self, player_id: str, brand: str) -> Player:
         """A new player, at the bottom of its brand's ladder, in `brand` for good."""
-        player = self.add(Player(player_id, level=self.rules_of(brand).ladder.names[0]))
-        player.join(brand)
-        return player
+        player = Player(player_id, level=self.rules_of(brand).ladder.names[0])
+        player.join(brand)  # before it enters: the unit learns its brand from it
+        return self.add(player)
 
     def stale(self) -> bool:
         """Whether any aggregate read here has newer events in the store now.

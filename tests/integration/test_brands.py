@@ -105,3 +105,17 @@ def test_a_brand_configuration_that_breaks_a_rule_is_refused_at_start(tmp_path, 
 
     with pytest.raises(ConfigError, match=problem):
         load_config(config_file(tmp_path, toml))
+
+
+def test_a_player_first_met_by_a_scoped_caller_is_decided_under_its_brands_rules(ledger):
+    from domain.kernel.tracing import REQUEST_BRAND
+
+    credit(ledger, "newcomer", "USDT", "1000")  # by the group: not registered
+    token = REQUEST_BRAND.set("nova")
+    try:
+        with pytest.raises(BetRejected, match="maximum 500"):
+            place_bet(ledger, "newcomer", "600")
+        settle_bet(ledger, place_bet(ledger, "newcomer", "400").result.bet_id, "LOSS")
+    finally:
+        REQUEST_BRAND.reset(token)
+    assert ledger.ledger.brand_of("newcomer") == "nova"
