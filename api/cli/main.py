@@ -23,6 +23,7 @@ from api.cli.chain import chain_cli
 from api.cli.relay import relay_cli
 from api.cli.players import players_cli, privacy_cli
 from api.cli.context import build, console, load_settings, services
+from api.config.business import load_config
 from domain.kernel.errors import DomainError
 from domain.jobs.model import JobFailed
 from domain.kernel.periods import Period
@@ -127,6 +128,9 @@ def token(role: Role = typer.Option(...), subject: str = typer.Option(...),
     settings = load_settings()
     from api.http.auth import TokenIssuer
 
+    if brand is not None and brand not in load_config(settings.config).companies():
+        console.print(f"[red]refused[/red] brand: {brand!r} is not a configured brand")
+        raise typer.Exit(2)
     issuer = TokenIssuer(settings.signing_key(), default_ttl=settings.token_ttl)
     typer.echo(issuer.issue(role, subject, ttl, brand))
 

@@ -119,3 +119,22 @@ def test_a_player_first_met_by_a_scoped_caller_is_decided_under_its_brands_rules
     finally:
         REQUEST_BRAND.reset(token)
     assert ledger.ledger.brand_of("newcomer") == "nova"
+
+
+def test_the_cli_issues_a_token_scoped_to_a_configured_brand_only(tmp_path, monkeypatch):
+    from typer.testing import CliRunner
+
+    from api.cli.main import cli
+    from api.http.auth import TokenIssuer
+
+    secret = "cli-brand-secret-" + "0" * 32
+    monkeypatch.setenv("CASINO_LEDGER_SECRET", secret)
+    monkeypatch.setenv("CASINO_LEDGER_DATABASE_URL", f"sqlite:///{tmp_path}/l.sqlite3")
+    monkeypatch.setenv("CASINO_LEDGER_CONFIG", str(config_file(tmp_path, NOVA)))
+    ran = CliRunner().invoke(cli, ["token", "--role", "finance", "--subject", "f1",
+                                   "--brand", "nova"])
+    assert ran.exit_code == 0, ran.output
+    assert TokenIssuer(secret).verify(ran.output.strip()).brand == "nova"
+    refused = CliRunner().invoke(cli, ["token", "--role", "finance", "--subject", "f1",
+                                       "--brand", "orbit"])
+    assert refused.exit_code == 2 and "not a configured brand" in refused.output
