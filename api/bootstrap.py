@@ -19,6 +19,7 @@ from psycopg import sql
 from api.http.auth import TokenIssuer
 from api.http.providers.sessions import GameSessions
 from api.cashier_wiring import Cashier, ChainClients
+from api.privacy_wiring import Privacy
 from api.config.business import BusinessConfig, load_config
 from api.config.chains import build_chains
 from api.config.settings import Settings, eventsourcing_env
@@ -48,6 +49,10 @@ from projections.rakeback.views import RakebackView
 from projections.rakeback.reactions import RakebackAccrual
 from projections.cashier.reconciliation import ReconciliationView
 from projections.audit.replay_runs import ReplayRuns
+from projections.brands.players import PlayerBrandsView
+from projections.privacy.keys import DataKeys
+from projections.privacy.profiles import ProfilesView
+from projections.rewards.feed import RewardsView
 from projections.engine.runner import ProjectionRunner
 from projections.relay.lease import create_table as create_relay_table, relay_status
 from projections.cashier.withdrawals import WithdrawalsView
@@ -96,6 +101,9 @@ class Services:
     scheduler: JobScheduler = field(init=False)
     # Game session tokens providers send back (api/http/providers/sessions.py).
     game_sessions: GameSessions = field(init=False)
+    # Personal data, sealed per player (docs/privacy.md).
+    privacy: Privacy = field(init=False)
+    rewards: RewardsView = field(init=False)
     # Prometheus metrics (api/observability), None when CASINO_LEDGER_METRICS=off.
     metrics: Metrics | None = field(init=False, default=None)
 
@@ -119,6 +127,10 @@ class Services:
         self.audit_signer = self.settings.audit_signer()
         self.adjustment_log = views["adjustment_log"]
         self.replays = ReplayRuns(self.ledger, self.projections)
+        self.rewards = views["rewards"]
+        self.privacy = Privacy(self.ledger, DataKeys(self.balances.db,
+                                                     self.settings.privacy_master()),
+                               views["profiles"])
         self.job_runner = JobRunner(self.ledger, self.jobs, clock)
         self.scheduler = JobScheduler(self.job_runner, pollers=self.cashier.pollers(
             self.config.cashier.watch_seconds, self.config.cashier.send_seconds,
@@ -161,7 +173,8 @@ def bootstrap(settings: Settings | None = None,
              BonusWagering(db, ledger), BonusGrantsView(db),
              DepositsView(db), WithdrawalsView(db), ReconciliationView(db),
              AdjustmentLogView(db, ledger.repository), AuditChainView(db),
-             BlockedAttemptsView(db), SignalsView(db)]
+             BlockedAttemptsView(db), SignalsView(db),
+             ProfilesView(db), RewardsView(db), PlayerBrandsView(db)]
     if ledger.rules.compliance.signals.enabled:
         views.append(AbuseSignals(db, ledger))
     runner = ProjectionRunner(ledger.recorder, ledger.mapper, views,

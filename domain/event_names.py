@@ -35,6 +35,7 @@ from domain.compliance.watch import AbuseWatch
 from domain.jobs.model import JobRun
 from domain.kernel.fx import FxRates
 from domain.players.model import Player
+from domain.privacy.model import Profile
 from domain.rakeback.model import RakebackAccount
 from domain.staff.model import StaffAccount
 from domain.wallet.model import Wallet
@@ -62,6 +63,7 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
         "Played": "player.played",
         "PlayUndone": "player.play_undone",
         "LevelChanged": "player.level_changed",
+        "BrandJoined": "player.brand_joined",
         "KycStatusSet": "player.kyc_status_set",
         "ProfileSet": "player.profile_set",
         "CountrySet": "player.country_set",
@@ -224,6 +226,11 @@ PUBLIC_NAMES: dict[type[Aggregate], dict[str, str]] = {
         "Locked": "staff.locked",
         "SignedOut": "staff.signed_out",
         "Unlocked": "staff.unlocked",
+    },
+    Profile: {
+        "Opened": "profile.opened",
+        "Recorded": "profile.recorded",
+        "Erased": "profile.erased",
     },
 }
 

@@ -26,6 +26,7 @@ from domain.compliance.refusals import Blocked
 from domain.kernel import tracing
 from domain.legacy_results import register_legacy_results
 from domain.legacy_topics import register_legacy_topics
+from domain.players.model import player_key
 from domain.rakeback.model import RakebackAccount
 from domain.rules import Rules
 from domain.wallet.model import Wallet, wallet_id
@@ -93,6 +94,19 @@ class Ledger(Application):
             return self.repository.get(wallet_id(player_id, currency))
         except AggregateNotFoundError:
             return None
+
+    def brand_of(self, player_id: str) -> str | None:
+        """The player's brand (None: not registered), from the command path's
+        directory when it knows it (domain/brands/model.py), else the store."""
+        directory = self.commands.directory
+        brand = directory.get(player_id)
+        if brand is None:
+            try:
+                brand = self.repository.get(player_key(player_id)).brand
+            except AggregateNotFoundError:
+                return None
+            directory.learn(player_id, brand)
+        return brand
 
     def _take_snapshots(self, processing_event: Any) -> None:
         """Snapshots are taken after the commit: failing one must not fail the command."""

@@ -6,6 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from domain.brands.model import DEFAULT_BRAND
 from domain.cashback.rules import CashbackRules
 from domain.cashier.rules import CashierRules
 from domain.compliance.rules import ComplianceRules
@@ -56,7 +57,16 @@ class Rules:
     cashback: CashbackRules = field(default_factory=CashbackRules)
     cashier: CashierRules = field(default_factory=CashierRules)
     compliance: ComplianceRules = field(default_factory=ComplianceRules)
+    # Brand -> its own rules (its configuration over the defaults), and brand
+    # -> company; the default brand, of the default company, has these rules.
+    brands: Mapping[str, Rules] = field(default_factory=dict)
+    companies: Mapping[str, str] = field(default_factory=lambda: {
+        DEFAULT_BRAND: DEFAULT_BRAND})
 
     def __post_init__(self) -> None:
         if self.funding not in FUNDING_POLICIES:
             raise ValueError(f"funding must be one of {FUNDING_POLICIES}")
+
+    def for_brand(self, brand: str | None) -> Rules:
+        """The rules of `brand` (None, or a brand without its own: these)."""
+        return self.brands.get(brand, self) if brand else self

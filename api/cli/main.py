@@ -22,7 +22,9 @@ from api.cli.audit import audit_cli
 from api.cli.chain import chain_cli
 from api.cli.relay import relay_cli
 from api.cli.staff import staff_cli
+from api.cli.players import players_cli, privacy_cli
 from api.cli.context import build, console, load_settings, services
+from api.config.business import load_config
 from domain.kernel.errors import DomainError
 from domain.jobs.model import JobFailed
 from domain.kernel.periods import Period
@@ -40,6 +42,8 @@ cli.add_typer(audit_cli, name="audit")
 cli.add_typer(chain_cli, name="chain")
 cli.add_typer(relay_cli, name="relay")
 cli.add_typer(staff_cli, name="staff")
+cli.add_typer(players_cli, name="players")
+cli.add_typer(privacy_cli, name="privacy")
 @cli.command()
 def serve(host: str = "127.0.0.1", port: int = 8000,
           workers: int = typer.Option(
@@ -120,13 +124,17 @@ class Followers:
 
 @cli.command()
 def token(role: Role = typer.Option(...), subject: str = typer.Option(...),
-          ttl: int | None = typer.Option(None, help="Lifetime in seconds.")):
+          ttl: int | None = typer.Option(None, help="Lifetime in seconds."),
+          brand: str | None = typer.Option(None, help="Scope it to one brand's players.")):
     """Print a bearer token for the configured signing key."""
     settings = load_settings()
     from api.http.auth import TokenIssuer
 
+    if brand is not None and brand not in load_config(settings.config).companies():
+        console.print(f"[red]refused[/red] brand: {brand!r} is not a configured brand")
+        raise typer.Exit(2)
     issuer = TokenIssuer(settings.signing_key(), default_ttl=settings.token_ttl)
-    typer.echo(issuer.issue(role, subject, ttl))
+    typer.echo(issuer.issue(role, subject, ttl, brand))
 
 
 @projections_cli.command("status")

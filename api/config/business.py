@@ -7,6 +7,7 @@ sections (VIP ladder, programs, limits) here, each with its defaults.
 from __future__ import annotations
 
 import tomllib
+from dataclasses import replace
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -15,16 +16,19 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    PrivateAttr,
     ValidationError,
     field_validator,
     model_validator,
 )
 
+from api.config.brands import BrandEntry, check_brand, check_currencies, merged
 from api.config.cashback import BonusConfig, CashbackConfig, cashback_rules
 from api.config.cashier import CashierConfig
 from api.config.compliance import ComplianceConfig
 from api.config.relay import RelayConfig
 from api.config.types import Amount, Section
+from domain.brands.model import DEFAULT_BRAND
 from domain.kernel.money import Currencies
 from domain.rules import DEFAULT_LOYALTY, DEFAULT_SPLIT, RakebackRules, Rules
 from domain.players.vip import DEFAULT_LADDER, VipLadder
@@ -87,6 +91,8 @@ class BusinessConfig(Section):
     cashier: CashierConfig = Field(default_factory=CashierConfig)
     relay: RelayConfig = Field(default_factory=RelayConfig)
     compliance: ComplianceConfig = Field(default_factory=ComplianceConfig)
+    brands: dict[str, BrandEntry] = Field(default_factory=dict)
+    _brands: dict[str, BusinessConfig] = PrivateAttr(default_factory=dict)
 
     @field_validator("currencies")
     @classmethod
@@ -116,11 +122,42 @@ class BusinessConfig(Section):
         self.compliance.rules()  # profiles named by level or country exist
         return self
 
+    @model_validator(mode="after")
+    def _brand_configs(self) -> BusinessConfig:
+        """Each brand's whole configuration: its sections over these."""
+        base = self.model_dump(exclude={"brands"})
+        self._brands = {}
+        for name, entry in self.brands.items():
+            override = check_brand(name, entry)
+            try:
+                config = BusinessConfig.model_validate(merged(base, override))
+            except ValidationError as error:
+                raise ValueError(f"brand {name!r}: {error}") from None
+            check_currencies(name, self.currencies, config.currencies)
+            self._brands[name] = config
+        return self
+
+    def brand_config(self, brand: str) -> BusinessConfig:
+        """The configuration of `brand` (the default brand's: this one)."""
+        return self._brands.get(brand, self)
+
+    def companies(self) -> dict[str, str]:
+        """Brand -> company, the default brand included."""
+        return {DEFAULT_BRAND: DEFAULT_BRAND,
+                **{name: entry.company for name, entry in self.brands.items()}}
+
     def wallet_currencies(self) -> Currencies:
         return Currencies({code: c.precision for code, c in self.currencies.items()})
 
     def rules(self, flip_secret: bytes = b"development flip secret") -> Rules:
-        """The domain's rules; `flip_secret` derives double-or-nothing server seeds."""
+        """The domain's rules, each brand's with them; `flip_secret` derives
+        double-or-nothing server seeds."""
+        companies = self.companies()
+        return replace(self._own_rules(flip_secret), companies=companies, brands={
+            name: replace(config._own_rules(flip_secret), companies=companies)
+            for name, config in self._brands.items()})
+
+    def _own_rules(self, flip_secret: bytes) -> Rules:
         rakeback = self.rakeback
         ladder = VipLadder(tuple((level.name, level.xp) for level in self.vip.levels))
         return Rules(

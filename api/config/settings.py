@@ -20,6 +20,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from api.http.providers.hub88.signature import load_public_key
 from api.observability.settings import check_metrics_settings
 from domain.audit import signing
+from domain.privacy.crypto import MasterKeys
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,10 @@ class Settings(BaseSettings):
     # The NATS server the relay publishes the log to (`casino-ledger relay run`).
     nats_url: str = Field(default="nats://127.0.0.1:4222", pattern=r"^(nats|tls)://")
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # Master keys wrapping the players' data keys (docs/privacy.md), as JSON:
+    # key id -> 64 hex digits; `privacy_key_id` names the one that wraps new keys.
+    privacy_master_keys: dict[str, SecretStr] = Field(default_factory=dict)
+    privacy_key_id: str | None = Field(default=None, min_length=1, max_length=100)
 
     @model_validator(mode="after")
     def _metrics_reachable(self) -> "Settings":
@@ -97,6 +102,12 @@ class Settings(BaseSettings):
             except ValueError as error:
                 raise ValueError(f"key {key_id!r}: {error}") from None
         return value
+
+    @model_validator(mode="after")
+    def _privacy_keys(self) -> "Settings":
+        if self.privacy_master_keys:
+            self.privacy_master()
+        return self
 
     @field_validator("provider_secrets")
     @classmethod
@@ -166,6 +177,24 @@ class Settings(BaseSettings):
         keys = {key_id: signing.public_key(text)
                 for key_id, text in self.audit_trusted_keys.items()}
         return keys | {signer.key_id: signer.public}
+
+
+    def privacy_master(self) -> MasterKeys:
+        """The master keys, or one derived from the token key (development only)."""
+        if not self.privacy_master_keys:
+            log.warning("CASINO_LEDGER_PRIVACY_MASTER_KEYS is not set: personal data "
+                        "is sealed under a development key")
+            key = hmac.new(self.signing_key().encode(), b"privacy master key",
+                           hashlib.sha256).digest()
+            return MasterKeys({"dev": key}, "dev")
+        try:
+            keys = {key_id: bytes.fromhex(secret.get_secret_value())
+                    for key_id, secret in self.privacy_master_keys.items()}
+            current = self.privacy_key_id or (next(iter(keys)) if len(keys) == 1 else "")
+            return MasterKeys(keys, current)
+        except ValueError as error:
+            raise ValueError(f"privacy master keys: {error} (64 hex digits each; "
+                             "CASINO_LEDGER_PRIVACY_KEY_ID names the current one)") from None
 
 
 def sqlite_path(database_url: str) -> Path:

@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from fastapi.routing import APIRoute
 
 from api.console.app import mount as mount_console
 from api.console.settings import ConsoleSettings
 from api.http import contract, errors
 from api.http.body_limit import BodyLimit
+from api.http.brand_scope import brand_scope
 from api.http.providers.hub88.routes import build_router as hub88_router
 from api.http.providers.v1 import routes as v1
 from api.bootstrap import Services, bootstrap
@@ -33,6 +34,7 @@ from api.http.routes import (
     jobs,
     kyc_webhook,
     players,
+    profiles,
     rakeback,
     reports,
     treasury,
@@ -79,7 +81,8 @@ def create_app(services: Services | None = None, *, follow: bool = True,
 
     settings = services.settings if services is not None else Settings()
     app = FastAPI(title="casino-ledger", version="0.1.0", lifespan=lifespan,
-                  description="Event-sourced money core of a crypto casino.")
+                  description="Event-sourced money core of a crypto casino.",
+                  dependencies=[Depends(brand_scope)])
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     observability.install(app, settings)
     errors.install(app)
@@ -87,7 +90,8 @@ def create_app(services: Services | None = None, *, follow: bool = True,
                reports.router, jobs.router, fx.router, rakeback.router, cashback.router,
                bonuses.router, deposits.router, withdrawals.router, treasury.router,
                audit.router, admin_audit.router, audit_events.router, compliance.router,
-               compliance_review.router, kyc_webhook.router)
+               compliance_review.router, kyc_webhook.router,
+               profiles.router)
     # The providers' wallet routes first: a request is matched against the
     # routes in order, and these take most of the traffic.
     for router in (v1.router, games.router, game_sessions.router):
@@ -106,7 +110,8 @@ def create_app(services: Services | None = None, *, follow: bool = True,
     config = services.config if services is not None else load_config(settings.config)
     contract.declare(app, {"currencies": sorted(config.currencies),
                            "vipLevels": [level.name for level in config.vip.levels],
-                           "limitProfiles": sorted(config.compliance.profiles)})
+                           "limitProfiles": sorted(config.compliance.profiles),
+                           "brands": sorted(config.companies())})
     return app
 
 

@@ -1,4 +1,4 @@
-"""Bearer tokens: signed JWTs carrying a subject and one role.
+"""Bearer tokens: signed JWTs carrying a subject, one role and, optionally, a brand.
 
 A provider or a back office sends the same token with every request until it
 expires, so a verified token is remembered (by its exact text, with its
@@ -15,6 +15,7 @@ from enum import StrEnum
 
 import jwt
 
+from domain.brands.model import BRAND_NAME
 from domain.kernel.text import check_id, is_id
 
 
@@ -34,7 +35,7 @@ class Principal:
 
     subject: str
     role: Role
-    brand: str | None = None
+    brand: str | None = None  # the brand the token is scoped to; None: the group
 
 
 class InvalidToken(Exception):
@@ -50,11 +51,17 @@ class TokenIssuer:
         self._verified: dict[str, tuple[Principal, int]] = {}  # token: (who, exp)
         self._remembered = remembered
 
-    def issue(self, role: Role, subject: str, ttl: int | None = None) -> str:
+    def issue(self, role: Role, subject: str, ttl: int | None = None,
+              brand: str | None = None) -> str:
+        """A token; with `brand`, scoped to that brand's players (docs/brands.md)."""
         check_id(subject, "subject")
+        if brand is not None and not BRAND_NAME.match(brand):
+            raise ValueError(f"brand: {brand!r} is not a brand name")
         now = int(time.time())
         claims = {"sub": subject, "role": role.value, "iat": now,
                   "exp": now + (ttl or self.default_ttl)}
+        if brand is not None:
+            claims["brand"] = brand
         return jwt.encode(claims, self._key, algorithm=self.algorithm)
 
     def verify(self, token: str) -> Principal:
@@ -66,7 +73,11 @@ class TokenIssuer:
                                 options={"require": ["sub", "role", "exp"]})
             if not is_id(claims["sub"]):
                 raise InvalidToken("the subject is not an id")
-            principal = Principal(subject=claims["sub"], role=Role(claims["role"]))
+            brand = claims.get("brand")
+            if brand is not None and not (isinstance(brand, str) and BRAND_NAME.match(brand)):
+                raise InvalidToken("the brand is not a brand name")
+            principal = Principal(subject=claims["sub"], role=Role(claims["role"]),
+                                  brand=brand)
         except (jwt.PyJWTError, ValueError) as error:
             raise InvalidToken(str(error)) from error
         if len(self._verified) >= self._remembered:

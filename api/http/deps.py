@@ -75,14 +75,21 @@ def require(*roles: Role):
 STAFF_READERS = (Role.OPERATOR, Role.FINANCE, Role.COMPLIANCE)
 
 
-@admits(Role.PLAYER, *STAFF_READERS)
-async def player_reader(player_id: PathId, principal: CurrentPrincipal) -> Principal:
-    """Players read only their own data; staff read anyone's."""
-    if principal.role == Role.PLAYER and principal.subject == player_id:
-        return principal
-    if principal.role in STAFF_READERS:
-        return principal
-    raise HTTPException(403, "a player may read only their own wallet")
+def reader(*staff: Role):
+    """An access check: the player the path names reads their own data; `staff` anyone's."""
+
+    @admits(Role.PLAYER, *staff)
+    async def check(player_id: PathId, principal: CurrentPrincipal) -> Principal:
+        if principal.role == Role.PLAYER and principal.subject == player_id:
+            return principal
+        if principal.role in staff:
+            return principal
+        raise HTTPException(403, "a player may read only their own wallet")
+
+    return check
+
+
+player_reader = reader(*STAFF_READERS)
 
 
 PlayerReader = Annotated[Principal, Depends(player_reader)]

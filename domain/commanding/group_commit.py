@@ -78,6 +78,7 @@ class GroupCommitRunner:
     def __init__(self, app: Any, rules: Rules, *, max_batch: int = 100):
         self._single = CommandRunner(app, rules)
         self.on_saved = self._single.on_saved
+        self.directory = self._single.directory
         # The decider's copies of what it read, saved or is saving: a batch
         # decides without a query per aggregate; its reads are checked as it
         # is saved. Only the decider touches it; others send ids to forget.
@@ -184,7 +185,7 @@ class GroupCommitRunner:
                 break
         with clock.pinned():  # one time for the batch: it is saved in one transaction
             shared = UnitOfWork(self._single.app.repository, self._single.rules,
-                                known=self._known)
+                                known=self._known, directory=self._single.directory)
             outcome = Decided(epoch, batch, [], [], [], {}, shared.reads)
             for command, future in batch:
                 trial = shared.fork()

@@ -26,6 +26,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 from eventsourcing.persistence import IntegrityError
 
+from domain.brands.model import BrandDirectory
+from domain.brands.stamping import stamp_brands
 from domain.kernel import tracing
 from domain.kernel.clock import clock
 from domain.kernel.errors import Busy, DomainError
@@ -75,6 +77,7 @@ class CommandRunner:
     def __init__(self, app: Any, rules: Rules):
         self.app = app
         self.rules = rules
+        self.directory = BrandDirectory()  # players' brands met, for every command
         self._stripes = [threading.Lock() for _ in range(LOCK_STRIPES)]
         self.on_saved: list[Callable[[int], None]] = []
         # Told which aggregates each save wrote (the group-commit decider forgets
@@ -93,7 +96,7 @@ class CommandRunner:
         raise Busy("the wallet is busy; retry the same request")
 
     def _attempt(self, command: Command) -> Outcome:
-        uow = UnitOfWork(self.app.repository, self.rules)
+        uow = UnitOfWork(self.app.repository, self.rules, directory=self.directory)
         with clock.pinned():  # the command's events take one time
             result, replayed = decide(command, uow)
         if replayed:
@@ -132,9 +135,13 @@ class CommandRunner:
 def decide(command: Command, uow: UnitOfWork, *, optimistic: bool = False,
            ) -> tuple[Any, bool]:
     """`decided`, its events stamped with the command's trace id (in whichever
-    thread decides it; domain/kernel/tracing.py)."""
+    thread decides it; domain/kernel/tracing.py) and their brand, under the
+    rules of the brand of the command's player (domain/brands/stamping.py)."""
     with tracing.deciding(command):
-        return decided(command, uow, optimistic=optimistic)
+        uow.about(getattr(command, "player_id", None))
+        decision = decided(command, uow, optimistic=optimistic)
+        stamp_brands(uow)
+        return decision
 
 
 def decided(command: Command, uow: UnitOfWork, *, optimistic: bool = False,

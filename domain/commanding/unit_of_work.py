@@ -11,6 +11,8 @@ from uuid import UUID
 from eventsourcing.application import AggregateNotFoundError, Repository
 from eventsourcing.domain import Aggregate
 
+from domain.brands.model import DEFAULT_BRAND, BrandDirectory
+from domain.kernel import tracing
 from domain.kernel.money import Currencies
 from domain.players.model import Player, player_key
 from domain.rules import Rules
@@ -54,16 +56,30 @@ class Known:
 
 class UnitOfWork:
     def __init__(self, repository: Repository[Any], rules: Rules,
-                 parent: UnitOfWork | None = None, known: Known | None = None):
+                 parent: UnitOfWork | None = None, known: Known | None = None,
+                 directory: BrandDirectory | None = None):
         """With `known` (the group-commit decider's), reads come from it when they
-        can, and `reads` lists the versions read, to be checked before saving."""
+        can, and `reads` lists the versions read, to be checked before saving.
+        `directory` holds the brands of players met before (no query for them)."""
         self._repository = repository
-        self.rules = rules
+        self._rules = rules
         self._parent = parent
         self._known = known
+        self.directory = directory if directory is not None else BrandDirectory()
+        # The brand this command is about: its player's, learnt from the first
+        # aggregate of a player it reads; its rules are that brand's.
+        self.brand: str | None = None
+        self._absent: set[UUID] = set()  # players looked for and not found
         self._aggregates: dict[UUID, Aggregate] = {}
         self._pending_at_entry: dict[UUID, int] = {}
         self.reads: dict[UUID, int] = {}  # with `known`: the version read (0: absent)
+
+    @property
+    def rules(self) -> Rules:
+        return self._rules.for_brand(self.brand)
+
+    def rules_of(self, brand: str) -> Rules:
+        return self._rules.for_brand(brand)
 
     @property
     def currencies(self) -> Currencies:
@@ -71,7 +87,30 @@ class UnitOfWork:
 
     def fork(self) -> UnitOfWork:
         """A child that copies what it touches, so a refused command leaves no trace."""
-        return UnitOfWork(self._repository, self.rules, parent=self)
+        return UnitOfWork(self._repository, self._rules, parent=self,
+                          directory=self.directory)
+
+    def brand_for(self, player_id: str) -> str | None:
+        """The player's brand (None: not registered): from the record this unit
+        holds, else the directory, else the store (once per process, and an
+        absence once per unit)."""
+        key = player_key(player_id)
+        held = self.peek(key)
+        if held is not None:
+            return held.brand
+        brand = self.directory.get(player_id)
+        if brand is None and key not in self._absent:
+            player = self.find(key)
+            if player is None:
+                self._absent.add(key)
+            brand = None if player is None else player.brand
+        return brand
+
+    def about(self, player_id: str | None) -> None:
+        """This command is about `player_id`: its brand's rules apply (for a player
+        not registered yet, those of the brand a scoped caller registers it in)."""
+        if self.brand is None and player_id is not None:
+            self.brand = self.brand_for(player_id) or tracing.scope()
 
     def merge(self, child: UnitOfWork) -> None:
         """Keep what a child decided (its copies replace the originals)."""
@@ -147,6 +186,12 @@ class UnitOfWork:
     def _enter(self, aggregate: Aggregate, *, new: bool = False) -> None:
         self._aggregates[aggregate.id] = aggregate
         self._pending_at_entry[aggregate.id] = 0 if new else len(aggregate.pending_events)
+        if isinstance(aggregate, Player) and aggregate.version > len(aggregate.pending_events):
+            # Stored, so its brand is final (one joined in this batch may yet fail).
+            self.directory.learn(aggregate.player_id, aggregate.brand)
+        # The decider's shared unit (with `known`) decides nothing itself.
+        if self.brand is None and self._known is None and hasattr(aggregate, "player_id"):
+            self.about(aggregate.player_id)
 
     def wallet(self, player_id: str, currency: str, request_id: str) -> Wallet:
         """The player's wallet in this currency, opened by this request if new."""
@@ -158,11 +203,18 @@ class UnitOfWork:
                                request_id=request_id, reference=""))
 
     def player(self, player_id: str) -> Player:
-        """The player's record, registered at the bottom of the ladder if new."""
+        """The player's record, registered at the bottom of the ladder if new, in
+        the brand the caller is scoped to (else the default brand)."""
         found = self.find(player_key(player_id))
         if found is not None:
             return found
-        return self.add(Player(player_id, level=self.rules.ladder.names[0]))
+        return self.register(player_id, tracing.scope() or DEFAULT_BRAND)
+
+    def register(self, player_id: str, brand: str) -> Player:
+        """A new player, at the bottom of its brand's ladder, in `brand` for good."""
+        player = Player(player_id, level=self.rules_of(brand).ladder.names[0])
+        player.join(brand)  # before it enters: the unit learns its brand from it
+        return self.add(player)
 
     def stale(self) -> bool:
         """Whether any aggregate read here has newer events in the store now.

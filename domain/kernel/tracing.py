@@ -9,6 +9,11 @@ decides it (the group-commit decider); while the command is decided
 its fields, never among them: the public payload, the views and exports are
 as they were, and an event with no request behind it carries none. It costs a
 dictionary look-up per command and an attribute per event.
+
+The brand a caller's token is scoped to (`REQUEST_BRAND`, None for the group
+and for followers) travels the same way, so the command path can refuse a
+scoped caller another brand's players (domain/brands/stamping.py, which also
+stamps each event with its brand).
 """
 
 from __future__ import annotations
@@ -22,20 +27,22 @@ from typing import Any
 ATTRIBUTE = "trace_id"  # the key in the stored event's state
 
 REQUEST_TRACE: ContextVar[str | None] = ContextVar("casino_trace", default=None)
+REQUEST_BRAND: ContextVar[str | None] = ContextVar("casino_brand", default=None)
 
-_carried: dict[int, str] = {}  # id(command) -> trace id, while it is executed
+# id(command) -> (trace id, brand scope), while it is executed
+_carried: dict[int, tuple[str | None, str | None]] = {}
 _deciding = threading.local()
 
 
 @contextmanager
 def carrying(command: Any) -> Iterator[None]:
-    """The current request's trace id goes with `command` while it is executed."""
-    trace = REQUEST_TRACE.get()
-    if trace is None:
+    """The current request's trace id and brand scope go with `command`."""
+    trace, brand = REQUEST_TRACE.get(), REQUEST_BRAND.get()
+    if trace is None and brand is None:
         yield
         return
     key = id(command)
-    _carried[key] = trace
+    _carried[key] = (trace, brand)
     try:
         yield
     finally:
@@ -45,12 +52,12 @@ def carrying(command: Any) -> Iterator[None]:
 @contextmanager
 def deciding(command: Any) -> Iterator[None]:
     """Events triggered inside (in this thread) are stamped with `command`'s trace."""
-    outer = getattr(_deciding, "trace", None)
-    _deciding.trace = _carried.get(id(command), outer)
+    outer = getattr(_deciding, "trace", None), getattr(_deciding, "brand", None)
+    _deciding.trace, _deciding.brand = _carried.get(id(command), outer)
     try:
         yield
     finally:
-        _deciding.trace = outer
+        _deciding.trace, _deciding.brand = outer
 
 
 @contextmanager
@@ -61,6 +68,11 @@ def traced(trace: str | None) -> Iterator[None]:
         yield
     finally:
         REQUEST_TRACE.reset(token)
+
+
+def scope() -> str | None:
+    """The brand the command being decided here is scoped to (None: the group)."""
+    return getattr(_deciding, "brand", None)
 
 
 def stamp(event: Any) -> None:

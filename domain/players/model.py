@@ -15,6 +15,7 @@ from uuid import UUID
 from eventsourcing.domain import event
 
 from domain.compliance import standing, tallies
+from domain.brands.model import DEFAULT_BRAND
 from domain.kernel.aggregate import LedgerAggregate
 from domain.kernel.errors import InvalidInput
 from domain.kernel.ids import natural_id
@@ -41,6 +42,7 @@ class Player(LedgerAggregate):
     def __init__(self, player_id: str, level: str):
         self.player_id = player_id
         self.level = level
+        self.brand = DEFAULT_BRAND  # until it joins another, for good (domain/brands)
         self.xp = ZERO
         self.self_excluded_until: datetime | None = None
         self.daily_loss_limits: dict[str, Decimal] = {}
@@ -105,6 +107,11 @@ class Player(LedgerAggregate):
         """
         self._play_undone(bet_id, currency, net_loss, played_at, stake)
 
+    def join(self, brand: str) -> None:
+        """A new player's brand, other than the default (domain/brands/model.py)."""
+        if brand != self.brand:
+            self._brand_joined(self.player_id, brand)
+
     def set_level(self, level: str, *, ladder: VipLadder, actor: str, reason: str) -> None:
         if level not in ladder.names:
             raise InvalidInput(f"level: {level!r} is not one of {ladder.names}",
@@ -164,6 +171,10 @@ class Player(LedgerAggregate):
             self._add_loss(at.date(), currency, -net_loss)
         tallies.take_back(self.tallies, "loss", at, played_at, currency, net_loss)
         tallies.take_back(self.tallies, "wager", at, played_at, currency, stake)
+
+    @event("BrandJoined")
+    def _brand_joined(self, player_id: str, brand: str) -> None:
+        self.brand = brand
 
     @event("LevelChanged")
     def _level_changed(self, level: str, previous: str, cause: str, note: str) -> None:

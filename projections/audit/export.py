@@ -30,6 +30,7 @@ from domain.audit.signing import Signer
 from projections.audit.chain import AuditChainView
 from projections.engine.runner import ProjectionRunner
 from projections.engine.database import timestamp
+from projections.brands.players import wanted as in_brand
 from projections.engine.stored_events import stored_at
 
 PAGE = 1000
@@ -45,6 +46,7 @@ class Selection:
     end: datetime | None = None
     player_id: str | None = None
     types: tuple[str, ...] = ()
+    brand: str | None = None  # only the events of this brand's players
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.end <= self.start:
@@ -70,15 +72,16 @@ class Selection:
     def describe(self, file_format: str, version: int = 2) -> dict[str, Any]:
         """The selection as signed: format 2 names types by their public names (each
         asked type's), times in UTC with `Z`; format 1 as asked."""
+        brand = {"brand": self.brand} if self.brand else {}
         if version == 1:
             return {"from": self.start and self.start.isoformat(),
                     "to": self.end and self.end.isoformat(), "playerId": self.player_id,
-                    "types": list(self.types), "format": file_format}
+                    "types": list(self.types), "format": file_format, **brand}
         return {"from": self.start and iso_utc(self.start),
                 "to": self.end and iso_utc(self.end), "playerId": self.player_id,
                 "types": sorted({kind if kind in public_type_names()
                                  else public_names_of(kind) for kind in self.types}),
-                "format": file_format}
+                "format": file_format, **brand}
 
     def wants(self, row: dict[str, Any]) -> bool:
         if self.player_id is not None and row["player_id"] != self.player_id:
@@ -121,7 +124,7 @@ def export(ledger: Ledger, projections: ProjectionRunner, signer: Signer,
     """Record the export; its id and the file's text chunks (a lazy iterator).
     Format 2 (public records, the public chain) unless `format_version=1`."""
     writer = ExportWriter(file_format, format_version)
-    projections.catch_up(["audit_chain"])
+    projections.catch_up(["audit_chain", "player_brands"])
     chain: AuditChainView = projections.views["audit_chain"]  # type: ignore[assignment]
     heads = chain.heads()
     up_to = heads["position"]
@@ -135,21 +138,26 @@ def export(ledger: Ledger, projections: ProjectionRunner, signer: Signer,
                              else clock.now().isoformat()),
               "exportedBy": {"subject": actor, "role": role},
               "logHead": {"position": up_to, "hash": head_hash}}
-    records = selected(ledger, chain, selection, up_to, format_version)
+    others = (projections.views["player_brands"].players(selection.brand)  # type: ignore[attr-defined]
+              if selection.brand else set())
+    records = selected(ledger, chain, selection, up_to, format_version, others)
     return export_id, stream(writer, records,
                              lambda w: w.manifest(fields, signer, head_hash))
 
 
 def selected(ledger: Ledger, chain: AuditChainView, selection: Selection,
-             up_to: int, version: int = 2) -> Iterator[dict[str, Any]]:
-    """The selected events in log order, each with its chain fields and `after`."""
+             up_to: int, version: int = 2, others: set[str] = frozenset(),
+             ) -> Iterator[dict[str, Any]]:
+    """The selected events in log order, each with its chain fields and `after`
+    (with a brand, `others` is `PlayerBrandsView.players` of it)."""
     bounds = chain.positions_between(*(moment and moment.astimezone(timezone.utc)
                                        for moment in (selection.start, selection.end)))
     if bounds is None:
         return
     cursor, last, after = bounds[0] - 1, min(bounds[1], up_to), None
     while rows := chain.rows(cursor, last, PAGE, player_id=selection.player_id):
-        wanted = [row for row in rows if selection.wants(row)]
+        wanted = [row for row in rows if selection.wants(row)
+                  and in_brand(selection.brand, row["player_id"], others)]
         stored = stored_events(ledger, rows, wanted, sparse=selection.player_id is not None)
         for row in wanted:
             yield (exported(row, stored, after) if version == 1

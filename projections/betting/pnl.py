@@ -20,6 +20,10 @@ figures when it holds only reversals.
 Refunds and rollbacks carry no amounts, so the view keeps what it needs of each
 bet in a side table, `pnl_bets`: the placement's stake and bonus part and the
 settlement that currently counts (its outcome and payout, null when none does).
+
+`pnl_by_brand` holds the same figures per brand too (the brand each settlement
+or reversal event was stamped with, domain/brands/model.py; `default` for
+events stored before brands), for a report of one brand.
 """
 
 from __future__ import annotations
@@ -28,6 +32,7 @@ from datetime import date, timezone
 from typing import Any
 
 from domain.betting.model import SETTLED, Bet
+from domain.brands.model import DEFAULT_BRAND, brand_of
 from domain.kernel.money import ZERO
 from projections.engine.database import Cursor, decimal
 from projections.engine.view import View
@@ -47,8 +52,16 @@ UPSERT_BET = (
     f"({', '.join('?' for _ in BET_COLUMNS)}) ON CONFLICT (bet_id) DO UPDATE SET "
     "outcome = excluded.outcome, payout = excluded.payout"
 )
-Key = tuple[str, str, str, str]  # day, game, game provider, currency
+UPSERT_BRAND_DAY = (
+    "INSERT INTO {s}pnl_by_brand (brand, day, game_id, provider, currency, wagered, won, "
+    "bonus_stake, bets) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
+    "ON CONFLICT (brand, day, game_id, provider, currency) DO UPDATE SET "
+    "wagered = excluded.wagered, won = excluded.won, "
+    "bonus_stake = excluded.bonus_stake, bets = excluded.bets"
+)
+Key = tuple[str, ...]  # (brand,) day, game, game provider, currency
 DAY_KEY = ("day", "game_id", "provider", "currency")
+BRAND_DAY_KEY = ("brand", *DAY_KEY)
 
 
 class UnknownBet(Exception):
@@ -57,8 +70,9 @@ class UnknownBet(Exception):
 
 class PnlView(View):
     name = "pnl"
-    tables = ("pnl", "pnl_bets")
-    order_by = {"pnl": "day, game_id, provider, currency", "pnl_bets": "bet_id"}
+    tables = ("pnl", "pnl_bets", "pnl_by_brand")
+    order_by = {"pnl": "day, game_id, provider, currency", "pnl_bets": "bet_id",
+                "pnl_by_brand": "brand, day, game_id, provider, currency"}
     schema = (
         "CREATE TABLE IF NOT EXISTS {s}pnl (day TEXT NOT NULL, "
         "game_id TEXT NOT NULL, provider TEXT NOT NULL, currency TEXT NOT NULL, "
@@ -69,6 +83,11 @@ class PnlView(View):
         "game_id TEXT NOT NULL, provider TEXT NOT NULL, currency TEXT NOT NULL, "
         "stake {decimal} NOT NULL, bonus_part {decimal} NOT NULL, outcome TEXT, "
         "payout {decimal})",
+        "CREATE TABLE IF NOT EXISTS {s}pnl_by_brand (brand TEXT NOT NULL, "
+        "day TEXT NOT NULL, game_id TEXT NOT NULL, provider TEXT NOT NULL, "
+        "currency TEXT NOT NULL, wagered {decimal} NOT NULL, won {decimal} NOT NULL, "
+        "bonus_stake {decimal} NOT NULL, bets BIGINT NOT NULL, "
+        "PRIMARY KEY (brand, day, game_id, provider, currency))",
     )
 
     def apply(self, cursor: Cursor, batch: list[tuple[int, Any]]) -> None:
@@ -77,6 +96,7 @@ class PnlView(View):
         found_days = self._load_days(cursor, events, found)
         bets: dict[str, dict[str, Any]] = {}
         days: dict[Key, dict[str, Any]] = {}
+        brand_days: dict[Key, dict[str, Any]] = {}
         for event in events:
             bet_id = str(event.originator_id)
             if isinstance(event, Bet.Placed):
@@ -87,11 +107,16 @@ class PnlView(View):
             if sign:
                 key = day_key(event, bet)
                 days[key] = days.get(key) or day_figures(found_days.get(key))
-                book(days[key], bet, event, sign)
+                brand_key = (brand_of(event) or DEFAULT_BRAND, *key)
+                brand_days[brand_key] = brand_days.get(brand_key) or day_figures(
+                    found_days.get(brand_key))
+                book(days[key], dict(bet), event, sign)
+                book(brand_days[brand_key], bet, event, sign)
         cursor.executemany(UPSERT_BET, [tuple(b[c] for c in BET_COLUMNS)
                                         for b in bets.values()])
-        cursor.executemany(UPSERT_DAY, [(*key, *(row[f] for f in FIGURES))
-                                        for key, row in days.items()])
+        for statement, rows in ((UPSERT_DAY, days), (UPSERT_BRAND_DAY, brand_days)):
+            cursor.executemany(statement, [(*key, *(row[f] for f in FIGURES))
+                                           for key, row in rows.items()])
 
     def _load_bets(self, cursor: Cursor, events: list[Any]) -> dict[str, dict[str, Any]]:
         """The stored bets that events of this batch change, by bet id."""
@@ -108,11 +133,15 @@ class PnlView(View):
                             for e in events if isinstance(e, Bet.Placed)}}
         keys = [day_key(event, bets[str(event.originator_id)]) for event in events
                 if not isinstance(event, Bet.Placed) and str(event.originator_id) in bets]
-        return cursor.rows_by_key("pnl", DAY_KEY, keys)
+        brand_keys = [(brand_of(e) or DEFAULT_BRAND, *key) for e, key in zip(
+            (e for e in events if not isinstance(e, Bet.Placed)
+             and str(e.originator_id) in bets), keys)]
+        return {**cursor.rows_by_key("pnl", DAY_KEY, keys),
+                **cursor.rows_by_key("pnl_by_brand", BRAND_DAY_KEY, brand_keys)}
 
     def report(self, day_from: date, day_to: date, *, currency: str | None = None,
                game_id: str | None = None, provider: str | None = None,
-               ) -> list[dict[str, Any]]:
+               brand: str | None = None) -> list[dict[str, Any]]:
         """Rows of the days from `day_from` to `day_to` inclusive, by day, game, currency.
 
         `provider` is the game's provider (the studio), not the integrating provider.
@@ -120,13 +149,14 @@ class PnlView(View):
         clauses = ["day >= ?", "day <= ?"]
         params: list[Any] = [day_from.isoformat(), day_to.isoformat()]
         for column, value in (("currency", currency), ("game_id", game_id),
-                              ("provider", provider)):
+                              ("provider", provider), ("brand", brand)):
             if value is not None:
                 clauses.append(f"{column} = ?")
                 params.append(value)
         with self.db.transaction(commit=False) as cursor:
             found = cursor.execute(
-                f"SELECT * FROM {{s}}pnl WHERE {' AND '.join(clauses)} "
+                f"SELECT * FROM {{s}}{'pnl_by_brand' if brand else 'pnl'} "
+                f"WHERE {' AND '.join(clauses)} "
                 "ORDER BY day, game_id, currency, provider", tuple(params)).fetchall()
         return [figures(row) for row in found]
 

@@ -15,6 +15,7 @@ from domain.cashback.model import CREDITED, SKIPPED, CashbackPeriod
 from domain.cashback.realtime import RealtimeCashback
 from domain.kernel.money import ZERO
 from projections.engine.database import Cursor, decimal, equal_to, timestamp
+from projections.brands.players import in_brand
 from projections.engine.view import View
 
 AMOUNTS = ("percent", "total_bets", "total_wins", "bonuses", "net_loss", "base", "amount")
@@ -61,10 +62,13 @@ class CashbackLogView(View):
 
     def rows(self, *, player_id: str | None = None, period: str | None = None,
              status: str | None = None, program: str | None = None,
-             after: int | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        """Rows in the order they opened, after the `id` cursor."""
+             after: int | None = None, limit: int = 50,
+             brand: str | None = None) -> list[dict[str, Any]]:
+        """Rows in the order they opened, after the `id` cursor (of `brand`'s players)."""
         clauses, params = equal_to(player_id=player_id, period=period, status=status,
                                    program=program)
+        brand_clauses, brand_params = in_brand(brand)
+        clauses, params = clauses + brand_clauses, params + brand_params
         clauses.insert(0, "id > ?")
         params.insert(0, after or 0)
         with self.db.transaction(commit=False) as cursor:

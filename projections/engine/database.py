@@ -154,7 +154,7 @@ class Cursor:
             return {}
         if self.db.dialect == "postgres" and all(type(p) in ARRAY_TYPES for p in wanted[0]):
             return self._rows_by_key_arrays(table, columns, wanted)
-        per_query = MAX_PARAMS // len(columns)
+        per_query = max(MAX_PARAMS // len(columns), 1)
         value = f"({', '.join('?' for _ in columns)})"
         on = " AND ".join(f"t.{c} = k.column{n}" for n, c in enumerate(columns, 1))
         found = {}

@@ -143,7 +143,8 @@ def test_a_batch_reads_each_table_once_whatever_it_touches(services, monkeypatch
     positions = [r for r in reads if r.endswith("tracking")]
     assert len(positions) == 1
     assert sorted(r for r in reads if r not in positions) == [
-        "account_balances", "balances", "bets", "ledger_pockets", "pnl", "pnl_bets"]
+        "account_balances", "balances", "bets", "ledger_pockets", "pnl", "pnl_bets",
+        "pnl_by_brand"]
 
 
 def test_pockets_are_filled_from_entries_written_before_they_existed(services):

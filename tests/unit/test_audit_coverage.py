@@ -20,7 +20,7 @@ PLAYERS = {"Bet", "BonusBook", "BonusGrant", "CashbackPeriod", "CashbackTally", 
            # Compliance: a player's abuse watch (a provider's names no player) and
            # a bet or withdrawal a rule refused.
            "AbuseWatch", "BlockedAttempt",
-           "DepositAddress", "Player", "RakebackAccount", "RealtimeCashback", "Wallet",
+           "DepositAddress", "Player", "Profile", "RakebackAccount", "RealtimeCashback", "Wallet",
            "Withdrawal"}
 HOUSE = {"AddressBook", "AuditCheckpoint", "AuditExport", "ChainWatch", "FxRates", "Game",
          "HotWallet", "HotWalletFunding", "JobRun", "ReconciliationReport", "ReplayRun",

@@ -21,6 +21,7 @@ from api.http.schemas.audit_chain import (
     KeyPublic,
 )
 from api.http.auth import Principal, Role
+from api.http.brand_scope import BrandFilter
 from api.http.deps import ConsistentRead, ServicesDep, require
 from api.http.schemas.common import Instant, PlayerIdQuery
 from api.http.strict_json import StrictJsonRoute
@@ -47,11 +48,13 @@ def events(services: ServicesDep,
            format_version: Annotated[int, Query(
                ge=1, le=2, alias="formatVersion", description="2: public names and payloads (the "
                "default); 1: stored topics and states")] = 2,
+           brand: BrandFilter = None,
            principal: Principal = require(*AUDITORS)) -> StreamingResponse:
-    """Stream the events of a time range (`from` included, `to` excluded), a player
-    and/or event types in log order, each with its hash-chain fields."""
+    """Stream the events of a time range (`from` included, `to` excluded), a player,
+    a brand's players and/or event types in log order, each with its hash-chain fields."""
     selection = Selection(start, end, player_id,
-                          tuple(t.strip() for t in (types or "").split(",") if t.strip()))
+                          tuple(t.strip() for t in (types or "").split(",") if t.strip()),
+                          brand)
     export_id, chunks = export(services.ledger, services.projections,
                                services.audit_signer, selection, file_format,
                                principal.subject, principal.role.value, format_version)

@@ -17,6 +17,7 @@ from api.http.schemas.cashback import (
     CashbackStatus,
     CashbackTierPublic,
 )
+from api.http.brand_scope import BrandFilter
 from api.http.deps import ConsistentRead, ServicesDep, consistent, player_reader, position_cursor, require
 from api.http.strict_json import StrictJsonRoute
 from domain.cashback.rules import CashbackProgram
@@ -43,14 +44,15 @@ def player_rows(player_id: PathId, services: ServicesDep, cursor: PositionCursor
 def log(services: ServicesDep, period: PeriodQuery = None,
         status: CashbackStatus | None = None, program: str | None = None,
         player_id: PlayerIdQuery = None,
-        cursor: PositionCursor = None, limit: Limit = 50) -> CashbackPage:
+        cursor: PositionCursor = None, limit: Limit = 50,
+        brand: BrandFilter = None) -> CashbackPage:
     """The cashback log, one row per program, player, currency and period, filtered
-    by period (`2026-01-15`, `2026-W03`, `2026-01`), status, program and player."""
+    by period (`2026-01-15`, `2026-W03`, `2026-01`), status, program, player and brand."""
     if period is not None:
         Period.parse(period)
     found = services.cashback_log.rows(player_id=player_id, period=period, status=status,
                                        program=program, after=position_cursor(cursor, "rakeback"),
-                                       limit=limit)
+                                       limit=limit, brand=brand)
     return page(services.ledger, found, limit)
 
 

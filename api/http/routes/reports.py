@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from api.http.auth import Role
+from api.http.brand_scope import BrandFilter
 from api.http.deps import ConsistentRead, ServicesDep, require
 from api.http.schemas.reports import PnlReport, PnlRow
 from api.http.strict_json import StrictJsonRoute
@@ -26,12 +27,13 @@ def pnl(services: ServicesDep,
         day_to: Annotated[date, Query(alias="to", description="last UTC day, included")],
         currency: str | None = None,
         game_id: Annotated[str | None, Query(alias="gameId")] = None,
-        provider: str | None = None) -> PnlReport:
-    """One row per UTC day, game, provider and currency, over settled bets."""
+        provider: str | None = None, brand: BrandFilter = None) -> PnlReport:
+    """One row per UTC day, game, provider and currency, over settled bets (of
+    one brand's players with `brand`)."""
     if day_to < day_from:
         raise InvalidInput("to: must not be before from", field="to")
     rows = services.pnl.report(day_from, day_to, currency=currency, game_id=game_id,
-                               provider=provider)
+                               provider=provider, brand=brand)
     currencies = services.ledger.currencies
     return PnlReport(rows=[PnlRow.model_validate(currencies.at_precision(r, PNL_AMOUNTS))
                            for r in rows])

@@ -2,7 +2,9 @@
 
 A game provider signs the raw request body with its shared secret:
 `X-Casino-Signature: sha256=<hex HMAC-SHA256(secret, body)>`. The secret is
-the one configured for the token's subject (CASINO_LEDGER_PROVIDER_SECRETS).
+the one configured for the token's subject (CASINO_LEDGER_PROVIDER_SECRETS);
+for a token scoped to a brand, the brand's own (`"<brand>/<provider>"`) when
+it has one (docs/brands.md).
 Without a valid signature the request is refused with a 401 before the route
 runs, so nothing changes.
 """
@@ -31,7 +33,9 @@ async def signed_provider(
     FastAPI has already read the body (it caches `request.body()`), so the
     route still receives it parsed.
     """
-    secret = services.settings.provider_secrets.get(principal.subject)
+    secrets = services.settings.provider_secrets
+    secret = secrets.get(f"{principal.brand}/{principal.subject}", secrets.get(
+        principal.subject)) if principal.brand else secrets.get(principal.subject)
     if secret is None:
         refuse(f"no signing secret is configured for provider {principal.subject!r}")
     if x_casino_signature is None:
