@@ -95,11 +95,30 @@ def signed_in(request: Request) -> Staff:
 def page(*roles: Role):
     """A dependency: a signed-in staff member whose role may open this page."""
 
-    def check(staff: Staff = Depends(signed_in)) -> Staff:
+    def check(request: Request, staff: Staff = Depends(signed_in)) -> Staff:
         allowed(staff, roles)
+        within_brand(request, staff)
         return staff
 
     return Depends(check)
+
+
+# The pages a staff member scoped to a brand may open (docs/brands.md): a player
+# of their brand, read only. Every other page is the group's, as every
+# group-wide API route is for a scoped token (api/http/brand_scope.py).
+BRAND_PAGES = frozenset({"/console/", "/console/players"})
+
+
+def within_brand(request: Request, staff: Staff) -> None:
+    brand = staff.principal.brand
+    if brand is None:
+        return
+    if request.method != "GET" or request.url.path not in BRAND_PAGES:
+        raise Refused(staff, f"staff of brand {brand!r} may open only their brand's "
+                      "players")
+    player = request.query_params.get("id")
+    if player and request.app.state.services.ledger.brand_of(player) != brand:
+        raise Refused(staff, f"no player {player!r}", status=404)
 
 
 def allowed(staff: Staff, roles: tuple[Role, ...]) -> None:

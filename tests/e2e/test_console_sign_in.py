@@ -13,10 +13,12 @@ from fastapi.testclient import TestClient
 from api.console.credentials import code_at
 from api.console.settings import ConsoleSettings
 from api.http.app import create_app
+from domain.brands.commands import RegisterPlayer
 from domain.kernel.public_events import public_event
 from domain.staff.commands import Unlock
 from domain.staff.model import staff_key
 from tests.e2e.console_helpers import add_staff, csrf, enrol, sign_in
+from tests.factories import config_file, fresh_services
 
 SETTINGS = ConsoleSettings(idle_minutes=15, absolute_minutes=30, max_failures=4,
                            lock_minutes=10)
@@ -188,3 +190,24 @@ def test_compliance_starts_a_verified_replay_and_reads_its_record(client, servic
     page = client.get("/console/audit", params={"replay": request_id})
     assert page.status_code == 200 and f"{request_id}: <strong>equal</strong>" in page.text
     assert "requested by cmp-ivy" in page.text
+
+
+def test_staff_of_a_brand_read_only_their_brands_players(database_url, tmp_path):
+    """A staff account scoped to a brand opens its brand's players and nothing of
+    another brand's or the group's (docs/brands.md)."""
+    config = config_file(tmp_path, '[brands.nova]\ncompany = "stellar"\n')
+    services = fresh_services(database_url, config=config)
+    try:
+        services.ledger.execute(RegisterPlayer("p-nova", "nova"))
+        services.ledger.execute(RegisterPlayer("p-home", "default"))
+        add_staff(services, "ops-nova", "operator", brand="nova")
+        with TestClient(create_app(services, console=SETTINGS),
+                        base_url="https://testserver") as client:
+            enrol(client, "ops-nova")
+            assert client.get("/console/players?id=p-nova").status_code == 200
+            assert client.get("/console/players?id=p-home").status_code == 404
+            assert client.get("/console/players?id=p-nobody").status_code == 404
+            for group_page in ("/console/withdrawals", "/console/pnl", "/console/jobs"):
+                assert client.get(group_page).status_code == 403, group_page
+    finally:
+        services.close()
