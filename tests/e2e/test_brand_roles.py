@@ -6,6 +6,7 @@ player's own brand still do. A new route is in the matrix by being in the app.""
 from __future__ import annotations
 
 import json
+import re
 from decimal import Decimal
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -89,7 +90,8 @@ def call(client, method: str, route: APIRoute, token: str, player: str,
     path = (route.path.replace("{player_id}", player).replace("{bet_id}", bet_id)
             .replace("{flip_id}", f"{player}:USDT:0").replace("{job}", "rakeback-daily")
             .replace("{game_id}", "slot-99").replace("{withdrawal_id}", "w-1")
-            .replace("{request_id}", "rq-1"))
+            .replace("{request_id}", "rq-1").replace("{scope}", "withdrawals"))
+    path = re.sub(r"\{[a-z_]+\}", "any-1", path)  # any other id: a valid one
     body = (command_body(route.path, player, bet_id) if (method, route.path) in COMMAND_SCOPED
             else {})
     raw = json.dumps(body).encode()
