@@ -1,10 +1,12 @@
 """Watching Bitcoin for deposits over bitcoind JSON-RPC.
 
 Uses getblockcount,
-getblockhash and getblock (verbosity 1 for headers, 2 for transactions with
-their outputs' values and addresses). A deposit is one output paying a
-watched address: keyed by txid and output index. The node's network is
-checked once at start by `chain.btc_rpc.connect_bitcoind`.
+getblockhash and getblock (verbosity 1 for headers, 3 for transactions with
+their outputs' values and addresses and the outputs their inputs spend,
+bitcoind 25 and later). A deposit is one output paying a watched address:
+keyed by txid and output index; its source (for KYT) is the address of the
+transaction's first input. The node's network is checked once at start by
+`chain.btc_rpc.connect_bitcoind`.
 """
 
 from __future__ import annotations
@@ -36,10 +38,11 @@ class BitcoinBlockSource:
 
     def transfers(self, height: int, addresses: Collection[str]) -> list[Transfer]:
         wanted = addresses if isinstance(addresses, (set, frozenset)) else set(addresses)
-        block = self._block(height, verbosity=2)
+        block = self._block(height, verbosity=3)
         return [
             Transfer(self.chain, self.currency, tx["txid"], output["n"],
-                     output["scriptPubKey"]["address"], output["value"], height, block["hash"])
+                     output["scriptPubKey"]["address"], output["value"], height, block["hash"],
+                     sender(tx))
             for tx in block["tx"] for output in tx["vout"]
             if output["scriptPubKey"].get("address") in wanted and output["value"] > 0
         ]
@@ -55,3 +58,9 @@ class BitcoinBlockSource:
         if block["height"] != height or block["confirmations"] < 1:
             raise BlockNotFound(f"{self.chain} block {height} changed while read")
         return block
+
+
+def sender(tx: dict) -> str:
+    """The address of the output the first input spends ("": none, a coinbase)."""
+    inputs = tx.get("vin") or [{}]
+    return inputs[0].get("prevout", {}).get("scriptPubKey", {}).get("address", "")

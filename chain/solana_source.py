@@ -72,7 +72,7 @@ class SolanaBlockSource:
                     found.append(Transfer(self.chain, self.solana.native_currency,
                                           signature, index, key,
                                           to_coins(gained, LAMPORTS), height,
-                                          block["blockhash"]))
+                                          block["blockhash"], keys[0]))
             before = {b["accountIndex"]: int(b["uiTokenAmount"]["amount"])
                       for b in meta.get("preTokenBalances") or []}
             for balance in meta.get("postTokenBalances") or []:
@@ -84,5 +84,16 @@ class SolanaBlockSource:
                     found.append(Transfer(self.chain, token.currency, signature,
                                           TOKEN_INDEX + balance["accountIndex"], owner,
                                           to_coins(gained, token.decimals), height,
-                                          block["blockhash"]))
+                                          block["blockhash"],
+                                          sender(meta, balance["mint"], before) or keys[0]))
         return found
+
+
+def sender(meta: dict, mint: str, before: dict[int, int]) -> str | None:
+    """The owner of the token account of `mint` the transaction took from (KYT
+    screens it); a SOL transfer's sender is its fee payer, the first account."""
+    for balance in meta.get("postTokenBalances") or []:
+        if (balance.get("mint") == mint and int(balance["uiTokenAmount"]["amount"])
+                < before.get(balance["accountIndex"], 0)):
+            return balance.get("owner")
+    return None

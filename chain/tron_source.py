@@ -52,7 +52,8 @@ class TronBlockSource:
             if to in watched:
                 found.append(Transfer(self.chain, self.tron.native_currency, tx["txID"], 0,
                                       to, to_coins(int(value["amount"]), SUN), height,
-                                      block["blockID"]))
+                                      block["blockID"],
+                                      to_base58(to_raw(value["owner_address"]))))
         if self._tokens:
             found += self._token_transfers(height, block["blockID"], watched)
         return found
@@ -72,7 +73,8 @@ class TronBlockSource:
                     found.append(Transfer(self.chain, token.currency, info["id"],
                                           1 + position, to,
                                           to_coins(int(log["data"], 16), token.decimals),
-                                          height, block_id))
+                                          height, block_id,
+                                          to_base58(b"\x41" + bytes.fromhex(topics[1])[-20:])))
         return found
 
 

@@ -223,8 +223,8 @@ TRON_XPUB, TRON_XPRV = tron_account_keys()
 
 
 def tron_services(settings: Settings, tmp_path: Path, node, *, hot_trx: str = "10000",
-                  hot_usdt: str = "10000",
-                  sweep: dict[str, dict[str, str]] | None = None) -> Services:
+                  hot_usdt: str = "10000", sweep: dict[str, dict[str, str]] | None = None,
+                  cashier: str = "") -> Services:
     """Tron built from configuration as in production (rpc_url, genesis_block,
     tokens, CASINO_LEDGER_HOT_KEYS, CASINO_LEDGER_SWEEP_KEYS), on the local
     test double of a Tron node's HTTP API (not a Tron node)."""
@@ -244,7 +244,8 @@ def tron_services(settings: Settings, tmp_path: Path, node, *, hot_trx: str = "1
         node.pay(hot_address, hot_usdt, "USDT")
     rules = sweep_toml("tron", sweep)
     config = tmp_path / "cashier.toml"
-    config.write_text(TRON_TOML.replace("{url}", node.url)
+    config.write_text(TRON_TOML.replace("[cashier]\n", f"[cashier]\n{cashier}\n", 1)
+                      .replace("{url}", node.url)
                       .replace("{genesis}", node.chain.blocks[0]["blockID"])
                       .replace("{xpub}", TRON_XPUB).replace("{usdt}", USDT_CONTRACT) + rules)
     keys: dict = {"hot_keys": {"tron": SecretStr(hot)}}
@@ -285,8 +286,8 @@ def solana_seed() -> bytes:
 
 
 def solana_services(settings: Settings, tmp_path: Path, cluster, *, hot_sol: str = "100",
-                    hot_usdc: str = "10000",
-                    sweep: dict[str, dict[str, str]] | None = None) -> Services:
+                    hot_usdc: str = "10000", sweep: dict[str, dict[str, str]] | None = None,
+                    cashier: str = "") -> Services:
     """Solana built from configuration as in production (rpc_url, genesis,
     the exported address file, CASINO_LEDGER_HOT_KEYS and _SWEEP_KEYS), on the
     SVM behind a local JSON-RPC."""
@@ -303,7 +304,8 @@ def solana_services(settings: Settings, tmp_path: Path, cluster, *, hot_sol: str
     addresses.write_text("\n".join(export_addresses(solana_seed(), 20)) + "\n")
     rules = sweep_toml("solana", sweep)
     config = tmp_path / "cashier.toml"
-    config.write_text(SOLANA_TOML.replace("{url}", cluster.url)
+    config.write_text(SOLANA_TOML.replace("[cashier]\n", f"[cashier]\n{cashier}\n", 1)
+                      .replace("{url}", cluster.url)
                       .replace("{genesis}", cluster.cluster.genesis)
                       .replace("{addresses}", str(addresses))
                       .replace("{mint}", str(cluster.cluster.mint.pubkey())) + rules)

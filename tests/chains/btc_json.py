@@ -1,6 +1,7 @@
-"""bitcoind's JSON for a block (getblock verbosity 0, 1 and 2), from a
+"""bitcoind's JSON for a block (getblock verbosity 0 to 3), from a
 py-bitcoinkernel block: the fields the production adapter reads, named and
-typed as bitcoind writes them (values in BTC as Decimal)."""
+typed as bitcoind writes them (values in BTC as Decimal). Verbosity 3 adds
+each input's `prevout` (the output it spends), given as `spent`."""
 
 from __future__ import annotations
 
@@ -14,7 +15,8 @@ HRP = "bcrt"
 BECH32M = 0x2BC830A3
 
 
-def block_json(block: pbk.Block, height: int, confirmations: int, verbosity: int):
+def block_json(block: pbk.Block, height: int, confirmations: int, verbosity: int,
+               spent: dict[tuple[str, int], pbk.TransactionOutput] | None = None):
     if verbosity == 0:
         return bytes(block).hex()
     header = block.block_header
@@ -22,20 +24,31 @@ def block_json(block: pbk.Block, height: int, confirmations: int, verbosity: int
         "hash": str(block.block_hash), "confirmations": confirmations, "height": height,
         "version": header.version, "time": int(header.timestamp.timestamp()),
         "bits": f"{header.bits:08x}", "nonce": header.nonce, "nTx": len(block.transactions),
-        "tx": [transaction_json(tx) if verbosity >= 2 else str(tx.txid)
-               for tx in block.transactions],
+        "tx": [transaction_json(tx, spent if verbosity >= 3 else None)
+               if verbosity >= 2 else str(tx.txid) for tx in block.transactions],
     }
     if height > 0:
         answer["previousblockhash"] = str(header.prev_hash)
     return answer
 
 
-def transaction_json(tx: pbk.Transaction) -> dict:
+def transaction_json(tx: pbk.Transaction,
+                     spent: dict[tuple[str, int], pbk.TransactionOutput] | None = None) -> dict:
     return {
         "txid": str(tx.txid),
-        "vin": [{"txid": str(i.out_point.txid), "vout": i.out_point.index} for i in tx.inputs],
+        "vin": [input_json(i, spent) for i in tx.inputs],
         "vout": [output_json(n, output) for n, output in enumerate(tx.outputs)],
     }
+
+
+def input_json(tx_input: pbk.TransactionInput,
+               spent: dict[tuple[str, int], pbk.TransactionOutput] | None) -> dict:
+    point = (str(tx_input.out_point.txid), tx_input.out_point.index)
+    answer: dict = {"txid": point[0], "vout": point[1]}
+    if spent is not None and point in spent:
+        answer["prevout"] = {key: value for key, value in
+                             output_json(point[1], spent[point]).items() if key != "n"}
+    return answer
 
 
 def output_json(n: int, output: pbk.TransactionOutput) -> dict:

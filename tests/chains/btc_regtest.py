@@ -113,7 +113,21 @@ class RegtestChain:
             entry = self.chainman.block_tree_entries[key]
             on_best_chain = entry.height <= self.tip() and self.entry(entry.height) == entry
             confirmations = self.tip() - entry.height + 1 if on_best_chain else -1
-            return block_json(self.chainman.blocks[entry], entry.height, confirmations, verbosity)
+            found = self.chainman.blocks[entry]
+            spent = self._spent_by(found, entry.height) if verbosity >= 3 else None
+            return block_json(found, entry.height, confirmations, verbosity, spent)
+
+    def _spent_by(self, block: pbk.Block, height: int,
+                  ) -> dict[tuple[str, int], pbk.TransactionOutput]:
+        """The outputs the block's inputs spend, found in the best chain below it."""
+        wanted = {str(i.out_point.txid) for tx in block.transactions for i in tx.inputs}
+        spent = {}
+        for below in range(height):
+            for tx in self.chainman.blocks[self.entry(below)].transactions:
+                if str(tx.txid) in wanted:
+                    for n, output in enumerate(tx.outputs):
+                        spent[(str(tx.txid), n)] = output
+        return spent
 
     def close(self) -> None:
         del self.chainman

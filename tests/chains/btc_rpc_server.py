@@ -1,7 +1,7 @@
 """The regtest chain served over the bitcoind JSON-RPC subset on 127.0.0.1.
 
 Methods: getblockchaininfo, getblockcount, getbestblockhash, getblockhash,
-getblock (verbosity 0-2), getblockheader, and for a hot wallet
+getblock (verbosity 0-3), getblockheader, and for a hot wallet
 scantxoutset, gettxout, estimatesmartfee (no estimate, as on a fresh
 regtest), sendrawtransaction and getrawtransaction (as with -txindex). Errors use bitcoind's codes
 (-8 height out of range, -5 not found, -32601 unknown method) and its HTTP

@@ -16,6 +16,7 @@ from solders.keypair import Keypair
 
 from chain.errors import TransactionRejected
 from domain.cashier.deposits.model import deposit_key
+from domain.compliance.deposits import ReleaseDeposit
 from domain.cashier.sweeps.model import sweeps_key
 from domain.cashier.withdrawals.records import withdrawal_record
 from tests.cashier_chains import cash, reconciled, record_hot_capital, solana_services
@@ -128,3 +129,27 @@ def test_a_deposit_is_swept_into_the_hot_wallet_and_reconciled(cashier, solana_c
     assert done["status"] == "confirmed"
     assert sender.balance(currency) == before + done["amount"]
     assert reconciled(cashier) == BALANCED
+
+
+@pytest.mark.parametrize("currency", ["SOL", "USDC"])
+def test_a_deposit_from_a_denied_sender_is_held_until_released(settings, tmp_path,
+                                                               solana_cluster, currency):
+    """KYT: the block source reports the sender (the faucet: the fee payer of a SOL
+    transfer, the owner of the token account debited), which the AML screen
+    refuses, so the deposit is held, not credited."""
+    faucet = str(solana_cluster.cluster.faucet.pubkey())
+    services = solana_services(settings, tmp_path, solana_cluster,
+                               cashier=f'deny_list = ["{faucet}"]')
+    try:
+        services.cashier.watch()
+        address, tx = deposit(services, solana_cluster, currency, "20")
+        solana_cluster.mine(30)
+        services.cashier.watch()
+        index = next(i for i in range(270) if _exists(services, tx, i))
+        held = services.ledger.repository.get(deposit_key("solana", tx, index))
+        assert (held.status, held.risk_score, cash(services, "p1", currency)) == (
+            "held", 10, 0)
+        services.ledger.execute(ReleaseDeposit(str(held.id), "staff:cmp", "cleared"))
+        assert cash(services, "p1", currency) == D(20)
+    finally:
+        services.close()

@@ -15,9 +15,11 @@ from coincurve import PrivateKey
 
 from chain.tron_protocol import address_of_key
 from domain.cashier.deposits.model import deposit_key
+from domain.compliance.deposits import ReleaseDeposit
 from domain.cashier.sweeps.model import sweeps_key
 from domain.cashier.withdrawals.records import withdrawal_record
 from tests.cashier_chains import cash, reconciled, record_hot_capital, tron_services
+from tests.chains.tron_node import FAUCET_KEY
 
 D = Decimal
 DESTINATION = address_of_key(PrivateKey().public_key)  # someone else's
@@ -123,3 +125,26 @@ def test_a_deposit_is_swept_into_the_hot_wallet_and_reconciled(cashier, tron_nod
     assert sender.balance(currency) == before + done["amount"]
     assert bool(done["topUp"]) == (currency == "USDT")
     assert reconciled(cashier) == BALANCED
+
+
+@pytest.mark.parametrize("currency,index", [("TRX", 0), ("USDT", 1)])
+def test_a_deposit_from_a_denied_sender_is_held_until_released(settings, tmp_path, tron_node,
+                                                               currency, index):
+    """KYT: the block source reports the sender (the faucet here), which the
+    withdrawals' AML screen refuses, so the deposit is held, not credited."""
+    faucet = address_of_key(PrivateKey(bytes.fromhex(FAUCET_KEY)).public_key)
+    services = tron_services(settings, tmp_path, tron_node,
+                             cashier=f'deny_list = ["{faucet}"]')
+    try:
+        services.cashier.watch()
+        address = services.cashier.deposit_address("p1", currency).result.address
+        tx = tron_node.pay(address, "30", currency)
+        tron_node.mine(20)
+        services.cashier.watch()
+        held = services.ledger.repository.get(deposit_key("tron", tx, index))
+        assert (held.status, held.risk_score, cash(services, "p1", currency)) == (
+            "held", 10, 0)
+        services.ledger.execute(ReleaseDeposit(str(held.id), "staff:cmp", "cleared"))
+        assert cash(services, "p1", currency) == D(30)
+    finally:
+        services.close()

@@ -32,9 +32,12 @@ def test_deposits_are_found_by_output_with_exact_amounts(bitcoin_regtest, source
     [block_hash] = chain.mine()
     height = source.tip()
     assert isinstance(source, BlockSource)
+    payer = chain.miner_address  # each payment spends a coinbase of the miner's (KYT)
     assert source.transfers(height, [ALICE, BOB]) == [
-        Transfer("bitcoin", "BTC", to_alice, 0, ALICE, Decimal("0.00012345"), height, block_hash),
-        Transfer("bitcoin", "BTC", to_bob, 0, BOB, Decimal("1.50000000"), height, block_hash),
+        Transfer("bitcoin", "BTC", to_alice, 0, ALICE, Decimal("0.00012345"), height, block_hash,
+                 payer),
+        Transfer("bitcoin", "BTC", to_bob, 0, BOB, Decimal("1.50000000"), height, block_hash,
+                 payer),
     ]
 
 
