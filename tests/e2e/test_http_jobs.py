@@ -24,6 +24,7 @@ from api.http.auth import Role
 from domain.wallet.commands import Adjust
 from schedulers.jobs.catalogue import Job
 from domain.kernel.periods import Period
+from tests.factories import postgres_url
 from tests.e2e.http_helpers import assert_error
 from tests.e2e.test_serve_process import (  # noqa: F401 - serve is a fixture
     COMMAND,
@@ -251,8 +252,9 @@ class UnscheduledServer(Server):
 
 
 def test_serve_runs_the_schedule_unless_told_not_to(
-        serve, database_url, tmp_path):  # noqa: F811 - the fixture
-    env = server_env(database_url)
+        serve, postgres_database, tmp_path):  # noqa: F811 - the fixture
+    """Processes, not storage: on PostgreSQL alone (two servers started)."""
+    env = server_env(postgres_url(postgres_database))
     scheduled = serve(env)
     scheduled.stop()
     assert re.search(r"caught up \d+ missed job runs", scheduled.log()), scheduled.log()
