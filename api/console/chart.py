@@ -31,7 +31,7 @@ def bars(points: list[tuple[str, Decimal]]) -> dict[str, Any]:
     every = -(-len(points) // 8)  # at most 8 labels, so they never overlap
     shapes = []
     for i, (label, value) in enumerate(points):
-        height = float(abs(value) / top) * room
+        height = float(abs(value) / top) * room  # float-ok: SVG pixels, not money
         shapes.append({"x": PAD + i * step + step * 0.15, "width": step * 0.7,
                        "y": zero - height if value >= 0 else zero, "height": height,
                        "negative": value < 0, "label": label, "value": value,
