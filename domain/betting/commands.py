@@ -19,6 +19,7 @@ from domain.kernel.clock import clock
 from domain.kernel.errors import Conflict, InsufficientFunds, InvalidInput, NotFound
 from domain.kernel.fx import in_usd, usd_rates
 from domain.betting.games import game_key
+from domain.betting.rounds import round_key
 from domain.compliance.checks import check_bet, check_payout
 from domain.kernel.money import ZERO, Currencies
 from domain.players.model import BetRejected, Player, player_key
@@ -176,10 +177,12 @@ class SettleRound:
         ids = [item.bet_id for item in self.bets]
         if not ids or len(set(ids)) != len(ids):
             raise InvalidInput("bets: one entry per bet, at least one", field="bets")
-        return RoundSettled(self.round_id,
-                            tuple(self._settle(uow, item) for item in self.bets))
+        paid: dict[tuple[str, str], Decimal] = {}  # (player, currency) -> this command's
+        return RoundSettled(self.round_id, tuple(
+            self._settle(uow, item, paid, frozenset(ids)) for item in self.bets))
 
-    def _settle(self, uow: UnitOfWork, item: BetOutcome) -> BetSettled:
+    def _settle(self, uow: UnitOfWork, item: BetOutcome,
+                paid: dict[tuple[str, str], Decimal], ids: frozenset[str]) -> BetSettled:
         bet = find_bet(uow, self.provider, item.bet_id)
         if bet.round_id != self.round_id:
             raise InvalidInput(f"bets: bet {item.bet_id} belongs to round {bet.round_id}",
@@ -187,11 +190,10 @@ class SettleRound:
         payout = checked_payout(uow, bet, item)
         wallet = uow.wallet(bet.player_id, bet.currency, self.request_id)
         if not bet.settled_as(item.outcome, payout):
-            player = uow.find(player_key(bet.player_id))
-            if payout and player is not None and uow.rules.compliance.enabled:
-                check_payout(uow.rules.compliance, player, bet.currency, payout,
-                             lambda: usd_rates(uow).get(bet.currency))
+            key = (bet.player_id, bet.currency)
+            check_round_payout(uow, bet, payout, paid.get(key, ZERO), ids)
             settle_bet(uow, bet, wallet, item.outcome, payout, self.request_id)
+            paid[key] = paid.get(key, ZERO) + payout
         return BetSettled(bet_id=item.bet_id, outcome=bet.outcome, payout=bet.payout,
                           currency=bet.currency, **balance_after(wallet))
 
@@ -275,6 +277,33 @@ def parse_stake(currencies: Currencies, amount: object, currency: str) -> Decima
         return currencies.parse(amount, currency, "stake.amount")
     except InvalidInput as error:
         raise BetRejected("INVALID_AMOUNT", error.message) from None
+
+
+def check_round_payout(uow: UnitOfWork, bet: Bet, payout: Decimal,
+                       this_command: Decimal = ZERO,
+                       settling: frozenset[str] = frozenset()) -> None:
+    """Compliance's maximum payout per round (docs/compliance.md): `payout` with
+    what this command paid the player in the round before it and what the
+    round's other settled bets paid (a round of separate transactions keeps
+    its bets in a Round); read only when the player's profile sets a maximum."""
+    player = uow.find(player_key(bet.player_id))
+    if not payout or player is None or not uow.rules.compliance.enabled:
+        return
+    check_payout(uow.rules.compliance, player, bet.currency, payout,
+                 lambda: usd_rates(uow).get(bet.currency),
+                 lambda: this_command + round_paid(uow, bet, settling | {bet.hold_id}))
+
+
+def round_paid(uow: UnitOfWork, bet: Bet, excluding: frozenset[str]) -> Decimal:
+    """What the settled bets of `bet`'s round, other than `excluding`, paid."""
+    found = uow.find(round_key(bet.provider, bet.player_id, bet.round_id))
+    paid = ZERO
+    for bet_id in found.bet_ids if found is not None else ():
+        other = uow.find(UUID(bet_id)) if bet_id not in excluding else None
+        if isinstance(other, Bet) and other.status == SETTLED and (
+                other.currency == bet.currency):
+            paid += other.payout
+    return paid
 
 
 def find_bet(uow: UnitOfWork, provider: str, bet_id: str) -> Bet:

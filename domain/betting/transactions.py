@@ -25,6 +25,7 @@ from domain.betting.commands import (
     RollbackBet,
     WalletAfter,
     balance_after,
+    check_round_payout,
     provider_kind,
     settle_bet,
     undo_settlement,
@@ -155,6 +156,8 @@ class WinInRound(InRound):
         total = amount
         if bet.status == SETTLED:
             total += bet.payout
+        check_round_payout(uow, bet, total)
+        if bet.status == SETTLED:
             undo_settlement(uow, bet, wallet, self.request_id)
             bet.roll_back(request_id=self.request_id)
         settle_bet(uow, bet, wallet, "WIN", total, self.request_id)

@@ -101,11 +101,12 @@ def deposit_over(rules: ComplianceRules, player: Any, currency: str, amount: Dec
 
 
 def check_payout(rules: ComplianceRules, player: Any, currency: str, payout: Decimal,
-                 rate: Rate) -> None:
-    """A WIN's payout within the player's profile maximum per bet of a round."""
+                 rate: Rate, earlier: Callable[[], Decimal]) -> None:
+    """A WIN's payout, with what the round paid the player before it (`earlier`,
+    read only when a maximum is set), within the profile's maximum per round."""
     name = rules.profile_name(player.profile, player.level, player.country)
     limit = limit_of(rules.profile(name).max_payout, currency, rate)
-    if limit is not None and payout > limit:
+    if limit is not None and payout + earlier() > limit:
         raise LimitRefused("PROFILE_LIMIT", f"profile.{name}.max_payout",
-                           f"payout {payout} {currency} over the maximum {limit} of "
-                           f"profile {name}", player.player_id)
+                           f"the round's payout with {payout} {currency} is over the "
+                           f"maximum {limit} of profile {name}", player.player_id)

@@ -31,7 +31,7 @@ class KycTier:
 @dataclass(frozen=True)
 class LimitProfile:
     max_stake: Limits = field(default_factory=dict)
-    max_payout: Limits = field(default_factory=dict)  # per bet in a round
+    max_payout: Limits = field(default_factory=dict)  # per round, its bets together
     withdrawal_per_day: Limits = field(default_factory=dict)
 
 

@@ -32,7 +32,11 @@ from domain.compliance.deposits import ReleaseDeposit
 from domain.compliance.refusals import BetBlocked, LimitRefused
 from domain.kernel.clock import clock
 from tests.conftest import BACKENDS
+from domain.betting.commands import BetOutcome, SettleRound
+from domain.betting.transactions import BetInRound, WinInRound
 from tests.factories import (
+    GAME,
+    PROVIDER,
     add_game,
     caught_up,
     config_file,
@@ -190,6 +194,33 @@ def test_limit_profiles_by_vip_level_and_kyc_maximum_bet_in_usd(services, week):
     services.ledger.execute(SetKycStatus("pro-2", "staff:cmp", "none", "onboarding"))
     assert refused(services, "pro-2", "0.02", currency="BTC").rule == "kyc.none.max_bet"
     lose(services, "pro-2", "0.01", currency="BTC")  # 600 USD at 60000
+
+
+def test_the_maximum_payout_holds_for_a_round_of_several_bets(services, week):
+    """VIP_A pays at most 2,000 USDT a round: two bets of one round, paid 1,500
+    each in one settlement or as separate wins (a round of transactions), are
+    refused on the second; in separate rounds both are paid."""
+    credit(services, "pro-3", "USDT", "5000")
+    set_vip_level(services, "pro-3", "Gold")
+    first, second = (place_bet(services, "pro-3", "300", round_id="two-bets").result.bet_id
+                     for _ in range(2))
+    with pytest.raises(LimitRefused, match="max_payout|maximum 2000"):
+        services.ledger.execute(SettleRound("settle-two", PROVIDER, "two-bets", (
+            BetOutcome(first, "WIN", D("1500")), BetOutcome(second, "WIN", D("1500")))))
+    services.ledger.execute(SettleRound("settle-two-b", PROVIDER, "two-bets", (
+        BetOutcome(first, "WIN", D("1500")), BetOutcome(second, "WIN", D("500")))))
+    ledger = services.ledger
+    for transaction in ("t-1", "t-2"):
+        ledger.execute(BetInRound(transaction, "hub", "pro-3", "tx-round", "USDT",
+                                  GAME, D("300")))
+    ledger.execute(WinInRound("w-1", "hub", "pro-3", "tx-round", "USDT", GAME, D("1500"),
+                              bet_transaction="t-1"))
+    with pytest.raises(LimitRefused, match="maximum 2000"):
+        ledger.execute(WinInRound("w-2", "hub", "pro-3", "tx-round", "USDT", GAME,
+                                  D("1500"), bet_transaction="t-2"))
+    for n in range(2):  # rounds of their own: each within the maximum
+        bet_id = place_bet(services, "pro-3", "300").result.bet_id
+        settle_bet(services, bet_id, "WIN", "1500")
 
 
 def test_deposits_over_the_kyc_limit_or_from_a_risky_source_are_held_then_released(
